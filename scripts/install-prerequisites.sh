@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the machine-level prerequisites the README lists, on Debian/Ubuntu, and makes sure a Docker
+# engine answers. Safe to run again: it skips what is already there.
+set -euo pipefail
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+[ -x /usr/bin/aws ] || need+=(awscli)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "starting dockerd (vfs storage, no bridge networking: containers use --network host)"
+  mkdir -p /var/log
+  nohup dockerd --storage-driver=vfs --iptables=false --bridge=none >/var/log/dockerd-ci.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd-ci.log" >&2; exit 1; }
+fi
+echo "docker engine: $(docker version --format '{{.Server.Version}}')"
