@@ -1,0 +1,184 @@
+/** Pure builders for every policy document the stack writes. No Pulumi types: plain values in, JSON-ready objects out. */
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource?: string | string[];
+  Principal?: Record<string, string>;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/** Actions that support no resource type, so IAM only accepts them on `*`. Nothing else may use `*`. */
+export const ACTIONS_WITHOUT_RESOURCE = [
+  "ecr:GetAuthorizationToken",
+  "lightsail:GetContainerServices",
+  "lightsail:GetContainerServiceDeployments",
+  "lightsail:GetContainerLog",
+  // The deploy action prices power × scale for its summary.
+  "lightsail:GetContainerServicePowers",
+] as const;
+
+/** Pulls only: what Lightsail's image-puller role needs to start containers. */
+export const IMAGE_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
+
+const ECR_PUSH_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:InitiateLayerUpload",
+  "ecr:UploadLayerPart",
+  "ecr:CompleteLayerUpload",
+  "ecr:PutImage",
+];
+// The deploy action's pre-flight and idempotency checks: the repository exists, grants the puller, has the tag.
+const ECR_READ_ACTIONS = [
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:DescribeImages",
+  "ecr:DescribeRepositories",
+  "ecr:GetRepositoryPolicy",
+];
+
+export interface EcrLifecyclePolicy {
+  rules: {
+    rulePriority: number;
+    description: string;
+    selection: { tagStatus: "any"; countType: "imageCountMoreThan"; countNumber: number };
+    action: { type: "expire" };
+  }[];
+}
+
+export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`image count must be a positive integer; got ${count}`);
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Keep the last ${count} images`,
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: count },
+        action: { type: "expire" },
+      },
+    ],
+  };
+}
+
+/** Repository policy: the Lightsail image-puller principal may pull, nothing more. */
+export function imagePullPolicy(pullerPrincipalArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "LightsailImagePuller",
+        Effect: "Allow",
+        Principal: { AWS: pullerPrincipalArn },
+        Action: [...IMAGE_PULL_ACTIONS],
+      },
+    ],
+  };
+}
+
+/** The `sub` claim GitHub sends for a job bound to `environment` (the branch is not part of it). */
+export function githubEnvironmentSubject(repository: string, environment: string): string {
+  return `repo:${repository}:environment:${environment}`;
+}
+
+export function githubTrustPolicy(input: {
+  providerArn: string;
+  repository: string;
+  environment: string;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "GitHubEnvironmentOnly",
+        Effect: "Allow",
+        Principal: { Federated: input.providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: githubEnvironmentSubject(input.repository, input.environment),
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface DeployPolicyInput {
+  partition: string;
+  region: string;
+  accountId: string;
+  repositoryArn: string;
+  serviceArn: string;
+  /** `/<project>/<stack>/` */
+  ssmPath: string;
+}
+
+/** ARNs covering the SSM path itself (what GetParametersByPath is checked against) and everything below it. */
+export function ssmPathArns(
+  input: Pick<DeployPolicyInput, "partition" | "region" | "accountId" | "ssmPath">,
+): {
+  path: string;
+  below: string;
+} {
+  const trimmed = input.ssmPath.replace(/\/+$/, "");
+  const path = `arn:${input.partition}:ssm:${input.region}:${input.accountId}:parameter${trimmed}`;
+  return { path, below: `${path}/*` };
+}
+
+/** Least privilege for the GitHub deploy job: push to one repository, deploy one service, read one SSM path. */
+export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
+  const ssmArns = ssmPathArns(input);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ActionsWithoutResourceType",
+        Effect: "Allow",
+        Action: [...ACTIONS_WITHOUT_RESOURCE],
+        Resource: "*",
+      },
+      {
+        Sid: "PushToThisRepository",
+        Effect: "Allow",
+        Action: [...ECR_PUSH_ACTIONS, ...ECR_READ_ACTIONS],
+        Resource: input.repositoryArn,
+      },
+      {
+        Sid: "DeployThisService",
+        Effect: "Allow",
+        Action: ["lightsail:CreateContainerServiceDeployment"],
+        Resource: input.serviceArn,
+      },
+      {
+        Sid: "ReadThisStackParameters",
+        Effect: "Allow",
+        Action: ["ssm:GetParametersByPath"],
+        Resource: [ssmArns.path, ssmArns.below],
+      },
+      {
+        // Needed for a customer-managed key; harmless for the default aws/ssm key. Only through SSM, only for
+        // parameters under this stack's path (SSM puts the parameter ARN in the encryption context).
+        Sid: "DecryptThisStackParametersViaSsm",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: `arn:${input.partition}:kms:${input.region}:${input.accountId}:key/*`,
+        Condition: {
+          StringEquals: { "kms:ViaService": `ssm.${input.region}.amazonaws.com` },
+          StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ssmArns.below },
+        },
+      },
+    ],
+  };
+}
