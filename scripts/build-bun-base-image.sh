@@ -49,6 +49,9 @@ certs=/etc/ssl/certs/ca-certificates.crt
 
 rootfs="$(mktemp -d)"
 trap 'rm -rf "$rootfs"' EXIT
+# mktemp makes the directory 0700; as the image's / that would lock out the non-root user.
+umask 022
+chmod 0755 "$rootfs"
 
 mkdir -p "$rootfs"/{bin,etc/ssl/certs,usr/local/bin,home/bun,tmp}
 install -m 0755 "$bun_bin" "$rootfs/usr/local/bin/bun"
@@ -92,6 +95,6 @@ tar -C "$rootfs" --sort=name --numeric-owner --mtime=@0 -c . |
     - "$image" >/dev/null
 
 # Prove the image runs before anyone builds on it.
-docker run --rm --network host "$image" bun --version >/dev/null
+docker run --rm --network host --user 1000:1000 "$image" bun --version >/dev/null
 echo "build-bun-base-image: built $image"
 report
