@@ -33,8 +33,8 @@ export class AppConfig extends pulumi.ComponentResource {
           {
             name: `${args.path}${variable}`,
             type: "SecureString",
-            // Secret whatever the caller passed: the value is stored encrypted in state.
-            value: pulumi.secret(value),
+            // @pulumi/aws marks `value` secret, so state holds it encrypted even if the caller forgot.
+            value,
             region: args.region,
             description: `${variable} for the app, read by the deploy action at deploy time.`,
             tags: { ...args.tags },
