@@ -1,0 +1,159 @@
+import type { ServiceKey } from "../protocol/errors.js";
+
+/** Request-level faults, matched by API (`ecr`, `lightsail`, `ssm`) and operation name. */
+interface RequestScope {
+  apis?: ServiceKey[];
+  operations?: string[];
+  /** How many matching requests it hits before it expires; unlimited when absent. */
+  count?: number;
+}
+
+/** Deployment-level faults, matched by container service name (all services when absent). */
+interface ServiceScope {
+  serviceNames?: string[];
+}
+
+export type FaultSpec =
+  | ({ kind: "throttle" } & RequestScope)
+  | ({ kind: "error"; status?: 500 | 502 | 503 | 504 } & RequestScope)
+  | ({ kind: "drop" } & RequestScope)
+  | ({ kind: "slowActivation"; delayMs: number } & ServiceScope)
+  | ({ kind: "neverSettle" } & ServiceScope)
+  | ({
+      kind: "flappingHealth";
+      up?: number;
+      down?: number;
+      target?: "probe" | "proxy" | "both";
+    } & ServiceScope);
+
+export type Fault = FaultSpec & { id: number; hits: number };
+
+const KINDS = ["throttle", "error", "drop", "slowActivation", "neverSettle", "flappingHealth"];
+
+export class FaultError extends Error {}
+
+function bad(field: string, value: unknown, expected: string): never {
+  throw new FaultError(`fault \`${field}\` is ${JSON.stringify(value)}; expected ${expected}`);
+}
+
+function stringList(raw: Record<string, unknown>, field: string): void {
+  const value = raw[field];
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    bad(field, value, "a list of strings");
+}
+
+/** Validates one fault from JSON (the admin endpoint) into a FaultSpec. */
+export function parseFaultSpec(raw: unknown): FaultSpec {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) bad("(fault)", raw, "an object");
+  const fault = raw as Record<string, unknown>;
+  if (typeof fault.kind !== "string" || !KINDS.includes(fault.kind))
+    bad("kind", fault.kind, KINDS.join(" | "));
+  stringList(fault, "operations");
+  stringList(fault, "serviceNames");
+  stringList(fault, "apis");
+  const apis = fault.apis as string[] | undefined;
+  if (apis?.some((api) => !["ecr", "lightsail", "ssm"].includes(api)))
+    bad("apis", apis, "ecr | lightsail | ssm");
+  if (fault.count !== undefined && (!Number.isInteger(fault.count) || (fault.count as number) < 1)) {
+    bad("count", fault.count, "a positive integer");
+  }
+  if (
+    fault.kind === "error" &&
+    fault.status !== undefined &&
+    ![500, 502, 503, 504].includes(fault.status as number)
+  ) {
+    bad("status", fault.status, "500, 502, 503 or 504");
+  }
+  if (fault.kind === "slowActivation" && (typeof fault.delayMs !== "number" || fault.delayMs < 0)) {
+    bad("delayMs", fault.delayMs, "a number of milliseconds");
+  }
+  if (fault.kind === "flappingHealth") {
+    for (const field of ["up", "down"]) {
+      const value = fault[field];
+      if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1))
+        bad(field, value, "a positive integer");
+    }
+    if (fault.target !== undefined && !["probe", "proxy", "both"].includes(fault.target as string)) {
+      bad("target", fault.target, "probe | proxy | both");
+    }
+  }
+  return fault as unknown as FaultSpec;
+}
+
+/** Holds the active faults; the server, the deployment runner and the proxy ask it before acting. */
+export class FaultController {
+  private faults: Fault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec): Fault {
+    const fault: Fault = { ...spec, id: this.nextId++, hits: 0 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  remove(id: number): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The request fault to apply to this call, if any; counts it and expires exhausted faults. */
+  takeRequestFault(api: ServiceKey, operation: string): Fault | undefined {
+    for (const fault of this.faults) {
+      if (fault.kind !== "throttle" && fault.kind !== "error" && fault.kind !== "drop") continue;
+      if (fault.apis && !fault.apis.includes(api)) continue;
+      if (fault.operations && !fault.operations.includes(operation)) continue;
+      fault.hits += 1;
+      if (fault.count !== undefined && fault.hits >= fault.count) {
+        this.faults = this.faults.filter((f) => f !== fault);
+      }
+      return { ...fault };
+    }
+    return undefined;
+  }
+
+  private forService<K extends Fault["kind"]>(kind: K, serviceName: string): Extract<Fault, { kind: K }>[] {
+    return this.faults.filter(
+      (f): f is Extract<Fault, { kind: K }> =>
+        f.kind === kind &&
+        (!("serviceNames" in f) || !f.serviceNames || f.serviceNames.includes(serviceName)),
+    );
+  }
+
+  activationDelayMs(serviceName: string): number {
+    return this.forService("slowActivation", serviceName).reduce((total, fault) => {
+      fault.hits += 1;
+      return total + fault.delayMs;
+    }, 0);
+  }
+
+  neverSettles(serviceName: string): boolean {
+    const faults = this.forService("neverSettle", serviceName);
+    for (const fault of faults) fault.hits += 1;
+    return faults.length > 0;
+  }
+
+  /** True when a flapping-health fault makes this health probe or proxied request fail. */
+  flapsDown(serviceName: string, where: "probe" | "proxy"): boolean {
+    let down = false;
+    for (const fault of this.forService("flappingHealth", serviceName)) {
+      const target = fault.target ?? "both";
+      if (target !== "both" && target !== where) continue;
+      const up = fault.up ?? 1;
+      const cycle = up + (fault.down ?? 1);
+      // Each fault counts its own hits, so the cycle is up×ok then down×fail, repeated.
+      if (fault.hits % cycle >= up) down = true;
+      fault.hits += 1;
+    }
+    return down;
+  }
+}

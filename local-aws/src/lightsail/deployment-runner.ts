@@ -1,0 +1,334 @@
+import { checkPullGrant } from "../ecr/policy.js";
+import { currentDeployment, type DeploymentRecord, type ServiceRecord } from "../state/state.js";
+import { containerName, type LogArchive } from "./container-logs.js";
+import type { LightsailDeps } from "./deps.js";
+import { parseSuccessCodes } from "./validate.js";
+
+/** A reason a deployment FAILED, written to the container log. */
+export class ActivationFailure extends Error {}
+class Cancelled extends Error {}
+
+const MAX_EVENTS_PER_SERVICE = 2000;
+
+/**
+ * Runs deployments in the background the way Lightsail does: pull, start, health-check, cut over with a
+ * drain, or fail and keep the previous deployment serving. Every step is logged as `[deployment:N] ...`.
+ */
+export class DeploymentRunner {
+  private readonly tasks = new Set<Promise<void>>();
+  private stopping = false;
+  private stopSignal!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => {
+    this.stopSignal = resolve;
+  });
+
+  constructor(
+    private readonly deps: LightsailDeps,
+    private readonly archive: LogArchive,
+  ) {}
+
+  /** Runs `work` in the background and remembers it so `idle()` and `stop()` can wait for it. */
+  background(work: () => Promise<void>): void {
+    const task: Promise<void> = work()
+      .catch((error: unknown) => {
+        if (!(error instanceof Cancelled))
+          this.deps.log(`local-aws: background task failed: ${String(error)}`);
+      })
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
+  /** Resolves when no background work is left (tests use it instead of sleeping). */
+  async idle(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+  }
+
+  /** Interrupts waits and lets running steps finish; interrupted deployments are resumed on the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal();
+    await this.idle();
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.stopping) throw new Cancelled();
+    if (ms > 0) await Promise.race([this.deps.sleep(ms), this.stopped]);
+    if (this.stopping) throw new Cancelled();
+  }
+
+  private scaledMs(seconds: number): number {
+    return seconds * 1000 * this.deps.settings.timeScale;
+  }
+
+  private save(): void {
+    this.deps.store.save();
+  }
+
+  containerName(service: ServiceRecord, deployment: DeploymentRecord, container: string): string {
+    return containerName(this.deps.settings.containerPrefix, service.name, deployment.version, container);
+  }
+
+  event(service: ServiceRecord, containers: string[], message: string): void {
+    const createdAt = this.deps.now() / 1000;
+    for (const name of containers) service.events.push({ containerName: name, createdAt, message });
+    if (service.events.length > MAX_EVENTS_PER_SERVICE) {
+      service.events.splice(0, service.events.length - MAX_EVENTS_PER_SERVICE);
+    }
+    this.deps.log(`local-aws: ${service.name}: ${message}`);
+  }
+
+  private detail(service: ServiceRecord, code: string, message: string): void {
+    service.stateDetail = { code, message };
+    this.save();
+  }
+
+  async activate(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
+    const names = Object.keys(deployment.containers);
+    const say = (message: string) =>
+      this.event(service, names, `[deployment:${deployment.version}] ${message}`);
+    try {
+      this.detail(service, "CREATING_DEPLOYMENT", "Creating the deployment's containers");
+      say("Creating your deployment");
+      const delay = this.deps.faults.activationDelayMs(service.name);
+      if (delay > 0) await this.sleep(delay);
+      this.checkRegistryAccess(service, deployment);
+      await this.startContainers(service, deployment, say);
+      say("Started 1 new node");
+      this.detail(service, "EVALUATING_HEALTH_CHECK", "Evaluating the health check of the new deployment");
+      await this.waitHealthy(service, deployment, say);
+      this.detail(service, "ACTIVATING_DEPLOYMENT", "Switching traffic to the new deployment");
+      await this.cutOver(service, deployment, say);
+    } catch (error) {
+      if (error instanceof Cancelled) throw error;
+      const reason = error instanceof ActivationFailure ? error.message : `Internal error: ${String(error)}`;
+      await this.fail(service, deployment, reason, say);
+    }
+  }
+
+  /** The pull check Lightsail makes: puller role active and granted both pull actions by the repo policy. */
+  private checkRegistryAccess(service: ServiceRecord, deployment: DeploymentRecord): void {
+    const host = this.deps.registry.host;
+    for (const [name, spec] of Object.entries(deployment.containers)) {
+      const match = spec.image.startsWith(`${host}/`)
+        ? /^([^:@]+)(?::[^@]+)?(?:@.+)?$/.exec(spec.image.slice(host.length + 1))
+        : null;
+      if (!match) {
+        throw new ActivationFailure(
+          `Cannot pull image "${spec.image}" for container "${name}": only images in the local registry ${host} can be pulled (there is no internet here).`,
+        );
+      }
+      const repository = match[1] as string;
+      if (!service.registryAccess.isActive) {
+        throw new ActivationFailure(
+          `Cannot pull image "${spec.image}": the service's private registry access (ecrImagePullerRole) is not active. Activate it with UpdateContainerService and grant its principalArn pull access in the repository policy.`,
+        );
+      }
+      const record = this.deps.store.state.repositories[repository];
+      if (!record) {
+        throw new ActivationFailure(
+          `Cannot pull image "${spec.image}": the repository "${repository}" does not exist.`,
+        );
+      }
+      const grant = checkPullGrant(record.policyText, service.registryAccess.principalArn);
+      if (!grant.ok) {
+        throw new ActivationFailure(
+          `Cannot pull image "${spec.image}": access denied, ${grant.reason} (repository "${repository}"). Add a statement allowing ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the service's ecrImagePullerRole principalArn.`,
+        );
+      }
+    }
+  }
+
+  /** Pulls and starts every container, each told its own host port through PORT. */
+  async startContainers(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    say: (m: string) => void,
+  ): Promise<void> {
+    const { registry, runtime } = this.deps;
+    const pulled = new Set<string>();
+    for (const [name, spec] of Object.entries(deployment.containers)) {
+      if (!pulled.has(spec.image)) {
+        try {
+          await runtime.pull(spec.image, {
+            host: registry.host,
+            username: registry.username,
+            password: registry.password,
+          });
+        } catch (error) {
+          throw new ActivationFailure(`Failed to pull image "${spec.image}": ${(error as Error).message}`);
+        }
+        pulled.add(spec.image);
+      }
+      const port = await this.deps.freePort();
+      deployment.hostPorts[name] = port;
+      this.save();
+      if (spec.environment?.PORT !== undefined && spec.environment.PORT !== String(port)) {
+        say(
+          `Container "${name}" gets PORT=${port} instead of ${spec.environment.PORT}: containers share the host network here`,
+        );
+      }
+      const dockerName = this.containerName(service, deployment, name);
+      await runtime.remove(dockerName);
+      try {
+        await runtime.run({
+          name: dockerName,
+          image: spec.image,
+          ...(spec.command ? { command: spec.command } : {}),
+          env: { ...spec.environment, PORT: String(port) },
+          labels: {
+            "local-aws": "1",
+            "local-aws.instance": this.deps.store.state.instanceId,
+            "local-aws.service": service.name,
+            "local-aws.version": String(deployment.version),
+          },
+        });
+      } catch (error) {
+        throw new ActivationFailure(`Failed to start container "${name}": ${(error as Error).message}`);
+      }
+      say(`Started container "${name}" (image ${spec.image}, PORT=${port})`);
+    }
+  }
+
+  /** Probes as configured until the healthy or unhealthy threshold is reached in a row. */
+  private async waitHealthy(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    say: (m: string) => void,
+  ): Promise<void> {
+    const { faults, probe, runtime, settings } = this.deps;
+    const endpoint = deployment.publicEndpoint;
+    const check = endpoint?.healthCheck;
+    const intervalMs = this.scaledMs(check?.intervalSeconds ?? 5);
+    const timeoutMs = Math.max(100, this.scaledMs(check?.timeoutSeconds ?? 2));
+    const isSuccess = parseSuccessCodes(check?.successCodes ?? "200-499") ?? (() => false);
+    const deadline = this.deps.now() + settings.activationTimeoutSeconds * 1000;
+    let successes = 0;
+    let failures = 0;
+    for (;;) {
+      await this.sleep(intervalMs);
+      for (const name of Object.keys(deployment.containers)) {
+        const status = await runtime.status(this.containerName(service, deployment, name));
+        if (!status?.running) {
+          throw new ActivationFailure(
+            `Container "${name}" ${status ? `exited with code ${status.exitCode}` : "disappeared"} before the deployment became healthy`,
+          );
+        }
+      }
+      if (this.deps.now() > deadline) {
+        throw new ActivationFailure(
+          `Took too long: not healthy after ${settings.activationTimeoutSeconds} s`,
+        );
+      }
+      if (faults.neverSettles(service.name)) continue;
+      let outcome = "running";
+      let healthy = true;
+      if (endpoint && check) {
+        const url = `http://127.0.0.1:${deployment.hostPorts[endpoint.containerName]}${check.path}`;
+        const status = faults.flapsDown(service.name, "probe") ? 503 : await probe(url, timeoutMs);
+        healthy = status !== undefined && isSuccess(status);
+        outcome = status === undefined ? `no answer within ${check.timeoutSeconds} s` : `HTTP ${status}`;
+      }
+      if (healthy) {
+        successes += 1;
+        failures = 0;
+      } else {
+        failures += 1;
+        successes = 0;
+        say(`Health check failed for container "${endpoint?.containerName}" on ${check?.path}: ${outcome}`);
+      }
+      if (successes >= (check?.healthyThreshold ?? 2)) return;
+      if (failures >= (check?.unhealthyThreshold ?? 2)) {
+        throw new ActivationFailure(
+          `Health check of container "${endpoint?.containerName}" on path ${check?.path} failed ${failures} times in a row (last: ${outcome}; success codes ${check?.successCodes})`,
+        );
+      }
+    }
+  }
+
+  /** Switches the service URL to the new deployment, lets the old one drain, then stops it. */
+  private async cutOver(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    say: (m: string) => void,
+  ): Promise<void> {
+    const previous = currentDeployment(service);
+    deployment.state = "ACTIVE";
+    if (previous) previous.state = "INACTIVE";
+    this.save();
+    say("Reached a steady state: the service URL now serves this deployment");
+    if (previous) {
+      try {
+        await this.sleep(this.scaledMs(this.deps.settings.drainSeconds));
+      } finally {
+        await this.archiveAndRemove(service, previous);
+      }
+    }
+    service.state = "RUNNING";
+    delete service.stateDetail;
+    this.save();
+  }
+
+  private async fail(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    reason: string,
+    say: (m: string) => void,
+  ) {
+    say(reason);
+    say("The deployment failed; the previous deployment, if any, keeps serving");
+    await this.archiveAndRemove(service, deployment);
+    deployment.state = "FAILED";
+    service.state = currentDeployment(service) ? "RUNNING" : "READY";
+    delete service.stateDetail;
+    this.save();
+  }
+
+  /** Keeps a container's output (`docker logs --timestamps`) in the archive, then removes the container. */
+  async archiveAndRemove(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
+    for (const name of Object.keys(deployment.containers)) {
+      const dockerName = this.containerName(service, deployment, name);
+      if (!(await this.deps.runtime.status(dockerName))) continue;
+      this.archive.append(service.name, name, deployment.version, await this.deps.runtime.logs(dockerName));
+      await this.deps.runtime.remove(dockerName);
+    }
+  }
+
+  /** Makes a restarted stand-in match its state: re-adopts or re-runs the active containers. */
+  async resume(service: ServiceRecord): Promise<void> {
+    for (const deployment of service.deployments.filter((d) => d.state === "ACTIVATING")) {
+      const names = Object.keys(deployment.containers);
+      await this.fail(
+        service,
+        deployment,
+        "The stand-in was restarted while this deployment was activating",
+        (m) => this.event(service, names, `[deployment:${deployment.version}] ${m}`),
+      );
+    }
+    const active = currentDeployment(service);
+    for (const deployment of service.deployments) {
+      if (deployment !== active || service.isDisabled) await this.archiveAndRemove(service, deployment);
+    }
+    if (active && !service.isDisabled) {
+      const say = (m: string) =>
+        this.event(service, Object.keys(active.containers), `[deployment:${active.version}] ${m}`);
+      const statuses = await Promise.all(
+        Object.keys(active.containers).map((name) =>
+          this.deps.runtime.status(this.containerName(service, active, name)),
+        ),
+      );
+      if (statuses.every((status) => status?.running)) {
+        say("Re-adopted the running containers after a restart of the stand-in");
+      } else {
+        try {
+          await this.startContainers(service, active, say);
+          say("Re-ran the containers after a restart of the stand-in");
+        } catch (error) {
+          say(`Could not re-run the containers after a restart: ${(error as Error).message}`);
+        }
+      }
+    }
+    service.state = service.isDisabled ? "DISABLED" : active ? "RUNNING" : "READY";
+    delete service.stateDetail;
+    this.save();
+  }
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { FaultController } from "../faults/faults.js";
+import { AwsError, type ServiceKey, serverFaultShape } from "./errors.js";
+
+export type Handler = (body: unknown) => Promise<unknown>;
+export type HandlerTable = Record<ServiceKey, Record<string, Handler>>;
+/** Answers `/_local/...` requests: status and JSON body, or undefined for 404. */
+export type AdminHandler = (
+  method: string,
+  path: string,
+  body: unknown,
+) => Promise<{ status: number; body: unknown } | undefined>;
+
+const TARGET_PREFIXES: [string, ServiceKey][] = [
+  ["AmazonEC2ContainerRegistry_V20150921.", "ecr"],
+  ["Lightsail_20161128.", "lightsail"],
+  ["AmazonSSM.", "ssm"],
+];
+
+/** Splits `X-Amz-Target` into the API and the operation name. */
+export function parseTarget(target: string | undefined): { api: ServiceKey; operation: string } | undefined {
+  if (!target) return undefined;
+  for (const [prefix, api] of TARGET_PREFIXES) {
+    if (target.startsWith(prefix)) return { api, operation: target.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    request.on("end", () => resolve(text));
+    request.on("error", reject);
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-RequestId": randomUUID(),
+    ...headers,
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: AwsError): void {
+  send(
+    response,
+    error.status,
+    { __type: error.shape, message: error.message },
+    { "x-amzn-ErrorType": error.shape },
+  );
+}
+
+export interface ApiServerOptions {
+  handlers: HandlerTable;
+  faults: FaultController;
+  admin: AdminHandler;
+  log: (line: string) => void;
+}
+
+/**
+ * The awsJson1_1 endpoint for ECR, Lightsail and SSM. It routes on `X-Amz-Target` only (the SDK and the CLI
+ * post to different paths), applies injected faults first, and answers errors as status + `x-amzn-ErrorType` +
+ * `{"__type","message"}`.
+ */
+export function createApiServer(options: ApiServerOptions): Server {
+  return createServer((request, response) => {
+    void handle(options, request, response).catch((error: unknown) => {
+      options.log(`local-aws: unexpected error: ${String(error)}`);
+      if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
+    });
+  });
+}
+
+async function handle(
+  options: ApiServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const text = await readBody(request);
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  if (url.pathname.startsWith("/_local/")) {
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      send(response, 400, { message: "the body is not valid JSON" });
+      return;
+    }
+    const answer = await options.admin(request.method ?? "GET", url.pathname, body);
+    if (answer) send(response, answer.status, answer.body);
+    else send(response, 404, { message: `no admin endpoint ${request.method} ${url.pathname}` });
+    return;
+  }
+  const target = parseTarget(request.headers["x-amz-target"] as string | undefined);
+  if (request.method !== "POST" || !target) {
+    sendError(
+      response,
+      new AwsError(
+        "UnknownOperationException",
+        `Unrecognized X-Amz-Target ${JSON.stringify(request.headers["x-amz-target"] ?? null)}`,
+      ),
+    );
+    return;
+  }
+  const handler = options.handlers[target.api][target.operation];
+  if (!handler) {
+    sendError(
+      response,
+      new AwsError(
+        "UnknownOperationException",
+        `local-aws does not emulate ${target.api}:${target.operation}`,
+      ),
+    );
+    return;
+  }
+  const fault = options.faults.takeRequestFault(target.api, target.operation);
+  if (fault?.kind === "drop") {
+    request.socket.destroy();
+    return;
+  }
+  if (fault?.kind === "throttle") {
+    sendError(response, new AwsError("ThrottlingException", "Rate exceeded"));
+    return;
+  }
+  if (fault?.kind === "error") {
+    const status = fault.status ?? 500;
+    const shape = status === 500 ? serverFaultShape[target.api] : "ServiceUnavailableException";
+    sendError(
+      response,
+      new AwsError(shape, `Injected fault: ${target.operation} answered ${status}`, status),
+    );
+    return;
+  }
+  let body: unknown;
+  try {
+    body = text.trim() ? JSON.parse(text) : {};
+  } catch {
+    sendError(response, new AwsError("SerializationException", "The request body is not valid JSON"));
+    return;
+  }
+  try {
+    send(response, 200, await handler(body));
+  } catch (error) {
+    if (error instanceof AwsError) {
+      sendError(response, error);
+      return;
+    }
+    options.log(
+      `local-aws: ${target.api}:${target.operation} failed: ${(error as Error).stack ?? String(error)}`,
+    );
+    sendError(
+      response,
+      new AwsError(serverFaultShape[target.api], `Internal error: ${(error as Error).message}`, 500),
+    );
+  }
+}

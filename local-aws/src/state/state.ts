@@ -1,0 +1,70 @@
+import type { HealthCheck, PowerName } from "../lightsail/limits.js";
+import type { ContainerSpec } from "../lightsail/validate.js";
+
+export type DeploymentState = "ACTIVATING" | "ACTIVE" | "INACTIVE" | "FAILED";
+export type ServiceState =
+  | "PENDING"
+  | "READY"
+  | "DEPLOYING"
+  | "RUNNING"
+  | "UPDATING"
+  | "DELETING"
+  | "DISABLED";
+
+export interface DeploymentRecord {
+  version: number;
+  state: DeploymentState;
+  createdAt: number;
+  containers: Record<string, ContainerSpec>;
+  publicEndpoint?: { containerName: string; containerPort: number; healthCheck: HealthCheck };
+  /** Host port assigned to each container (told to it as PORT). */
+  hostPorts: Record<string, number>;
+}
+
+export interface LogEventRecord {
+  containerName: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface ServiceRecord {
+  name: string;
+  arn: string;
+  createdAt: number;
+  power: PowerName;
+  scale: number;
+  isDisabled: boolean;
+  state: ServiceState;
+  stateDetail?: { code: string; message: string };
+  registryAccess: { isActive: boolean; principalArn: string };
+  publicPort: number;
+  publicDomainNames: Record<string, string[]>;
+  deployments: DeploymentRecord[];
+  /** Lightsail-style `[deployment:N] ...` lines, shown in GetContainerLog next to container output. */
+  events: LogEventRecord[];
+}
+
+export interface RepositoryRecord {
+  name: string;
+  createdAt: number;
+  policyText?: string;
+  /** True when created through CreateRepository rather than declared in the config. */
+  createdByApi?: boolean;
+}
+
+export interface PersistedState {
+  formatVersion: 1;
+  /** Identifies this state dir's containers (label `local-aws.instance`). */
+  instanceId: string;
+  ports: { api?: number; registry?: number };
+  services: Record<string, ServiceRecord>;
+  repositories: Record<string, RepositoryRecord>;
+}
+
+export function currentDeployment(service: ServiceRecord): DeploymentRecord | undefined {
+  return service.deployments.find((d) => d.state === "ACTIVE");
+}
+
+export function nextDeployment(service: ServiceRecord): DeploymentRecord | undefined {
+  return service.deployments.find((d) => d.state === "ACTIVATING");
+}
