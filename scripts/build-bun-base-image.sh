@@ -31,12 +31,13 @@ if [ "$force" = false ] && docker image inspect "$image" >/dev/null 2>&1; then
   exit 0
 fi
 
-# The platform package holds the binary until bun's postinstall moves it into node_modules/bun/bin.
+# bun's postinstall moves the platform package's binary (@oven/bun-linux-x64/bin/bun here) into
+# node_modules/bun/bin/bun.exe; look in both places.
 bun_bin=""
-for candidate in "$repo_root/node_modules/@oven/bun-linux-x64/bin/bun" "$repo_root/node_modules/bun/bin/bun.exe"; do
+for candidate in "$repo_root/node_modules/bun/bin/bun.exe" "$repo_root/node_modules/@oven/bun-linux-x64/bin/bun"; do
   if [ -x "$candidate" ]; then bun_bin="$candidate"; break; fi
 done
-[ -n "$bun_bin" ] || { echo "build-bun-base-image: no linux-x64 bun binary under node_modules; run 'npm ci'" >&2; exit 1; }
+[ -n "$bun_bin" ] || { echo "build-bun-base-image: no bun binary under node_modules; run 'npm ci'" >&2; exit 1; }
 actual="$("$bun_bin" --version)"
 [ "$actual" = "$version" ] || {
   echo "build-bun-base-image: $bun_bin reports version '$actual', expected '$version'" >&2
@@ -82,10 +83,17 @@ nogroup:x:65534:
 EOF
 echo "hosts: files dns" >"$rootfs/etc/nsswitch.conf"
 chmod 1777 "$rootfs/tmp"
-chown 1000:1000 "$rootfs/home/bun"
+# Everything belongs to root except the bun user's home; without root we cannot chown, so all goes to root.
+owners=(--numeric-owner)
+if [ "$(id -u)" = 0 ]; then
+  chown 1000:1000 "$rootfs/home/bun"
+else
+  echo "build-bun-base-image: not root, so /home/bun stays owned by root in the image" >&2
+  owners+=(--owner=0 --group=0)
+fi
 
 # Fixed order, owners and times so the same inputs give the same layer.
-tar -C "$rootfs" --sort=name --numeric-owner --mtime=@0 -c . |
+tar -C "$rootfs" --sort=name "${owners[@]}" --mtime=@0 -c . |
   docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
