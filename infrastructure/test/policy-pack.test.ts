@@ -1,0 +1,187 @@
+import { describe, expect, it } from "vitest";
+import {
+  ecrLifecycleKeepsFewImages,
+  ecrPullOnly,
+  ecrRepositoryHasLifecycle,
+  ecrScanOnPush,
+  iamWildcardResourcesLimited,
+  lightsailPowerAllowed,
+  noPulumiOwnedDeployments,
+  requiredTags,
+  resourcePolicies,
+  stackPolicies,
+} from "../policy/policies.js";
+import { runStack } from "./harness.js";
+import { type PolicyInput, resourceViolations, stackViolations } from "./policy-harness.js";
+
+const TAGS = { project: "vidos", stack: "dev", owner: "platform-team" };
+const repository = (props: Record<string, unknown>): PolicyInput => ({
+  type: "aws:ecr/repository:Repository",
+  name: "repo",
+  props: { name: "app", tags: TAGS, imageScanningConfiguration: { scanOnPush: true }, ...props },
+});
+const lifecycle = (countNumber: number, repositoryName = "app"): PolicyInput => ({
+  type: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+  name: "lifecycle",
+  props: {
+    repository: repositoryName,
+    policy: JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber },
+          action: { type: "expire" },
+        },
+      ],
+    }),
+  },
+});
+const rolePolicy = (statements: unknown[]): PolicyInput => ({
+  type: "aws:iam/rolePolicy:RolePolicy",
+  name: "policy",
+  props: { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+});
+const service = (power: string, scale: number): PolicyInput => ({
+  type: "aws:lightsail/containerService:ContainerService",
+  name: "svc",
+  props: { name: "svc", power, scale, tags: TAGS },
+});
+
+describe("policy rules, called directly", () => {
+  it("ecr-scan-on-push rejects a repository without scan on push", async () => {
+    expect(await resourceViolations(ecrScanOnPush, repository({}))).toEqual([]);
+    expect(
+      await resourceViolations(
+        ecrScanOnPush,
+        repository({ imageScanningConfiguration: { scanOnPush: false } }),
+      ),
+    ).toEqual(["imageScanningConfiguration.scanOnPush must be true."]);
+    expect(
+      await resourceViolations(ecrScanOnPush, repository({ imageScanningConfiguration: undefined })),
+    ).toHaveLength(1);
+  });
+
+  it("ecr-scan-on-push ignores other resource types", async () => {
+    expect(await resourceViolations(ecrScanOnPush, service("micro", 1))).toEqual([]);
+  });
+
+  it("ecr-lifecycle-bounded accepts 5 and rejects 0, 50 and a missing rule", async () => {
+    expect(await resourceViolations(ecrLifecycleKeepsFewImages, lifecycle(5))).toEqual([]);
+    expect(await resourceViolations(ecrLifecycleKeepsFewImages, lifecycle(0))).toHaveLength(1);
+    expect(await resourceViolations(ecrLifecycleKeepsFewImages, lifecycle(50))).toHaveLength(1);
+    const empty = { ...lifecycle(5), props: { repository: "app", policy: JSON.stringify({ rules: [] }) } };
+    expect(await resourceViolations(ecrLifecycleKeepsFewImages, empty)).toHaveLength(1);
+  });
+
+  it("ecr-repository-has-lifecycle flags a repository no lifecycle policy points at", async () => {
+    expect(await stackViolations(ecrRepositoryHasLifecycle, [repository({}), lifecycle(5)])).toEqual([]);
+    expect(await stackViolations(ecrRepositoryHasLifecycle, [repository({}), lifecycle(5, "other")])).toEqual(
+      ['Repository "app" has no lifecycle policy.'],
+    );
+  });
+
+  it("ecr-repository-policy-pull-only rejects anything beyond the two pull actions", async () => {
+    const policy = (actions: string[]): PolicyInput => ({
+      type: "aws:ecr/repositoryPolicy:RepositoryPolicy",
+      name: "pull",
+      props: {
+        repository: "app",
+        policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: actions }] }),
+      },
+    });
+    expect(
+      await resourceViolations(ecrPullOnly, policy(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])),
+    ).toEqual([]);
+    expect(await resourceViolations(ecrPullOnly, policy(["ecr:BatchGetImage", "ecr:PutImage"]))).toEqual([
+      "The repository policy grants more than pulls: ecr:PutImage.",
+    ]);
+    expect(await resourceViolations(ecrPullOnly, policy(["ecr:*"]))).toHaveLength(1);
+  });
+
+  it("iam-wildcard-resources-limited allows the five resource-less actions on * and nothing else", async () => {
+    const allowed = rolePolicy([
+      {
+        Effect: "Allow",
+        Action: ["ecr:GetAuthorizationToken", "lightsail:GetContainerServicePowers"],
+        Resource: "*",
+      },
+      { Effect: "Allow", Action: ["ecr:PutImage"], Resource: "arn:aws:ecr:eu-west-1:1:repository/app" },
+    ]);
+    expect(await resourceViolations(iamWildcardResourcesLimited, allowed)).toEqual([]);
+
+    const scopable = rolePolicy([
+      { Effect: "Allow", Action: ["lightsail:CreateContainerServiceDeployment"], Resource: ["*"] },
+    ]);
+    expect(await resourceViolations(iamWildcardResourcesLimited, scopable)).toEqual([
+      'Scope these actions to a resource instead of "*": lightsail:CreateContainerServiceDeployment.',
+    ]);
+    const wildcardAction = rolePolicy([
+      { Effect: "Allow", Action: "ecr:*", Resource: "arn:aws:ecr:eu-west-1:1:repository/app" },
+    ]);
+    expect(await resourceViolations(iamWildcardResourcesLimited, wildcardAction)).toEqual([
+      "Wildcard actions are not allowed: ecr:*.",
+    ]);
+  });
+
+  it("iam-wildcard-resources-limited also checks managed policies", async () => {
+    const managed: PolicyInput = {
+      type: "aws:iam/policy:Policy",
+      name: "managed",
+      props: {
+        policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }),
+      },
+    };
+    expect(await resourceViolations(iamWildcardResourcesLimited, managed)).toHaveLength(1);
+  });
+
+  it("required-tags names the missing cost tags on taggable resources only", async () => {
+    expect(await resourceViolations(requiredTags, repository({}))).toEqual([]);
+    expect(await resourceViolations(requiredTags, repository({ tags: { project: "vidos" } }))).toEqual([
+      "Missing tags: stack, owner.",
+    ]);
+    expect(await resourceViolations(requiredTags, lifecycle(5))).toEqual([]);
+  });
+
+  it("lightsail-power-allowed rejects large powers and scales", async () => {
+    expect(await resourceViolations(lightsailPowerAllowed, service("micro", 1))).toEqual([]);
+    expect(await resourceViolations(lightsailPowerAllowed, service("xlarge", 1))).toEqual([
+      'Power "xlarge" is not allowed; use one of nano, micro, small.',
+    ]);
+    expect(await resourceViolations(lightsailPowerAllowed, service("micro", 4))).toEqual([
+      "Scale 4 is outside 1–3.",
+    ]);
+  });
+
+  it("no-pulumi-owned-deployments rejects a ContainerServiceDeploymentVersion", async () => {
+    const deployment: PolicyInput = {
+      type: "aws:lightsail/containerServiceDeploymentVersion:ContainerServiceDeploymentVersion",
+      name: "deploy",
+      props: { serviceName: "svc", containers: [] },
+    };
+    expect(await resourceViolations(noPulumiOwnedDeployments, deployment)).toHaveLength(1);
+    expect(await resourceViolations(noPulumiOwnedDeployments, service("micro", 1))).toEqual([]);
+  });
+});
+
+describe.each(["dev", "prod"])("every policy over the mocked %s program", (stack) => {
+  it("finds no violation", async () => {
+    const run = await runStack(stack);
+    const inputs: PolicyInput[] = run.resources
+      .filter((resource) => resource.type.startsWith("aws:"))
+      .map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+    expect(inputs.length).toBeGreaterThanOrEqual(8);
+
+    const violations: string[] = [];
+    for (const policy of resourcePolicies) {
+      for (const input of inputs) {
+        for (const message of await resourceViolations(policy, input))
+          violations.push(`${policy.name} ${input.name}: ${message}`);
+      }
+    }
+    for (const policy of stackPolicies) {
+      for (const message of await stackViolations(policy, inputs))
+        violations.push(`${policy.name}: ${message}`);
+    }
+    expect(violations).toEqual([]);
+  });
+});
