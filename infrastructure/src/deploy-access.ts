@@ -60,11 +60,18 @@ export class DeployAccess extends pulumi.ComponentResource {
       {
         role: role.name,
         policy: pulumi
-          .all([partition.partition, identity.accountId, args.repositoryArn, args.serviceArn])
-          .apply(([partitionName, accountId, repositoryArn, serviceArn]) =>
+          .all([
+            partition.partition,
+            partition.dnsSuffix,
+            identity.accountId,
+            args.repositoryArn,
+            args.serviceArn,
+          ])
+          .apply(([partitionName, dnsSuffix, accountId, repositoryArn, serviceArn]) =>
             JSON.stringify(
               deployPolicy({
                 partition: partitionName,
+                dnsSuffix,
                 region: args.region,
                 accountId,
                 repositoryArn,

@@ -117,6 +117,8 @@ export function githubTrustPolicy(input: {
 
 export interface DeployPolicyInput {
   partition: string;
+  /** `amazonaws.com`, or the partition's own suffix (China: `amazonaws.com.cn`). */
+  dnsSuffix: string;
   region: string;
   accountId: string;
   repositoryArn: string;
@@ -175,7 +177,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
         Action: ["kms:Decrypt"],
         Resource: `arn:${input.partition}:kms:${input.region}:${input.accountId}:key/*`,
         Condition: {
-          StringEquals: { "kms:ViaService": `ssm.${input.region}.amazonaws.com` },
+          StringEquals: { "kms:ViaService": `ssm.${input.region}.${input.dnsSuffix}` },
           StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ssmArns.below },
         },
       },
