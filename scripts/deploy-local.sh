@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# npm run deploy:local — a full deploy of this checkout on the offline AWS stand-in.
+# Installs what it needs first: the Debian prerequisites when missing, and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v docker-registry >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
+  bash scripts/install-prerequisites.sh
+fi
+if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+exec node --import tsx scripts/local/deploy-local.ts "$@"

@@ -1,0 +1,107 @@
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { LightsailClient } from "@aws-sdk/client-lightsail";
+import { parseArgs } from "../../local-aws/src/cli/args.js";
+import { currentRevision } from "./git-revision.js";
+import { runAction } from "./github-runner.js";
+import { ensureBaseImage, ensureLocalAws } from "./local-server.js";
+import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "./paths.js";
+import { grantServicePull } from "./registry-access.js";
+
+const SERVICE = "demo";
+const REPOSITORY = "demo-app";
+const SSM_PATH = "/lightsail-demo/dev/";
+
+const USAGE = `usage: npm run deploy:local [-- --rollback-to previous|<version>|<tag>] [--state-dir DIR]
+Deploys this checkout to the offline AWS stand-in (local ECR + Lightsail on Docker) with the bundled action.`;
+
+function log(line: string): void {
+  console.log(`[deploy:local] ${line}`);
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), { values: ["rollback-to", "state-dir"], flags: ["help"] });
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const stateDir = typeof args["state-dir"] === "string" ? args["state-dir"] : defaultStateDir;
+  const rollbackTo = typeof args["rollback-to"] === "string" ? args["rollback-to"] : undefined;
+
+  const server = await ensureLocalAws({ stateDir, configFile: demoStackConfig, log });
+  const awsEnv = {
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_REGION: "eu-west-1",
+    AWS_ENDPOINT_URL_ECR: server.endpoint,
+    AWS_ENDPOINT_URL_LIGHTSAIL: server.endpoint,
+    AWS_ENDPOINT_URL_SSM: server.endpoint,
+  };
+  const clientConfig = {
+    endpoint: server.endpoint,
+    region: awsEnv.AWS_REGION,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
+  await grantServicePull(
+    { ecr: new ECRClient(clientConfig), lightsail: new LightsailClient(clientConfig) },
+    SERVICE,
+    REPOSITORY,
+  );
+
+  const revision = await currentRevision(repoRoot, new Date());
+  const baseImage = rollbackTo ? undefined : await ensureBaseImage(log);
+  if (revision.dirtyTag) log(`uncommitted changes: deploying them as tag ${revision.dirtyTag}`);
+  log(rollbackTo ? `rolling back to ${rollbackTo}` : `deploying ${revision.sha ?? "this directory"}`);
+
+  const run = await runAction({
+    actionPath,
+    cwd: repoRoot,
+    echo: process.stdout,
+    env: {
+      ...(process.env as Record<string, string>),
+      ...awsEnv,
+      ...(revision.sha ? { GITHUB_SHA: revision.sha } : {}),
+      GITHUB_REPOSITORY: "local/lightsail-deploy-pipeline",
+      GITHUB_WORKSPACE: repoRoot,
+    },
+    inputs: {
+      "service-name": SERVICE,
+      repository: REPOSITORY,
+      "container-name": "app",
+      "container-port": "3000",
+      "health-check-path": "/health",
+      "ssm-path": SSM_PATH,
+      "poll-interval": "1s",
+      "wait-timeout": "5m",
+      ...(rollbackTo
+        ? { "rollback-to": rollbackTo }
+        : {
+            context: repoRoot,
+            dockerfile: "Dockerfile",
+            "build-args": [`BUN_IMAGE=${baseImage}`, `GIT_SHA=${revision.sha ?? "unknown"}`].join("\n"),
+            ...(revision.dirtyTag ? { tag: revision.dirtyTag } : {}),
+          }),
+    },
+  });
+
+  const url = run.outputs["service-url"] || server.services[SERVICE];
+  console.log("");
+  log(`status: ${run.outputs.status ?? "unknown"}, version ${run.outputs["deployment-version"] ?? "?"}`);
+  if (run.exitCode !== 0) {
+    log(
+      `the deploy failed (exit ${run.exitCode}); the service keeps serving its last good version at ${url}`,
+    );
+    return run.exitCode;
+  }
+  const health = await fetch(new URL("health", url), { signal: AbortSignal.timeout(5000) });
+  log(`${new URL("health", url)} answered ${health.status}: ${await health.text()}`);
+  log(`the app is answering at ${url}  (stop everything with: npm run local:down)`);
+  return health.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[deploy:local] failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The environment a GitHub runner gives a JavaScript action: `INPUT_<NAME>` with spaces as `_`, hyphens kept. */
+export function inputEnv(inputs: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    if (value !== undefined) env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
+  }
+  return env;
+}
+
+/** Parses a `GITHUB_OUTPUT` file: `name=value` lines and `name<<DELIMITER … DELIMITER` blocks. */
+export function parseGithubOutput(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] as string;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc as unknown as [string, string, string];
+      const value: string[] = [];
+      for (index += 1; index < lines.length && lines[index] !== delimiter; index += 1) {
+        value.push(lines[index] as string);
+      }
+      outputs[name] = value.join("\n");
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return outputs;
+}
+
+export interface ActionRun {
+  exitCode: number;
+  /** stdout and stderr interleaved, as the step log shows them. */
+  log: string;
+  outputs: Record<string, string>;
+  summary: string;
+  durationMs: number;
+}
+
+export interface RunActionOptions {
+  actionPath: string;
+  inputs: Record<string, string | undefined>;
+  env: Record<string, string>;
+  cwd: string;
+  /** Also copy the step log to this stream as it is written (the terminal, for `deploy:local`). */
+  echo?: NodeJS.WritableStream;
+}
+
+/** Runs the bundled action (`dist/index.js`, the file GitHub runs) the way a runner does. */
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), "gha-step-"));
+  const outputFile = join(dir, "output");
+  const summaryFile = join(dir, "summary");
+  writeFileSync(outputFile, "");
+  writeFileSync(summaryFile, "");
+  const started = Date.now();
+  try {
+    const child = spawn(process.execPath, [join(options.actionPath, "dist", "index.js")], {
+      cwd: options.cwd,
+      env: {
+        ...options.env,
+        ...inputEnv(options.inputs),
+        GITHUB_ACTIONS: "true",
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        RUNNER_TEMP: dir,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks: string[] = [];
+    const collect = (data: Buffer) => {
+      chunks.push(data.toString());
+      options.echo?.write(data);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => resolve(code ?? 1));
+    });
+    return {
+      exitCode,
+      log: chunks.join(""),
+      outputs: parseGithubOutput(readFileSync(outputFile, "utf8")),
+      summary: readFileSync(summaryFile, "utf8"),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
