@@ -263,4 +263,32 @@ describe("deployment state machine", () => {
     expect((await service()).state).toBe("READY");
     expect(await logText()).toContain("restarted while this deployment was activating");
   });
+
+  it("delays activation by a slowActivation fault", async () => {
+    h.local.faults.add({ kind: "slowActivation", delayMs: 90_000, serviceNames: ["demo"] });
+    const before = h.clock.ms;
+    await h.lightsail.send(deployment("v1"));
+    await h.local.idle();
+    expect(h.clock.ms - before).toBeGreaterThanOrEqual(90_000);
+    expect(await versions()).toEqual(["1:ACTIVE"]);
+  });
+
+  it("never settles under flapping health and fails after the activation timeout", async () => {
+    h.local.faults.add({ kind: "flappingHealth", up: 1, down: 1, target: "probe" });
+    await h.lightsail.send(deployment("v1"));
+    await h.local.idle();
+    expect(await versions()).toEqual(["1:FAILED"]);
+    const log = await logText();
+    expect(log).toContain("Health check failed");
+    expect(log).toContain("Took too long: not healthy after 120 s");
+  });
+
+  it("makes the service URL answer 503 on the down beats of a proxy flap", async () => {
+    await h.lightsail.send(deployment("v1"));
+    await h.local.idle();
+    h.local.faults.add({ kind: "flappingHealth", up: 2, down: 1, target: "proxy" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(h.local.serviceUrl("demo"))).status);
+    expect(statuses).toEqual([200, 200, 503, 200, 200, 503]);
+  });
 });
