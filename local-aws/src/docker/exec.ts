@@ -18,7 +18,8 @@ export type Exec = (file: string, args: string[], options?: ExecOptions) => Prom
 /** Runs a command with an argument array (no shell) and collects its output; never throws on exit codes. */
 export const execCommand: Exec = (file, args, options = {}) =>
   new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(file, args, { env: options.env ?? process.env, stdio: [stdin, "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -36,5 +37,9 @@ export const execCommand: Exec = (file, args, options = {}) =>
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
-    child.stdin.end(options.input ?? "");
+    if (child.stdin) {
+      // A child that exits without reading its stdin must not crash us with EPIPE.
+      child.stdin.on("error", () => {});
+      child.stdin.end(options.input);
+    }
   });
