@@ -1,0 +1,65 @@
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { LightsailClient } from "@aws-sdk/client-lightsail";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+
+/** Where the action writes what a person reads: the GitHub step log, or a terminal. */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  /** Masks the value in everything written afterwards. Call it before the value could reach a log. */
+  setSecret(value: string): void;
+  group<T>(name: string, body: () => Promise<T>): Promise<T>;
+}
+
+export interface ExecOptions {
+  /** Written to the command's stdin (how passwords reach `docker login`). */
+  input?: string;
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  /** Do not echo the command's output to the log. */
+  silent?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with an argument array, never a shell string. Rejects only when it cannot start. */
+export type Exec = (command: string, args: string[], options?: ExecOptions) => Promise<ExecResult>;
+
+export interface AwsClients {
+  lightsail: LightsailClient;
+  ecr: ECRClient;
+  ssm: SSMClient;
+}
+
+export interface ProbeResponse {
+  status: number;
+}
+
+export type HttpGet = (url: string, timeoutMs: number) => Promise<ProbeResponse>;
+
+export interface TempDirs {
+  create(prefix: string): Promise<string>;
+  remove(path: string): Promise<void>;
+}
+
+/** Every side effect the action has. Tests pass fakes, so nothing sleeps or reaches the network. */
+export interface Deps {
+  aws(region: string): AwsClients;
+  exec: Exec;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1); spreads polls (jitter). */
+  random(): number;
+  httpGet: HttpGet;
+  tempDirs: TempDirs;
+  log: Logger;
+  /** Environment the inputs module may read (GITHUB_SHA, AWS_REGION); nothing else reads it. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export type Clock = Pick<Deps, "now" | "sleep" | "random">;

@@ -1,0 +1,28 @@
+import { BatchGetImageCommand } from "./aws-sdk.js";
+import type { AwsClients } from "./deps.js";
+import { imageIdOf } from "./image-tag.js";
+
+/**
+ * The images (of those in `repositoryUri`) that are no longer in ECR, e.g. expired by a lifecycle policy.
+ * BatchGetImage reports a missing image as a failure entry, not an exception.
+ */
+export async function missingImages(
+  aws: AwsClients,
+  repository: { repositoryName: string; repositoryUri: string },
+  images: readonly string[],
+): Promise<string[]> {
+  const ours = images.filter(
+    (image) =>
+      image.startsWith(`${repository.repositoryUri}:`) || image.startsWith(`${repository.repositoryUri}@`),
+  );
+  const missing: string[] = [];
+  for (const image of ours) {
+    const imageId = imageIdOf(image);
+    if (!imageId) continue;
+    const out = await aws.ecr.send(
+      new BatchGetImageCommand({ repositoryName: repository.repositoryName, imageIds: [imageId] }),
+    );
+    if ((out.failures?.length ?? 0) > 0 || (out.images?.length ?? 0) === 0) missing.push(image);
+  }
+  return missing;
+}

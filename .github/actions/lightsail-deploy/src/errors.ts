@@ -1,0 +1,72 @@
+export type Phase = "inputs" | "preflight" | "image" | "deploy" | "verify" | "rollback" | "report";
+
+/** An expected failure: says what happened, in which phase, and what the user can do about it. */
+export class DeployError extends Error {
+  constructor(
+    readonly what: string,
+    readonly phase: Phase,
+    readonly todo: string,
+  ) {
+    super(`lightsail-deploy failed: ${what}, at ${phase}; ${todo}`);
+    this.name = "DeployError";
+  }
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  Code?: unknown;
+}
+
+function fields(error: unknown): { name: string; message: string; code: string } {
+  const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
+  return {
+    name: typeof e.name === "string" ? e.name : "",
+    message: typeof e.message === "string" ? e.message : String(error),
+    code: typeof e.code === "string" ? e.code : typeof e.Code === "string" ? e.Code : "",
+  };
+}
+
+export function errorName(error: unknown): string {
+  return fields(error).name;
+}
+
+/** `Name: message`, short enough for a one-line failure message. */
+export function describeError(error: unknown): string {
+  const { name, message } = fields(error);
+  return name && name !== "Error" ? `${name}: ${message}` : message;
+}
+
+/**
+ * Lightsail sometimes answers with `code: "DoesNotExist"`, which older SDKs surface as the base
+ * LightsailServiceException rather than NotFoundException (aws-sdk-js-v3#6606), so match both forms.
+ */
+export function isNotFound(error: unknown): boolean {
+  const { name, message, code } = fields(error);
+  return (
+    name === "NotFoundException" ||
+    name.endsWith("NotFoundException") ||
+    [name, message, code].some((text) => text.includes("DoesNotExist"))
+  );
+}
+
+const credentialErrorNames = new Set([
+  "CredentialsProviderError",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "UnauthenticatedException",
+  "InvalidClientTokenId",
+]);
+
+export function isCredentialsError(error: unknown): boolean {
+  return credentialErrorNames.has(fields(error).name);
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  const { name } = fields(error);
+  return name === "AccessDeniedException" || name === "AccessDenied";
+}

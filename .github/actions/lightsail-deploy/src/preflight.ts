@@ -1,0 +1,229 @@
+import type { Repository } from "@aws-sdk/client-ecr";
+import type { ContainerService } from "@aws-sdk/client-lightsail";
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  GetContainerServicesCommand,
+  GetRepositoryPolicyCommand,
+} from "./aws-sdk.js";
+import type { AwsClients, Deps } from "./deps.js";
+import {
+  DeployError,
+  describeError,
+  errorName,
+  isAccessDenied,
+  isCredentialsError,
+  isNotFound,
+} from "./errors.js";
+import { repositoryNameOf, resolveTag } from "./image-tag.js";
+import type { Inputs } from "./inputs.js";
+import { pollUntil } from "./polling.js";
+import { policyGrantsPull, pullStatement } from "./repository-policy.js";
+
+export interface Preflight {
+  service: ContainerService;
+  repository: Repository;
+  /** Undefined for a rollback, which deploys an existing image. */
+  tag: string | undefined;
+  /** The tag is already in ECR, so build and push are skipped (a re-run). */
+  imageExists: boolean;
+}
+
+const SETTLED = new Set(["READY", "RUNNING"]);
+const TRANSITIONS = new Set(["PENDING", "DEPLOYING", "UPDATING"]);
+
+/** Turns credential and permission errors on the first AWS calls into advice. */
+function awsFailure(error: unknown, doing: string): DeployError {
+  if (error instanceof DeployError) return error;
+  if (isCredentialsError(error)) {
+    return new DeployError(
+      `AWS rejected the credentials while ${doing} (${describeError(error)})`,
+      "preflight",
+      "configure credentials (aws-actions/configure-aws-credentials, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+    );
+  }
+  if (isAccessDenied(error)) {
+    return new DeployError(
+      `access denied while ${doing} (${describeError(error)})`,
+      "preflight",
+      "grant the deploying identity the Lightsail and ECR permissions listed in the README",
+    );
+  }
+  return new DeployError(
+    `${doing} failed (${describeError(error)})`,
+    "preflight",
+    "check the region and that AWS is reachable",
+  );
+}
+
+async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerService> {
+  try {
+    const out = await aws.lightsail.send(
+      new GetContainerServicesCommand({ serviceName: inputs.serviceName }),
+    );
+    const service = out.containerServices?.[0];
+    if (service) return service;
+  } catch (error) {
+    if (!isNotFound(error)) throw awsFailure(error, "reading the Lightsail service");
+  }
+  throw new DeployError(
+    `Lightsail container service \`${inputs.serviceName}\` does not exist in ${inputs.region}`,
+    "preflight",
+    "create it (see infrastructure/) or fix `service-name` or `region`",
+  );
+}
+
+/** Waits out PENDING, DEPLOYING and UPDATING, since Lightsail rejects a deployment during them. */
+async function settledService(aws: AwsClients, inputs: Inputs, deps: Deps): Promise<ContainerService> {
+  let service = await getService(aws, inputs);
+  if (service.isDisabled || service.state === "DISABLED") {
+    throw new DeployError(
+      `service \`${inputs.serviceName}\` is disabled`,
+      "preflight",
+      `enable it: aws lightsail update-container-service --service-name ${inputs.serviceName} --no-is-disabled`,
+    );
+  }
+  if (SETTLED.has(service.state ?? "")) return service;
+  if (!TRANSITIONS.has(service.state ?? "")) {
+    throw new DeployError(
+      `service \`${inputs.serviceName}\` is ${service.state}`,
+      "preflight",
+      "wait until it is READY or RUNNING",
+    );
+  }
+  deps.log.info(`Service is ${service.state}; waiting for it to settle before deploying`);
+  const settled = await pollUntil(
+    async () => {
+      service = await getService(aws, inputs);
+      deps.log.info(
+        `  service state: ${service.state}${service.stateDetail?.code ? ` (${service.stateDetail.code})` : ""}`,
+      );
+      return SETTLED.has(service.state ?? "") ? service : undefined;
+    },
+    { intervalMs: inputs.pollIntervalMs, timeoutMs: inputs.waitTimeoutMs },
+    deps,
+  );
+  if (!settled.done) {
+    throw new DeployError(
+      `service \`${inputs.serviceName}\` stayed ${service.state} for ${inputs.waitTimeoutMs / 1000}s`,
+      "preflight",
+      "wait for the running operation to finish, or raise `wait-timeout`",
+    );
+  }
+  return settled.value;
+}
+
+async function getRepository(aws: AwsClients, name: string, inputs: Inputs): Promise<Repository> {
+  try {
+    const out = await aws.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    const repository = out.repositories?.[0];
+    const arnRegion = repository?.repositoryArn?.split(":")[3];
+    if (repository && arnRegion && arnRegion !== inputs.region) {
+      throw new DeployError(
+        `ECR repository \`${name}\` is in ${arnRegion}, not ${inputs.region}`,
+        "preflight",
+        "Lightsail pulls only from a repository in its own region; use one there",
+      );
+    }
+    if (repository?.repositoryUri) return repository;
+  } catch (error) {
+    if (errorName(error) !== "RepositoryNotFoundException")
+      throw awsFailure(error, "reading the ECR repository");
+  }
+  throw new DeployError(
+    `ECR repository \`${name}\` does not exist in ${inputs.region}`,
+    "preflight",
+    "create it (see infrastructure/) or fix `repository`",
+  );
+}
+
+/** Lightsail pulls from private ECR only through its image-puller role, which the repository policy must allow. */
+async function checkPullAccess(
+  aws: AwsClients,
+  service: ContainerService,
+  repositoryName: string,
+): Promise<void> {
+  const role = service.privateRegistryAccess?.ecrImagePullerRole;
+  const name = service.containerServiceName ?? "";
+  if (!role?.isActive || !role.principalArn) {
+    throw new DeployError(
+      `service \`${name}\` has no active ECR image-puller role, so it cannot pull from \`${repositoryName}\``,
+      "preflight",
+      `activate it (aws lightsail update-container-service --service-name ${name} --private-registry-access ecrImagePullerRole={isActive=true}), wait 30 s, then allow its principalArn in the repository policy`,
+    );
+  }
+  let policyText = "";
+  try {
+    policyText = (await aws.ecr.send(new GetRepositoryPolicyCommand({ repositoryName }))).policyText ?? "";
+  } catch (error) {
+    if (errorName(error) !== "RepositoryPolicyNotFoundException")
+      throw awsFailure(error, "reading the repository policy");
+  }
+  if (!policyGrantsPull(policyText, role.principalArn)) {
+    throw new DeployError(
+      `the policy of ECR repository \`${repositoryName}\` does not let the service's image-puller role (${role.principalArn}) pull`,
+      "preflight",
+      `add this statement to the repository policy (infrastructure/ does it): ${pullStatement(name, role.principalArn)}`,
+    );
+  }
+}
+
+async function tagExists(aws: AwsClients, repositoryName: string, tag: string): Promise<boolean> {
+  try {
+    const out = await aws.ecr.send(
+      new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }),
+    );
+    return (out.imageDetails?.length ?? 0) > 0;
+  } catch (error) {
+    if (errorName(error) === "ImageNotFoundException") return false;
+    throw awsFailure(error, `looking up image tag ${tag}`);
+  }
+}
+
+async function checkDocker(deps: Deps): Promise<void> {
+  const result = await deps
+    .exec("docker", ["version", "--format", "{{.Server.Version}}"], { silent: true })
+    .catch((error: unknown) => ({ exitCode: -1, stdout: "", stderr: describeError(error) }));
+  if (result.exitCode !== 0) {
+    throw new DeployError(
+      `docker is not usable (${result.stderr.trim().split("\n")[0] || `exit code ${result.exitCode}`})`,
+      "preflight",
+      "install Docker and start its daemon, or push the image beforehand and re-run with the same `tag`",
+    );
+  }
+  deps.log.info(`Docker engine ${result.stdout.trim()}`);
+}
+
+/** The repository to check: the input, or for a rollback the one the running deployment pulls from. */
+function repositoryName(inputs: Inputs, service: ContainerService): string {
+  if (inputs.repository) return inputs.repository;
+  const current = service.currentDeployment;
+  const containerName =
+    current?.publicEndpoint?.containerName ?? Object.keys(current?.containers ?? {})[0] ?? "";
+  const name = repositoryNameOf(current?.containers?.[containerName]?.image ?? "");
+  if (name) return name;
+  throw new DeployError(
+    `service \`${inputs.serviceName}\` has no deployment whose image names an ECR repository`,
+    "preflight",
+    "set `repository`",
+  );
+}
+
+/** Everything that can be checked without changing anything; a dry run stops after this. */
+export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Promise<Preflight> {
+  const service = await settledService(aws, inputs, deps);
+  deps.log.info(
+    `Service ${inputs.serviceName}: ${service.state}, power ${service.power} × ${service.scale}, current version ${service.currentDeployment?.version ?? "none"}`,
+  );
+  const name = repositoryName(inputs, service);
+  const repository = await getRepository(aws, name, inputs);
+  deps.log.info(`Repository ${name}: ${repository.repositoryUri}`);
+  await checkPullAccess(aws, service, name);
+  deps.log.info("The service's image-puller role may pull from the repository");
+  if (inputs.source.kind === "rollback") return { service, repository, tag: undefined, imageExists: true };
+
+  const tag = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
+  const imageExists = await tagExists(aws, name, tag);
+  if (!imageExists) await checkDocker(deps);
+  return { service, repository, tag, imageExists };
+}

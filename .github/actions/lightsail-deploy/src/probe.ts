@@ -1,0 +1,35 @@
+import type { HttpGet } from "./deps.js";
+import { describeError } from "./errors.js";
+
+export interface ProbeResult {
+  url: string;
+  count: number;
+  failures: number;
+  errorRate: number;
+  /** A few failure reasons, for the failure message. */
+  samples: string[];
+}
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+/** The public URL joined with the path: `http://127.0.0.1:8080/` + `/health`. */
+export function probeUrl(serviceUrl: string, path: string): string {
+  return new URL(path, serviceUrl).toString();
+}
+
+/** Requests the URL `count` times in a row; anything but a 2xx or 3xx answer counts as an error. */
+export async function probe(url: string, count: number, httpGet: HttpGet): Promise<ProbeResult> {
+  let failures = 0;
+  const samples: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const reason = await httpGet(url, PROBE_TIMEOUT_MS).then(
+      (response) => (response.status >= 200 && response.status < 400 ? undefined : `HTTP ${response.status}`),
+      (error: unknown) => describeError(error),
+    );
+    if (reason !== undefined) {
+      failures++;
+      if (samples.length < 3) samples.push(reason);
+    }
+  }
+  return { url, count, failures, errorRate: count === 0 ? 0 : failures / count, samples };
+}

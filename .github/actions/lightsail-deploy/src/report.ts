@@ -1,0 +1,138 @@
+import type { ContainerServicePower } from "@aws-sdk/client-lightsail";
+
+export type Status = "deployed" | "rolled-back" | "failed";
+
+export interface PhaseTiming {
+  phase: string;
+  ms: number;
+}
+
+export interface MonthlyCost {
+  power: string;
+  scale: number;
+  pricePerNode: number;
+  total: number;
+}
+
+/** What a run did; the outputs, the job summary and the terminal report are all rendered from it. */
+export interface RunResult {
+  /** Undefined for a dry run, which deploys nothing. */
+  status: Status | undefined;
+  dryRun: boolean;
+  serviceName?: string;
+  region?: string;
+  imageUri?: string;
+  imageTag?: string;
+  deploymentVersion?: number;
+  previousVersion?: number;
+  serviceUrl?: string;
+  phases: PhaseTiming[];
+  cost?: MonthlyCost;
+  notes: string[];
+  logs: string[];
+  /** Dry run: the request that would have been sent, secrets masked. */
+  request?: string;
+  error?: string;
+}
+
+export const OUTPUT_NAMES = [
+  "image-uri",
+  "image-tag",
+  "deployment-version",
+  "previous-version",
+  "service-url",
+  "status",
+] as const;
+
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+export function outputsOf(result: RunResult): Record<OutputName, string> {
+  return {
+    "image-uri": result.imageUri ?? "",
+    "image-tag": result.imageTag ?? "",
+    "deployment-version": result.deploymentVersion?.toString() ?? "",
+    "previous-version": result.previousVersion?.toString() ?? "",
+    "service-url": result.serviceUrl ?? "",
+    status: result.status ?? "",
+  };
+}
+
+/** Monthly price of the service: the power's price × scale, from GetContainerServicePowers. */
+export function monthlyCost(
+  powers: readonly ContainerServicePower[],
+  power: string | undefined,
+  scale: number | undefined,
+): MonthlyCost | undefined {
+  const match = powers.find((p) => p.name === power || p.powerId === power);
+  if (!power || !scale || match?.price === undefined) return undefined;
+  return { power, scale, pricePerNode: match.price, total: Math.round(match.price * scale * 100) / 100 };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function cell(value: string | number | undefined): string {
+  return value === undefined || value === "" ? "—" : String(value).replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+const STATUS_TITLE: Record<Status, string> = {
+  deployed: "✅ Deployed",
+  "rolled-back": "↩️ Rolled back",
+  failed: "❌ Failed",
+};
+
+/** The job summary (Markdown); the terminal report prints the same text. */
+export function renderSummary(result: RunResult): string {
+  const title =
+    result.dryRun && !result.error ? "🧪 Dry run (nothing changed)" : STATUS_TITLE[result.status ?? "failed"];
+  const rows: [string, string | number | undefined][] = [
+    ["Service", result.serviceName],
+    ["Region", result.region],
+    ["Version", result.deploymentVersion],
+    ["Previous version", result.previousVersion],
+    ["Image", result.imageUri],
+    ["URL", result.serviceUrl],
+    [
+      "Monthly cost",
+      result.cost &&
+        `$${result.cost.total.toFixed(2)} (${result.cost.power} $${result.cost.pricePerNode.toFixed(2)} × ${result.cost.scale})`,
+    ],
+    ...result.phases.map(({ phase, ms }): [string, string] => [`Phase: ${phase}`, formatMs(ms)]),
+  ];
+  const parts = [
+    `## lightsail-deploy: ${title}`,
+    "",
+    "| | |",
+    "| --- | --- |",
+    ...rows.map(([key, value]) => `| ${key} | ${cell(value)} |`),
+  ];
+  if (result.error) parts.push("", `**${result.error}**`);
+  if (result.notes.length) parts.push("", ...result.notes.map((note) => `- ${note}`));
+  if (result.request)
+    parts.push(
+      "",
+      "<details><summary>Deployment request</summary>",
+      "",
+      "```json",
+      result.request,
+      "```",
+      "</details>",
+    );
+  if (result.logs.length) {
+    parts.push(
+      "",
+      "<details open><summary>Container logs of the new deployment (last lines)</summary>",
+      "",
+      "```",
+      ...result.logs,
+      "```",
+      "</details>",
+    );
+  }
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,58 @@
+import { EOL } from "node:os";
+import type { Logger } from "./deps.js";
+import { outputsOf, type RunResult, renderSummary } from "./report.js";
+
+export interface TerminalIO {
+  out(text: string): void;
+  err(text: string): void;
+  debug: boolean;
+}
+
+export const processTerminalIO: TerminalIO = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  debug: process.env.LIGHTSAIL_DEPLOY_DEBUG === "1" || process.env.RUNNER_DEBUG === "1",
+};
+
+/** A terminal has no runner to mask secrets, so this logger masks them itself. */
+export function terminalLogger(io: TerminalIO): Logger {
+  const secrets: string[] = [];
+  const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join("***"), text);
+  return {
+    info: (message) => io.out(`${mask(message)}${EOL}`),
+    warning: (message) => io.err(`warning: ${mask(message)}${EOL}`),
+    debug: (message) => {
+      if (io.debug) io.err(`debug: ${mask(message)}${EOL}`);
+    },
+    setSecret: (value) => {
+      // Longest first, so a secret containing another is masked whole.
+      if (value) secrets.push(value);
+      secrets.sort((a, b) => b.length - a.length);
+    },
+    group: async (name, body) => {
+      io.out(`${EOL}── ${name}${EOL}`);
+      return body();
+    },
+  };
+}
+
+/** Prints the same report as the job summary, then the outputs; returns the exit code. */
+export function publishToTerminal(result: RunResult, io: TerminalIO): number {
+  io.out(`${EOL}${renderSummary(result)}${EOL}`);
+  for (const [name, value] of Object.entries(outputsOf(result))) io.out(`${name}=${value}${EOL}`);
+  if (result.error) {
+    io.err(`${result.error}${EOL}`);
+    return 1;
+  }
+  return 0;
+}
+
+export function usage(names: readonly string[]): string {
+  return [
+    "Usage: node dist/index.js --service-name <name> --repository <ecr-repo> [--<input> <value> ...]",
+    "",
+    "Builds, pushes and deploys to AWS Lightsail; the flags are the action's inputs (INPUT_* variables work too):",
+    ...names.map((name) => `  --${name}`),
+    "",
+  ].join(EOL);
+}
