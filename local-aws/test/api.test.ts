@@ -1,5 +1,6 @@
 import {
   BatchGetImageCommand,
+  DeleteRepositoryPolicyCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -45,6 +45,8 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
   let lightsail: LightsailClient;
   let ecr: ECRClient;
   let registryHost: string;
+  let registryPassword: string;
+  const logLines: string[] = [];
 
   const connect = () => {
     lightsail = new LightsailClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
@@ -69,7 +71,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "local-aws-docker-"));
-    local = await startLocalAws({ stateDir, config });
+    local = await startLocalAws({ stateDir, config, log: (line) => logLines.push(line) });
     connect();
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const data = auth.authorizationData?.[0];
@@ -172,6 +174,14 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     expect((log.logEvents ?? []).map((e) => e.message).join("\n")).toContain(
       "failed 2 times in a row (last: HTTP 500",
     );
+  });
+
+  it("never writes the registry password to its log, the state file or a container's command line", async () => {
+    expect(logLines.length).toBeGreaterThan(5);
+    expect(logLines.join("\n")).not.toContain(registryPassword);
+    expect(readFileSync(join(stateDir, "state.json"), "utf8")).not.toContain(registryPassword);
+    const inspect = await docker("inspect", "local-aws-test-demo-v2-web");
+    expect(inspect.stdout).not.toContain(registryPassword);
   });
 
   it("survives a restart: containers keep running and are re-adopted, the URL keeps serving", async () => {

@@ -252,6 +252,23 @@ export class EcrService {
       return { registryId: ACCOUNT_ID, repositoryName: name, policyText: record.policyText };
     },
 
+    DeleteRepositoryPolicy: async (body) => {
+      const fields = Fields.of("ecr", body);
+      readRegistryId(fields);
+      const name = fields.string("repositoryName", repositoryNameRules);
+      const record = this.repository(name);
+      const policyText = record.policyText;
+      if (!policyText) {
+        throw new AwsError(
+          "RepositoryPolicyNotFoundException",
+          `Repository policy does not exist for the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
+        );
+      }
+      delete record.policyText;
+      this.store.save();
+      return { registryId: ACCOUNT_ID, repositoryName: name, policyText };
+    },
+
     SetRepositoryPolicy: async (body) => {
       const fields = Fields.of("ecr", body);
       readRegistryId(fields);
