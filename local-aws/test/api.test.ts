@@ -214,6 +214,10 @@ describe("ECR", () => {
     await expect(
       h.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "bare", policyText: "{" })),
     ).rejects.toThrow(/Invalid repository policy/);
+    await h.ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: "bare" }));
+    await expect(
+      h.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "bare" })),
+    ).rejects.toBeInstanceOf(RepositoryPolicyNotFoundException);
   });
 });
 

@@ -45,7 +45,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
   let lightsail: LightsailClient;
   let ecr: ECRClient;
   let registryHost: string;
-  let registryPassword: string;
+  let registryPassword = "";
   const logLines: string[] = [];
 
   const connect = () => {
@@ -76,12 +76,12 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const data = auth.authorizationData?.[0];
     registryHost = (data?.proxyEndpoint ?? "").replace(/^https?:\/\//, "");
-    const password = Buffer.from(data?.authorizationToken ?? "", "base64")
+    registryPassword = Buffer.from(data?.authorizationToken ?? "", "base64")
       .toString()
       .replace(/^AWS:/, "");
     await buildTinyImage(LOCAL_IMAGE);
-    await pushImage(LOCAL_IMAGE, registryHost, password, "app:v1");
-    await pushImage(LOCAL_IMAGE, registryHost, password, "app:v2");
+    await pushImage(LOCAL_IMAGE, registryHost, registryPassword, "app:v1");
+    await pushImage(LOCAL_IMAGE, registryHost, registryPassword, "app:v2");
   });
 
   afterAll(async () => {
@@ -177,6 +177,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
   });
 
   it("never writes the registry password to its log, the state file or a container's command line", async () => {
+    expect(registryPassword.length).toBeGreaterThan(20);
     expect(logLines.length).toBeGreaterThan(5);
     expect(logLines.join("\n")).not.toContain(registryPassword);
     expect(readFileSync(join(stateDir, "state.json"), "utf8")).not.toContain(registryPassword);
