@@ -351,7 +351,7 @@ describe("deploy.yml", () => {
       { required?: boolean; default?: unknown }
     >;
     expect(findInputMismatches(caller.with, callee, "deploy.yml job deploy")).toEqual([]);
-    expect(caller.with).toEqual({
+    expect(caller.with).toMatchObject({
       environment: "${{ inputs.environment || 'dev' }}",
       "rollback-to": "${{ inputs.rollback-to || '' }}",
     });
