@@ -1,3 +1,4 @@
+export { type EnsureServerOptions, ensureLocalAwsServer } from "./cli/background.js";
 export { localAwsDown } from "./cli/down.js";
 export { readServerInfo, type ServerInfo } from "./cli/server-info.js";
 export type { LocalAwsConfig, ServiceConfig, Settings } from "./config/config.js";

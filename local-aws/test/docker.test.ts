@@ -258,3 +258,22 @@ describe.skipIf(!enabled)("the CLI", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe.skipIf(!enabled)("ensureLocalAwsServer", () => {
+  it("starts a detached server once, reuses it while it answers, and down stops it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "local-aws-bg-"));
+    const configFile = join(dir, "config.json");
+    writeFileSync(configFile, JSON.stringify({ services: [{ name: "demo" }] }));
+    const { ensureLocalAwsServer } = await import("../src/cli/background.js");
+    const { localAwsDown } = await import("../src/cli/down.js");
+    const first = await ensureLocalAwsServer({ stateDir: dir, configFile });
+    expect(first.started).toBe(true);
+    const second = await ensureLocalAwsServer({ stateDir: dir, configFile });
+    expect(second).toMatchObject({ started: false, pid: first.pid, endpoint: first.endpoint });
+    const lines: string[] = [];
+    await localAwsDown(dir, (line) => lines.push(line));
+    expect(lines[0]).toBe(`stopped local-aws server (pid ${first.pid})`);
+    await expect(fetch(`${first.endpoint}/_local/health`)).rejects.toThrow();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
