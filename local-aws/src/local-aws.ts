@@ -198,20 +198,23 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   try {
     for (const service of Object.values(state.services)) await runner.resume(service);
     for (const service of Object.values(state.services)) {
+      const proxy = ServiceProxy.start(service.publicPort, () => {
+        if (service.isDisabled) return { unavailable: `the container service "${service.name}" is disabled` };
+        const active = currentDeployment(service);
+        const endpoint = active?.publicEndpoint;
+        if (!active || !endpoint)
+          return {
+            unavailable: `the container service "${service.name}" has no active deployment with a public endpoint`,
+          };
+        if (faults.flapsDown(service.name, "proxy")) return { unavailable: "injected flapping-health fault" };
+        const port = active.hostPorts[endpoint.containerName];
+        return port ? { port } : { unavailable: "the public container has no port yet" };
+      });
       proxies.push(
-        await ServiceProxy.start(service.publicPort, () => {
-          if (service.isDisabled)
-            return { unavailable: `the container service "${service.name}" is disabled` };
-          const active = currentDeployment(service);
-          const endpoint = active?.publicEndpoint;
-          if (!active || !endpoint)
-            return {
-              unavailable: `the container service "${service.name}" has no active deployment with a public endpoint`,
-            };
-          if (faults.flapsDown(service.name, "proxy"))
-            return { unavailable: "injected flapping-health fault" };
-          const port = active.hostPorts[endpoint.containerName];
-          return port ? { port } : { unavailable: "the public container has no port yet" };
+        await proxy.catch((error: Error) => {
+          throw new Error(
+            `local-aws: cannot serve the URL of service "${service.name}" on 127.0.0.1:${service.publicPort} (${error.message}); change services[].publicPort in the config`,
+          );
         }),
       );
     }

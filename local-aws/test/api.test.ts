@@ -137,6 +137,13 @@ describe("faults", () => {
     expect(answer.repositories?.map((r) => r.repositoryName)).toEqual(["app", "bare"]);
   });
 
+  it("adds code DoesNotExist to Lightsail not-found bodies in quirk mode", async () => {
+    h.local.faults.add({ kind: "notFoundQuirk" });
+    const answer = await raw("Lightsail_20161128.GetContainerServices", { serviceName: "nope" });
+    expect(answer.body).toMatchObject({ __type: "NotFoundException", code: "DoesNotExist" });
+    expect(answer.headers.get("x-amzn-errortype")).toBe("NotFoundException");
+  });
+
   it("is switched over HTTP: POST adds, GET lists with hits, DELETE clears, bad specs get a 400", async () => {
     const url = `${h.local.endpoint}/_local/faults`;
     const added = await fetch(url, {

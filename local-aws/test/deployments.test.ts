@@ -264,6 +264,40 @@ describe("deployment state machine", () => {
     expect(await logText()).toContain("restarted while this deployment was activating");
   });
 
+  it("refuses to replace a container of the same name that another state dir created", async () => {
+    await h.runtime.run({
+      name: "local-aws-demo-v1-web",
+      image: "someone/else",
+      env: { PORT: "0" },
+      labels: { "local-aws.instance": "another" },
+    });
+    await h.lightsail.send(deployment("v1"));
+    await h.local.idle();
+    expect(await versions()).toEqual(["1:FAILED"]);
+    expect(await logText("containerPrefix")).toContain("belongs to another local-aws state dir");
+    expect(h.runtime.containers.get("local-aws-demo-v1-web")?.spec.image).toBe("someone/else");
+    await h.runtime.remove("local-aws-demo-v1-web");
+  });
+
+  it("filters GetContainerLog by time and pattern", async () => {
+    await h.lightsail.send(deployment("v1"));
+    await h.local.idle();
+    const all = await h.lightsail.send(
+      new GetContainerLogCommand({ serviceName: "demo", containerName: "web" }),
+    );
+    const events = all.logEvents ?? [];
+    const probe = events.find((e) => e.message?.startsWith("GET /health"));
+    const startTime = probe?.createdAt;
+    const later = await h.lightsail.send(
+      new GetContainerLogCommand({ serviceName: "demo", containerName: "web", startTime }),
+    );
+    expect(later.logEvents?.length).toBeLessThan(events.length);
+    expect(later.logEvents?.every((e) => (e.createdAt?.getTime() ?? 0) >= (startTime?.getTime() ?? 0))).toBe(
+      true,
+    );
+    expect(await logText("-GET ?Started ?Reached")).not.toContain("GET /health");
+  });
+
   it("delays activation by a slowActivation fault", async () => {
     h.local.faults.add({ kind: "slowActivation", delayMs: 90_000, serviceNames: ["demo"] });
     const before = h.clock.ms;

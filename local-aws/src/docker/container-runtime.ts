@@ -10,6 +10,8 @@ export interface ContainerRunSpec {
 export interface ContainerStatus {
   running: boolean;
   exitCode: number;
+  /** The `local-aws.instance` label: which state dir created it (empty for containers made by others). */
+  instance: string;
 }
 
 export interface ContainerRuntime {

@@ -44,16 +44,11 @@ export class DockerCli implements ContainerRuntime {
   }
 
   async status(name: string): Promise<ContainerStatus | undefined> {
-    const result = await this.exec(
-      "docker",
-      ["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name],
-      {
-        env: this.env,
-      },
-    );
+    const format = '{{.State.Running}} {{.State.ExitCode}} {{index .Config.Labels "local-aws.instance"}}';
+    const result = await this.exec("docker", ["inspect", "--format", format, name], { env: this.env });
     if (result.code !== 0) return undefined;
-    const [running, exitCode] = result.stdout.trim().split(" ");
-    return { running: running === "true", exitCode: Number(exitCode) };
+    const [running, exitCode, instance] = result.stdout.trim().split(" ");
+    return { running: running === "true", exitCode: Number(exitCode), instance: instance ?? "" };
   }
 
   async logs(name: string): Promise<string> {

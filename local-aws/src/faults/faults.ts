@@ -24,11 +24,20 @@ export type FaultSpec =
       up?: number;
       down?: number;
       target?: "probe" | "proxy" | "both";
-    } & ServiceScope);
+    } & ServiceScope)
+  | { kind: "notFoundQuirk" };
 
 export type Fault = FaultSpec & { id: number; hits: number };
 
-const KINDS = ["throttle", "error", "drop", "slowActivation", "neverSettle", "flappingHealth"];
+const KINDS = [
+  "throttle",
+  "error",
+  "drop",
+  "slowActivation",
+  "neverSettle",
+  "flappingHealth",
+  "notFoundQuirk",
+];
 
 export class FaultError extends Error {}
 
@@ -104,6 +113,11 @@ export class FaultController {
 
   clear(): void {
     this.faults = [];
+  }
+
+  /** Real Lightsail sometimes answers not-found with body `code: "DoesNotExist"` (reference §1). */
+  notFoundQuirk(): boolean {
+    return this.faults.some((f) => f.kind === "notFoundQuirk");
   }
 
   /** The request fault to apply to this call, if any; counts it and expires exhausted faults. */

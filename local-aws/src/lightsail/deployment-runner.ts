@@ -168,7 +168,13 @@ export class DeploymentRunner {
         );
       }
       const dockerName = this.containerName(service, deployment, name);
-      await runtime.remove(dockerName);
+      const existing = await runtime.status(dockerName);
+      if (existing && existing.instance !== this.deps.store.state.instanceId) {
+        throw new ActivationFailure(
+          `Cannot start container "${name}": the Docker name ${dockerName} belongs to another local-aws state dir or to someone else; give this one its own settings.containerPrefix`,
+        );
+      }
+      if (existing) await runtime.remove(dockerName);
       try {
         await runtime.run({
           name: dockerName,
@@ -287,7 +293,9 @@ export class DeploymentRunner {
   async archiveAndRemove(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
     for (const name of Object.keys(deployment.containers)) {
       const dockerName = this.containerName(service, deployment, name);
-      if (!(await this.deps.runtime.status(dockerName))) continue;
+      // Never touch a same-named container that another state dir (or someone else) owns.
+      const status = await this.deps.runtime.status(dockerName);
+      if (status?.instance !== this.deps.store.state.instanceId) continue;
       this.archive.append(service.name, name, deployment.version, await this.deps.runtime.logs(dockerName));
       await this.deps.runtime.remove(dockerName);
     }
@@ -316,7 +324,8 @@ export class DeploymentRunner {
           this.deps.runtime.status(this.containerName(service, active, name)),
         ),
       );
-      if (statuses.every((status) => status?.running)) {
+      const ours = this.deps.store.state.instanceId;
+      if (statuses.every((status) => status?.running && status.instance === ours)) {
         say("Re-adopted the running containers after a restart of the stand-in");
       } else {
         try {

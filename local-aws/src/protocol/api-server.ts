@@ -55,13 +55,9 @@ function send(
   response.end(text);
 }
 
-function sendError(response: ServerResponse, error: AwsError): void {
-  send(
-    response,
-    error.status,
-    { __type: error.shape, message: error.message },
-    { "x-amzn-ErrorType": error.shape },
-  );
+function sendError(response: ServerResponse, error: AwsError, code?: string): void {
+  const body = { __type: error.shape, message: error.message, ...(code ? { code } : {}) };
+  send(response, error.status, body, { "x-amzn-ErrorType": error.shape });
 }
 
 export interface ApiServerOptions {
@@ -156,7 +152,9 @@ async function handle(
     send(response, 200, await handler(body));
   } catch (error) {
     if (error instanceof AwsError) {
-      sendError(response, error);
+      const quirk =
+        target.api === "lightsail" && error.shape === "NotFoundException" && options.faults.notFoundQuirk();
+      sendError(response, error, quirk ? "DoesNotExist" : undefined);
       return;
     }
     options.log(

@@ -105,11 +105,12 @@ export class FakeRuntime implements ContainerRuntime {
   async run(spec: ContainerRunSpec) {
     if (this.containers.has(spec.name))
       throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
-    const container: FakeContainer = { spec, status: { running: true, exitCode: 0 }, log: [] };
+    const instance = spec.labels["local-aws.instance"] ?? "";
+    const container: FakeContainer = { spec, status: { running: true, exitCode: 0, instance }, log: [] };
     this.containers.set(spec.name, container);
     if (spec.image.includes("crash")) {
       this.line(container, "fatal: crashing on purpose");
-      container.status = { running: false, exitCode: 3 };
+      container.status = { running: false, exitCode: 3, instance };
       return;
     }
     const unhealthy = spec.image.includes("unhealthy");
@@ -154,7 +155,7 @@ export class FakeRuntime implements ContainerRuntime {
       container.server ? container.server.close(() => resolve()) : resolve(),
     );
     delete container.server;
-    container.status = { running: false, exitCode: 137 };
+    container.status = { ...container.status, running: false, exitCode: 137 };
   }
 
   async listByLabel(label: string, value: string) {
