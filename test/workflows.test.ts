@@ -482,6 +482,7 @@ describe("lightsail-deploy.yml (reusable)", () => {
       "rollback-to": "",
       context: ".",
       dockerfile: "Dockerfile",
+      "build-args": "",
       "ssm-path": "/demo/dev/",
       "container-port": "3000",
       "health-check-path": "",
@@ -495,6 +496,7 @@ describe("lightsail-deploy.yml (reusable)", () => {
       "rollback-to": "previous",
       "container-port": "3000",
       "health-check-path": "/health",
+      "build-args": "VERSION=1",
     });
     const given = Object.entries(rollback).filter(([, value]) => value !== "");
     expect(Object.fromEntries(given)).toEqual({
