@@ -2,19 +2,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getExecOutput } from "@actions/exec";
+import type { ECRClientConfig } from "@aws-sdk/client-ecr";
+import type { LightsailClientConfig } from "@aws-sdk/client-lightsail";
+import type { SSMClientConfig } from "@aws-sdk/client-ssm";
 import { ECRClient, LightsailClient, SSMClient } from "./aws-sdk.js";
 import type { AwsClients, Deps, Exec, HttpGet, Logger } from "./deps.js";
 
 // Polling through a throttling burst: more attempts than the SDK's default 3, same backoff.
-const MAX_ATTEMPTS = 6;
+export const MAX_ATTEMPTS = 6;
 
-export function awsClients(region: string): AwsClients {
+/** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
+export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;
+
+export function awsClients(region: string, overrides: ClientOverrides = {}): AwsClients {
   // Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the offline stand-in uses that).
-  return {
-    lightsail: new LightsailClient({ region, maxAttempts: MAX_ATTEMPTS }),
-    ecr: new ECRClient({ region, maxAttempts: MAX_ATTEMPTS }),
-    ssm: new SSMClient({ region, maxAttempts: MAX_ATTEMPTS }),
-  };
+  const config = { region, maxAttempts: MAX_ATTEMPTS, ...overrides };
+  return { lightsail: new LightsailClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config) };
 }
 
 const exec: Exec = async (command, args, options = {}) => {
@@ -36,7 +39,7 @@ const httpGet: HttpGet = async (url, timeoutMs) => {
 
 export function realDeps(log: Logger): Deps {
   return {
-    aws: awsClients,
+    aws: (region) => awsClients(region),
     exec,
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -1,0 +1,71 @@
+/*
+ * Time from starting `node dist/index.js` to its first AWS request, the action's start-up cost.
+ * A loopback HTTP server stands in for AWS and notes when the first request arrives; it answers
+ * NotFoundException so the run ends at once. Prints the median of several runs and a bare `node`
+ * start for comparison. Usage: npm run bench -w .github/actions/lightsail-deploy
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const RUNS = 15;
+const entry = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js");
+
+let firstRequestAt: number | undefined;
+const server = createServer((request, response) => {
+  firstRequestAt ??= performance.now();
+  request.resume();
+  response.writeHead(400, {
+    "content-type": "application/x-amz-json-1.1",
+    "x-amzn-errortype": "NotFoundException",
+  });
+  response.end(JSON.stringify({ __type: "NotFoundException", message: "benchmark" }));
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+function start(args: string[], env: NodeJS.ProcessEnv): Promise<{ startedAt: number; exitedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", () => resolve({ startedAt, exitedAt: performance.now() }));
+  });
+}
+
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_REGION: "eu-west-1",
+  AWS_ENDPOINT_URL_LIGHTSAIL: endpoint,
+  AWS_ENDPOINT_URL_ECR: endpoint,
+  AWS_ENDPOINT_URL_SSM: endpoint,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  "INPUT_SERVICE-NAME": "bench",
+  INPUT_REPOSITORY: "app",
+};
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const toFirstRequest: number[] = [];
+const bareNode: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  firstRequestAt = undefined;
+  const { startedAt } = await start([entry], env);
+  if (firstRequestAt === undefined) throw new Error("dist/index.js made no request; is dist/ built?");
+  toFirstRequest.push(firstRequestAt - startedAt);
+  const bare = await start(["-e", ""], env);
+  bareNode.push(bare.exitedAt - bare.startedAt);
+}
+server.close();
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+process.stdout.write(
+  `node dist/index.js → first AWS request: median ${ms(median(toFirstRequest))} ` +
+    `(min ${ms(Math.min(...toFirstRequest))}, max ${ms(Math.max(...toFirstRequest))}, ${RUNS} runs, node ${process.version})\n` +
+    `bare node start and exit: median ${ms(median(bareNode))}\n`,
+);

@@ -1,0 +1,192 @@
+import { describe, expect, test } from "vitest";
+import { DeployError } from "../src/errors.js";
+import { parseDuration, parseInputs, rawInputsFromArgv, rawInputsFromEnv } from "../src/inputs.js";
+
+const base = { "service-name": "demo", repository: "app" };
+const parse = (raw: Record<string, string>, env: Record<string, string> = {}) =>
+  parseInputs({ ...base, ...raw }, env);
+
+describe("valid inputs", () => {
+  test("defaults", () => {
+    const inputs = parse({});
+    expect(inputs).toMatchObject({
+      serviceName: "demo",
+      region: "eu-west-1",
+      repository: "app",
+      source: { kind: "build", context: ".", dockerfile: "Dockerfile", buildArgs: {} },
+      pollIntervalMs: 5_000,
+      waitTimeoutMs: 20 * 60_000,
+      probeCount: 20,
+      maxErrorRate: 0.01,
+      autoRollback: true,
+      dryRun: false,
+    });
+  });
+
+  test.each([
+    [{ region: "" }, { AWS_REGION: "us-east-2" }, { region: "us-east-2" }],
+    [{ region: "eu-central-1" }, { AWS_REGION: "us-east-2" }, { region: "eu-central-1" }],
+    [{ "poll-interval": "1500ms" }, {}, { pollIntervalMs: 1500 }],
+    [{ "poll-interval": "2s", "wait-timeout": "1h" }, {}, { pollIntervalMs: 2000, waitTimeoutMs: 3_600_000 }],
+    [{ "wait-timeout": "90" }, {}, { waitTimeoutMs: 90_000 }],
+    [{ "max-error-rate": "0.5%" }, {}, { maxErrorRate: 0.005 }],
+    [{ "auto-rollback": "False", "dry-run": "TRUE" }, {}, { autoRollback: false, dryRun: true }],
+    [{ environment: "A=1\n\n# comment\nB_2=x=y\n" }, {}, { environment: { A: "1", B_2: "x=y" } }],
+    [
+      { "build-args": "NODE_ENV=production" },
+      {},
+      { source: { kind: "build", buildArgs: { NODE_ENV: "production" } } },
+    ],
+    [{ image: "myapp:latest" }, {}, { source: { kind: "prebuilt", image: "myapp:latest" } }],
+    [
+      { "rollback-to": "previous", repository: "" },
+      {},
+      { source: { kind: "rollback", target: { kind: "previous" } } },
+    ],
+    [{ "rollback-to": "12" }, {}, { source: { kind: "rollback", target: { kind: "version", version: 12 } } }],
+    [
+      { "rollback-to": "abc1234" },
+      {},
+      { source: { kind: "rollback", target: { kind: "tag", tag: "abc1234" } } },
+    ],
+    [{ "success-codes": "200-299,304" }, {}, { healthCheck: { successCodes: "200-299,304" } }],
+    [
+      { "health-check-interval": "5", "health-check-timeout": "60" },
+      {},
+      { healthCheck: { intervalSeconds: 5, timeoutSeconds: 60 } },
+    ],
+    [
+      { "container-port": "8080", "container-name": "web" },
+      {},
+      { containerPort: 8080, containerName: "web" },
+    ],
+    [{ repository: "team/app-x_y" }, {}, { repository: "team/app-x_y" }],
+    [{ "ssm-path": "/myapp/dev/" }, {}, { ssmPath: "/myapp/dev/" }],
+    [{}, { GITHUB_SHA: "ABCDEF0123456789" }, { gitSha: "ABCDEF0123456789" }],
+  ])("%j with env %j", (raw, env, expected) => {
+    expect(parse(raw, env)).toMatchObject(expected);
+  });
+});
+
+describe("invalid inputs name the input and show the value", () => {
+  test.each([
+    ["service-name", "Demo_App"],
+    ["service-name", "-demo"],
+    ["service-name", "a".repeat(64)],
+    ["container-name", "web-"],
+    ["region", "eu-west-9"],
+    ["repository", "App"],
+    ["repository", "app//x"],
+    ["tag", ".hidden"],
+    ["tag", "has space"],
+    ["container-port", "0"],
+    ["container-port", "70000"],
+    ["container-port", "80a"],
+    ["health-check-interval", "4"],
+    ["health-check-interval", "301"],
+    ["health-check-timeout", "1"],
+    ["health-check-timeout", "61"],
+    ["healthy-threshold", "1"],
+    ["unhealthy-threshold", "11"],
+    ["success-codes", "199"],
+    ["success-codes", "300-200"],
+    ["success-codes", "500"],
+    ["health-check-path", "health"],
+    ["probe-path", "no-slash"],
+    ["poll-interval", "5 minutes"],
+    ["poll-interval", "100ms"],
+    ["wait-timeout", "7h"],
+    ["probe-count", "-1"],
+    ["max-error-rate", "1"],
+    ["max-error-rate", "150%"],
+    ["auto-rollback", "maybe"],
+    ["dry-run", "1"],
+    ["rollback-to", "not a tag!"],
+    ["ssm-path", "myapp/dev"],
+    ["environment", "1BAD=x"],
+    ["environment", "NO_EQUALS_SIGN"],
+    ["build-args", "BAD-NAME=1"],
+  ])("%s = %j", (name, value) => {
+    const error = (() => {
+      try {
+        parse({ [name]: value });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(DeployError);
+    const message = (error as DeployError).message;
+    expect(message).toMatch(/^lightsail-deploy failed: .*, at inputs; /);
+    expect(message).toContain(`\`${name}\``);
+    // KEY=VALUE errors show the key only (the value may be a secret).
+    const shown = value.includes("=") ? value.split("=")[0] : value;
+    expect(message).toContain(JSON.stringify(shown));
+  });
+
+  test("environment errors never show the value part", () => {
+    expect(() => parse({ environment: "BAD-KEY=supersecret" })).toThrow(/BAD-KEY/);
+    expect(() => parse({ environment: "BAD-KEY=supersecret" })).not.toThrow(/supersecret/);
+  });
+
+  test.each([
+    [{ "service-name": "" }, "`service-name` is required"],
+    [{ repository: "" }, "`repository` is required"],
+    [{ "rollback-to": "previous", image: "x:1" }, "`rollback-to`"],
+    [{ "rollback-to": "previous", environment: "A=1" }, "`environment`"],
+    [{ "rollback-to": "7", tag: "abc" }, "`tag`"],
+    [{ image: "x:1", "build-args": "A=1" }, "`build-args`"],
+    [{ image: "x:1", dockerfile: "other.Dockerfile" }, "`dockerfile`"],
+    [{ "no-such-input": "1" }, "unknown input `no-such-input`"],
+  ])("conflicts and missing inputs: %j", (raw, expected) => {
+    expect(() => parse(raw)).toThrow(expected);
+  });
+
+  test("the default context and dockerfile do not count as a conflict (GitHub always passes defaults)", () => {
+    expect(parse({ image: "x:1", context: ".", dockerfile: "Dockerfile" }).source).toEqual({
+      kind: "prebuilt",
+      image: "x:1",
+    });
+  });
+});
+
+describe("reading raw inputs", () => {
+  test("INPUT_* variables keep hyphens, as GitHub passes them", () => {
+    expect(
+      rawInputsFromEnv({ "INPUT_SERVICE-NAME": "demo", INPUT_REPOSITORY: "app", INPUT_TAG: "", OTHER: "x" }),
+    ).toEqual({
+      "service-name": "demo",
+      repository: "app",
+    });
+  });
+
+  test("flags: spaced, =, bare booleans and repeated line lists", () => {
+    expect(
+      rawInputsFromArgv([
+        "--service-name",
+        "demo",
+        "--tag=abc",
+        "--dry-run",
+        "--environment",
+        "A=1",
+        "--environment",
+        "B=2",
+      ]),
+    ).toEqual({ "service-name": "demo", tag: "abc", "dry-run": "true", environment: "A=1\nB=2" });
+  });
+
+  test("an unknown flag is named by parseInputs", () => {
+    expect(() => parse(rawInputsFromArgv(["--servce-name", "demo"]))).toThrow("unknown input `servce-name`");
+  });
+
+  test.each([
+    ["5s", 5000],
+    ["20m", 1_200_000],
+    ["1.5h", 5_400_000],
+    ["250ms", 250],
+    ["7", 7000],
+    ["x", undefined],
+  ])("duration %s", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});

@@ -1,0 +1,69 @@
+import { expect, test } from "vitest";
+import { monthlyCost, renderSummary } from "../src/report.js";
+import { policyGrantsPull } from "../src/repository-policy.js";
+import { PRINCIPAL } from "./fakes.js";
+
+test.each([
+  ["nano", 1, 7],
+  ["micro", 3, 30],
+  ["medium-1", 2, 80],
+])("monthly cost of %s × %d is $%d", (power, scale, total) => {
+  const powers = [
+    { name: "nano", powerId: "nano-1", price: 7 },
+    { name: "micro", powerId: "micro-1", price: 10 },
+    { name: "medium", powerId: "medium-1", price: 40 },
+  ];
+  expect(monthlyCost(powers, power, scale)?.total).toBe(total);
+});
+
+test("unknown power gives no cost rather than a wrong one", () => {
+  expect(monthlyCost([{ name: "nano", price: 7 }], "xlarge", 1)).toBeUndefined();
+});
+
+test("summary table: service, region, version, image, URL, phase durations", () => {
+  const text = renderSummary({
+    status: "deployed",
+    dryRun: false,
+    serviceName: "demo",
+    region: "eu-west-1",
+    deploymentVersion: 4,
+    imageUri: "r/app:abc",
+    serviceUrl: "http://127.0.0.1:8081/",
+    phases: [
+      { phase: "Image", ms: 83_000 },
+      { phase: "Verify version 4", ms: 2_500 },
+    ],
+    notes: [],
+    logs: [],
+  });
+  expect(text).toContain("## lightsail-deploy: ✅ Deployed");
+  for (const row of [
+    "| Service | demo |",
+    "| Region | eu-west-1 |",
+    "| Version | 4 |",
+    "| Image | r/app:abc |",
+    "| URL | http://127.0.0.1:8081/ |",
+    "| Phase: Image | 1 min 23 s |",
+    "| Phase: Verify version 4 | 2.5 s |",
+  ]) {
+    expect(text).toContain(row);
+  }
+});
+
+test.each([
+  [
+    {
+      Effect: "Allow",
+      Principal: { AWS: PRINCIPAL },
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+    },
+    true,
+  ],
+  [{ Effect: "Allow", Principal: { AWS: [PRINCIPAL] }, Action: "ecr:*" }, true],
+  [{ Effect: "Allow", Principal: "*", Action: "*" }, true],
+  [{ Effect: "Allow", Principal: { AWS: PRINCIPAL }, Action: "ecr:BatchGetImage" }, false],
+  [{ Effect: "Deny", Principal: { AWS: PRINCIPAL }, Action: "ecr:*" }, false],
+  [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:role/other" }, Action: "ecr:*" }, false],
+])("repository policy statement %j grants pull: %s", (statement, expected) => {
+  expect(policyGrantsPull(JSON.stringify({ Statement: [statement] }), PRINCIPAL)).toBe(expected);
+});

@@ -1,0 +1,320 @@
+import { describe, expect, test } from "vitest";
+import {
+  BatchGetImageCommand,
+  CreateContainerServiceDeploymentCommand,
+  DescribeImagesCommand,
+  GetContainerLogCommand,
+  GetContainerServiceDeploymentsCommand,
+  GetContainerServicesCommand,
+  GetRepositoryPolicyCommand,
+} from "../src/aws-sdk.js";
+import { outputsOf, renderSummary } from "../src/report.js";
+import { run } from "../src/run.js";
+import { awsError, deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
+
+const inputs = { "service-name": "demo", repository: "app" };
+
+const dockerCommands = (calls: { command: string; args: string[] }[]) =>
+  calls.filter((c) => c.command === "docker").map((c) => c.args.slice(0, 2).join(" "));
+
+describe("a whole deploy with every dependency faked", () => {
+  test("builds, logs in, pushes, deploys, waits, probes and reports", async () => {
+    const { deps, aws, execCalls, log } = fakeDeps();
+    deploysVersion4(aws, "ACTIVE");
+    const result = await run(inputs, deps);
+    expect(result.error).toBeUndefined();
+    expect(outputsOf(result)).toEqual({
+      "image-uri": `${REPOSITORY_URI}:0123456`,
+      "image-tag": "0123456",
+      "deployment-version": "4",
+      "previous-version": "3",
+      "service-url": "http://127.0.0.1:8081/",
+      status: "deployed",
+    });
+    expect(dockerCommands(execCalls)).toEqual([
+      "version --format",
+      `build --file`,
+      "login --username",
+      `push ${REPOSITORY_URI}:0123456`,
+      "logout 127.0.0.1:5000",
+    ]);
+    const sent = aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)[0]?.args[0].input;
+    expect(sent?.containers?.app?.image).toBe(`${REPOSITORY_URI}:0123456`);
+    expect(log.groups).toEqual([
+      "Inputs",
+      "Pre-flight",
+      "Image",
+      "Deployment request",
+      "Deploy",
+      "Verify version 4",
+      "Cost",
+    ]);
+    expect(result.cost).toEqual({ power: "nano", scale: 2, pricePerNode: 7, total: 14 });
+    expect(renderSummary(result)).toContain("| Monthly cost | $14.00 (nano $7.00 × 2) |");
+  });
+
+  test("login and push use a private DOCKER_CONFIG; the build uses the user's", async () => {
+    const { deps, aws, execCalls } = fakeDeps();
+    deploysVersion4(aws, "ACTIVE");
+    await run(inputs, deps);
+    const env = (verb: string) => execCalls.find((c) => c.args[0] === verb)?.options?.env;
+    expect(env("login")).toEqual({ DOCKER_CONFIG: "/tmp/lightsail-deploy-docker-fake" });
+    expect(env("push")).toEqual({ DOCKER_CONFIG: "/tmp/lightsail-deploy-docker-fake" });
+    expect(env("logout")).toEqual({ DOCKER_CONFIG: "/tmp/lightsail-deploy-docker-fake" });
+    expect(env("build")).toBeUndefined();
+  });
+
+  test("a prebuilt image is tagged, not built", async () => {
+    const { deps, aws, execCalls } = fakeDeps();
+    deploysVersion4(aws, "ACTIVE");
+    await run({ ...inputs, image: "local/app:dev" }, deps);
+    expect(execCalls.find((c) => c.args[0] === "tag")?.args).toEqual([
+      "tag",
+      "local/app:dev",
+      `${REPOSITORY_URI}:0123456`,
+    ]);
+    expect(dockerCommands(execCalls)).not.toContain("build --file");
+  });
+
+  test("re-run: the tag is already in ECR, so nothing is built or pushed", async () => {
+    const { deps, aws, execCalls, log } = fakeDeps();
+    aws.mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ["0123456"] }] });
+    deploysVersion4(aws, "ACTIVE");
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("deployed");
+    expect(execCalls.filter((c) => c.command === "docker")).toEqual([]);
+    expect(log.lines.join("\n")).toContain("already in ECR: skipping build and push");
+  });
+
+  test("a push that fails twice is retried and succeeds", async () => {
+    let pushes = 0;
+    const { deps, aws, clock } = fakeDeps({
+      execResult: ({ args }) =>
+        args[0] === "push" && ++pushes < 3
+          ? { exitCode: 1, stdout: "", stderr: "received unexpected HTTP status: 503" }
+          : { exitCode: 0, stdout: "", stderr: "" },
+    });
+    deploysVersion4(aws, "ACTIVE");
+    expect((await run(inputs, deps)).status).toBe("deployed");
+    expect(pushes).toBe(3);
+    expect(clock.sleeps.slice(0, 2)).toEqual([5_000, 10_000]);
+  });
+
+  test("a denied push is not retried", async () => {
+    let pushes = 0;
+    const { deps, aws } = fakeDeps({
+      execResult: ({ args }) =>
+        args[0] === "push" && ++pushes
+          ? { exitCode: 1, stdout: "", stderr: "denied: not authorized" }
+          : { exitCode: 0, stdout: "", stderr: "" },
+    });
+    const result = await run(inputs, deps);
+    expect(pushes).toBe(1);
+    expect(result.error).toMatch(
+      /^lightsail-deploy failed: docker push .* failed after 1 attempt\(s\) \(denied: not authorized\), at image; /,
+    );
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+describe("dry run", () => {
+  test("runs inputs and pre-flight, prints the request, and sends no deployment and no docker push", async () => {
+    const { deps, aws, execCalls, log } = fakeDeps();
+    const result = await run({ ...inputs, "dry-run": "true", environment: "GREETING=hi" }, deps);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBeUndefined();
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(0);
+    expect(dockerCommands(execCalls)).toEqual(["version --format"]);
+    expect(JSON.parse(result.request ?? "")).toMatchObject({
+      serviceName: "demo",
+      containers: {
+        app: { image: `${REPOSITORY_URI}:0123456`, environment: { MODE: "prod", GREETING: "hi" } },
+      },
+    });
+    expect(log.lines.join("\n")).toContain("Dry run: this request would be sent; nothing was changed.");
+    expect(renderSummary(result)).toContain("Dry run (nothing changed)");
+  });
+});
+
+describe("failures say what happened and which version is serving", () => {
+  test("FAILED: logs fetched for the window, version 3 still serving, no rollback", async () => {
+    const { deps, aws, log } = fakeDeps();
+    deploysVersion4(aws, "FAILED");
+    aws.mocks.lightsail.on(GetContainerLogCommand).resolves({
+      logEvents: [
+        { createdAt: new Date(Date.UTC(2026, 0, 1)), message: "Error: cannot connect to database" },
+      ],
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toBe(
+      "lightsail-deploy failed: deployment version 4 FAILED: its containers did not start or did not pass the health check; version 3 is serving, at verify; read the container logs in the step log or job summary, fix the cause and deploy again",
+    );
+    expect(result.logs).toEqual(["app | 2026-01-01T00:00:00.000Z Error: cannot connect to database"]);
+    expect(log.lines.join("\n")).toContain("Error: cannot connect to database");
+    expect(renderSummary(result)).toContain("Error: cannot connect to database");
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(1);
+  });
+
+  test("ACTIVE but failing the probe: automatic rollback to version 3's configuration", async () => {
+    const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: 500 }) });
+    aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .resolvesOnce({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) })
+      .resolvesOnce({ containerService: service({ nextDeployment: deployment(5, "ACTIVATING") }) });
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
+      deployments: [
+        deployment(5, "ACTIVE", "v3"),
+        deployment(4, "ACTIVE", "0123456"),
+        deployment(3, "INACTIVE"),
+      ],
+    });
+    // The rollback's probe answers 200 once the old configuration is back.
+    let rolledBack = false;
+    deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
+    aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
+      rolledBack = true;
+      return { logEvents: [] };
+    });
+    const result = await run(inputs, deps);
+    const creates = aws.mocks.lightsail
+      .commandCalls(CreateContainerServiceDeploymentCommand)
+      .map((c) => c.args[0].input);
+    expect(creates).toHaveLength(2);
+    expect(creates[1]?.containers?.app?.image).toBe(`${REPOSITORY_URI}:v3`);
+    expect(result.status).toBe("rolled-back");
+    expect(result.deploymentVersion).toBe(5);
+    expect(result.error).toMatch(
+      /^lightsail-deploy failed: deployment version 4 went ACTIVE but failed the probe: 20 of 20 requests .* rolled back: version 5 \(the configuration of version 3\) is serving, at verify;/,
+    );
+  });
+
+  test("auto-rollback false: the failing version stays and the message says so", async () => {
+    const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: 503 }) });
+    deploysVersion4(aws, "ACTIVE");
+    aws.mocks.lightsail
+      .on(GetContainerServicesCommand)
+      .resolvesOnce({ containerServices: [service()] })
+      .resolves({ containerServices: [service({ currentDeployment: deployment(4, "ACTIVE") })] });
+    const result = await run({ ...inputs, "auto-rollback": "false" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("failed the probe");
+    expect(result.error).toContain("version 4 is serving");
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(1);
+  });
+});
+
+describe("pre-flight", () => {
+  test.each([
+    [
+      "missing service (DoesNotExist quirk)",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.lightsail
+          .on(GetContainerServicesCommand)
+          .rejects(Object.assign(awsError("LightsailServiceException", "x"), { code: "DoesNotExist" })),
+      "Lightsail container service `demo` does not exist in eu-west-1, at preflight",
+    ],
+    [
+      "disabled service",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.lightsail
+          .on(GetContainerServicesCommand)
+          .resolves({ containerServices: [service({ isDisabled: true, state: "DISABLED" })] }),
+      "service `demo` is disabled, at preflight; enable it",
+    ],
+    [
+      "inactive puller role",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.lightsail.on(GetContainerServicesCommand).resolves({
+          containerServices: [
+            service({ privateRegistryAccess: { ecrImagePullerRole: { isActive: false } } }),
+          ],
+        }),
+      "has no active ECR image-puller role",
+    ],
+    [
+      "no repository policy",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.ecr.on(GetRepositoryPolicyCommand).rejects(awsError("RepositoryPolicyNotFoundException")),
+      "does not let the service's image-puller role",
+    ],
+    [
+      "bad credentials",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.lightsail
+          .on(GetContainerServicesCommand)
+          .rejects(
+            awsError("UnrecognizedClientException", "The security token included in the request is invalid"),
+          ),
+      "AWS rejected the credentials",
+    ],
+  ])("%s", async (_, arrange, message) => {
+    const { deps, aws, execCalls } = fakeDeps();
+    arrange(aws);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(message);
+    expect(execCalls.filter((c) => c.args[0] === "push")).toEqual([]);
+  });
+
+  test("a service in a transition state is waited for", async () => {
+    const { deps, aws, clock } = fakeDeps();
+    aws.mocks.lightsail
+      .on(GetContainerServicesCommand)
+      .resolvesOnce({ containerServices: [service({ state: "UPDATING" })] })
+      .resolvesOnce({ containerServices: [service({ state: "UPDATING" })] })
+      .resolves({ containerServices: [service()] });
+    deploysVersion4(aws, "ACTIVE");
+    expect((await run(inputs, deps)).status).toBe("deployed");
+    expect(clock.sleeps[0]).toBe(5_000);
+  });
+
+  test("docker missing is reported before anything is pushed", async () => {
+    const { deps } = fakeDeps({
+      execResult: () => ({ exitCode: 127, stdout: "", stderr: "docker: not found" }),
+    });
+    const result = await run(inputs, deps);
+    expect(result.error).toContain("docker is not usable (docker: not found), at preflight");
+  });
+});
+
+describe("manual rollback", () => {
+  test("rollback-to previous redeploys the previous configuration, with no build or push", async () => {
+    const { deps, aws, execCalls } = fakeDeps();
+    aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE", "two")] })
+      .resolves({ deployments: [deployment(4, "ACTIVE", "two"), deployment(3, "INACTIVE")] });
+    const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe("rolled-back");
+    expect(result.imageUri).toBe(`${REPOSITORY_URI}:two`);
+    expect(
+      aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)[0]?.args[0].input.containers
+        ?.app?.image,
+    ).toBe(`${REPOSITORY_URI}:two`);
+    expect(execCalls.filter((c) => c.command === "docker")).toEqual([]);
+  });
+
+  test("an image expired from ECR is a clear error and nothing is deployed", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.ecr.on(BatchGetImageCommand).resolves({
+      images: [],
+      failures: [
+        {
+          imageId: { imageTag: "two" },
+          failureCode: "ImageNotFound",
+          failureReason: "Requested image not found",
+        },
+      ],
+    });
+    const result = await run({ "service-name": "demo", "rollback-to": "2" }, deps);
+    expect(result.error).toBe(
+      `lightsail-deploy failed: ${REPOSITORY_URI}:v2 is no longer in ECR (a lifecycle policy may have expired it), at rollback; pick a newer version or tag with \`rollback-to\`, or build and deploy that commit again`,
+    );
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(0);
+  });
+});

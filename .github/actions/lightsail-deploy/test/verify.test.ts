@@ -1,0 +1,178 @@
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import { describe, expect, test } from "vitest";
+import { GetContainerServiceDeploymentsCommand } from "../src/aws-sdk.js";
+import { awsClients, MAX_ATTEMPTS } from "../src/real-deps.js";
+import { verifyDeployment, waitForDeployment } from "../src/verify.js";
+import { awsError, deployment, fakeDeps } from "./fakes.js";
+
+const options = { intervalMs: 5_000, timeoutMs: 60_000 };
+
+function sequence(...states: string[]) {
+  // Newest first and then oldest first: the code must not rely on the order.
+  return states.map((state, i) => ({
+    deployments:
+      i % 2
+        ? [deployment(3, "ACTIVE"), deployment(4, state)]
+        : [deployment(4, state), deployment(3, "ACTIVE")],
+  }));
+}
+
+describe("waitForDeployment polls the exact version with the injected clock", () => {
+  test.each([
+    [["ACTIVATING", "ACTIVATING", "ACTIVE"], "ACTIVE", 3],
+    [["ACTIVATING", "FAILED"], "FAILED", 2],
+    [["ACTIVATING", "INACTIVE"], "INACTIVE", 2],
+  ])("%j → %s", async (states, expected, calls) => {
+    const { deps, aws, clock } = fakeDeps();
+    const stub = aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand);
+    for (const response of sequence(...states)) stub.resolvesOnce(response);
+    const outcome = await waitForDeployment(aws.clients, "demo", 4, options, deps);
+    expect(outcome.state).toBe(expected);
+    expect(aws.mocks.lightsail.commandCalls(GetContainerServiceDeploymentsCommand)).toHaveLength(calls);
+    // random() = 0.5 gives exactly the interval; each sleep is jittered around it.
+    expect(clock.sleeps).toEqual(Array(calls - 1).fill(5_000));
+  });
+
+  test("another deployment's state does not count: only version 4 is watched", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(5, "ACTIVE"), deployment(4, "ACTIVATING")] })
+      .resolvesOnce({ deployments: [deployment(5, "ACTIVE"), deployment(4, "FAILED")] });
+    expect((await waitForDeployment(aws.clients, "demo", 4, options, deps)).state).toBe("FAILED");
+  });
+
+  test("times out after the timeout of fake time, without sleeping past it", async () => {
+    const { deps, aws, clock } = fakeDeps();
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVATING")[0] ?? {});
+    const start = clock.now();
+    const outcome = await waitForDeployment(
+      aws.clients,
+      "demo",
+      4,
+      { intervalMs: 5_000, timeoutMs: 21_000 },
+      deps,
+    );
+    expect(outcome).toMatchObject({ state: "TIMEOUT", deployment: { version: 4, state: "ACTIVATING" } });
+    expect(clock.now() - start).toBe(21_000);
+    expect(clock.sleeps).toEqual([5_000, 5_000, 5_000, 5_000, 1_000]);
+  });
+
+  test("jitter spreads the interval by ±20%", async () => {
+    const { deps, aws, clock } = fakeDeps({ random: () => 0 });
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce(sequence("ACTIVATING")[0] ?? {})
+      .resolves(sequence("ACTIVE")[0] ?? {});
+    await waitForDeployment(aws.clients, "demo", 4, options, deps);
+    expect(clock.sleeps).toEqual([4_000]);
+  });
+});
+
+describe("throttling bursts are absorbed by the SDK's retries", () => {
+  // aws-sdk-client-mock replaces Client#send, so its `rejects` never reach the retry middleware.
+  // These tests use real clients (the production configuration) with a fake HTTP handler instead,
+  // and a zero backoff so nothing sleeps.
+  function throttlingClients(throttles: number) {
+    const requests: string[] = [];
+    const clients = awsClients("eu-west-1", {
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, 0),
+      requestHandler: {
+        handle: async (request: { headers: Record<string, string> }) => {
+          requests.push(request.headers["x-amz-target"] ?? "");
+          const throttled = requests.length <= throttles;
+          const body = throttled
+            ? { __type: "ThrottlingException", message: "Rate exceeded" }
+            : { deployments: [{ version: 4, state: "ACTIVE", createdAt: 1_700_000_000 }] };
+          return {
+            response: {
+              statusCode: throttled ? 400 : 200,
+              headers: { "content-type": "application/x-amz-json-1.1" },
+              body: Buffer.from(JSON.stringify(body)),
+            },
+          };
+        },
+      },
+    });
+    return { clients, requests };
+  }
+
+  test("three ThrottlingExceptions in a row, then the answer: one poll, four requests", async () => {
+    const { deps } = fakeDeps();
+    const { clients, requests } = throttlingClients(3);
+    const outcome = await waitForDeployment(clients, "demo", 4, options, deps);
+    expect(outcome.state).toBe("ACTIVE");
+    expect(requests).toEqual(Array(4).fill("Lightsail_20161128.GetContainerServiceDeployments"));
+  });
+
+  test("a burst longer than the retries fails the call with the throttling error", async () => {
+    const { deps } = fakeDeps();
+    const { clients, requests } = throttlingClients(100);
+    await expect(waitForDeployment(clients, "demo", 4, options, deps)).rejects.toMatchObject({
+      name: "ThrottlingException",
+    });
+    expect(requests.length).toBe(MAX_ATTEMPTS);
+  });
+});
+
+describe("verifyDeployment", () => {
+  const verifyOptions = {
+    serviceName: "demo",
+    version: 4,
+    serviceUrl: "http://127.0.0.1:8081/",
+    intervalMs: 5_000,
+    timeoutMs: 60_000,
+    probePath: undefined,
+    probeCount: 20,
+    maxErrorRate: 0.01,
+  };
+
+  test("ACTIVE and all probes answer: ok, probing the health-check path", async () => {
+    const { deps, aws, probes } = fakeDeps();
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
+    const verdict = await verifyDeployment(aws.clients, verifyOptions, deps);
+    expect(verdict.ok).toBe(true);
+    expect(probes).toEqual(Array(20).fill("http://127.0.0.1:8081/health"));
+  });
+
+  test("an error rate above max-error-rate fails the deploy, and says it went ACTIVE", async () => {
+    let n = 0;
+    const { deps, aws } = fakeDeps({
+      httpGet: async () => {
+        n++;
+        if (n === 3) throw awsError("TypeError", "fetch failed");
+        return { status: n % 5 === 0 ? 502 : 200 };
+      },
+    });
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
+    const verdict = await verifyDeployment(aws.clients, verifyOptions, deps);
+    expect(verdict).toMatchObject({ ok: false, activated: true });
+    expect(!verdict.ok && verdict.reason).toBe(
+      "went ACTIVE but failed the probe: 5 of 20 requests to http://127.0.0.1:8081/health failed (25% > 1%; e.g. TypeError: fetch failed, HTTP 502, HTTP 502)",
+    );
+  });
+
+  test("an error rate at the limit passes", async () => {
+    let n = 0;
+    const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: ++n === 1 ? 500 : 200 }) });
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
+    expect((await verifyDeployment(aws.clients, { ...verifyOptions, maxErrorRate: 0.05 }, deps)).ok).toBe(
+      true,
+    );
+  });
+
+  test.each([
+    ["FAILED", "FAILED: its containers did not start or did not pass the health check"],
+    ["ACTIVATING", "did not become ACTIVE within 60s (last state: ACTIVATING)"],
+  ])("%s is a failure before activation", async (state, reason) => {
+    const { deps, aws, probes } = fakeDeps();
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence(state)[0] ?? {});
+    expect(await verifyDeployment(aws.clients, verifyOptions, deps)).toMatchObject({
+      ok: false,
+      activated: false,
+      reason,
+    });
+    expect(probes).toEqual([]);
+  });
+});
