@@ -45,9 +45,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`local-aws: ${signal}, stopping`);
-    await local.stop({ removeContainers: args["remove-containers"] === true });
-    removeServerInfo(stateDir);
-    process.exit(0);
+    try {
+      await local.stop({ removeContainers: args["remove-containers"] === true });
+      removeServerInfo(stateDir);
+      process.exit(0);
+    } catch (error) {
+      console.error(`local-aws: stopping failed: ${(error as Error).message}`);
+      process.exit(1);
+    }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

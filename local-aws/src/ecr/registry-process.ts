@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Exec, execCommand } from "../docker/exec.js";
+import { bcryptHtpasswdLine } from "./bcrypt-line.js";
 import { MANIFEST_MEDIA_TYPES, type Manifest, type RegistryBackend } from "./registry.js";
 
 export interface RegistryProcessOptions {
@@ -45,11 +46,8 @@ export class RegistryProcess implements RegistryBackend {
     const storageDir = join(dir, "storage");
     mkdirSync(storageDir, { recursive: true });
     const password = registryPassword(dir);
-    // bcrypt through htpasswd, the password on stdin so it never shows in a process list.
-    const hashed = await exec("htpasswd", ["-niB", USERNAME], { input: password });
-    if (hashed.code !== 0) throw new Error(`htpasswd failed (exit ${hashed.code}): ${hashed.stderr.trim()}`);
     const htpasswdFile = join(dir, "htpasswd");
-    writeFileSync(htpasswdFile, `${hashed.stdout.trim()}\n`, { mode: 0o600 });
+    writeFileSync(htpasswdFile, `${await bcryptHtpasswdLine(exec, USERNAME, password)}\n`, { mode: 0o600 });
     const configFile = join(dir, "config.yml");
     // JSON is valid YAML, which is what the registry reads.
     const config = {
@@ -72,16 +70,26 @@ export class RegistryProcess implements RegistryBackend {
       logFile.write(chunk);
     };
     child.on("exit", () => logFile.end());
+    let spawnError: Error | undefined;
+    child.on("error", (error) => {
+      spawnError = error;
+    });
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
     const registry = new RegistryProcess(password, storageDir, options.port, child);
-    await registry.waitUntilAnswering(() => output);
+    await registry.waitUntilAnswering(
+      () => (spawnError ? `${spawnError.message} ${output}` : output),
+      () => spawnError,
+    );
     return registry;
   }
 
-  private async waitUntilAnswering(output: () => string): Promise<void> {
+  private async waitUntilAnswering(output: () => string, spawnError: () => Error | undefined): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
+      const error = spawnError();
+      if (error)
+        throw new Error(`cannot run the registry binary: ${error.message} (apt-get install docker-registry)`);
       if (this.child.exitCode !== null) {
         throw new Error(`docker-registry exited with code ${this.child.exitCode}: ${output().trim()}`);
       }
