@@ -16,6 +16,7 @@ import { ServiceProxy } from "./lightsail/service-proxy.js";
 import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
 import { freePort, isPortFree } from "./ports.js";
 import { type AdminHandler, createApiServer } from "./protocol/api-server.js";
+import { RequestStats } from "./protocol/request-stats.js";
 import { SsmService } from "./ssm/ssm-service.js";
 import { currentDeployment, type PersistedState } from "./state/state.js";
 import { StateStore } from "./state/state-store.js";
@@ -56,6 +57,8 @@ export interface LocalAws {
   serviceUrl(name: string): string;
   /** Faults applied to the next matching requests or deployments (same as `POST /_local/faults`). */
   faults: FaultController;
+  /** AWS requests received per `api:Operation` since start or the last reset (same as `GET /_local/stats`). */
+  stats: RequestStats;
   /** Resolves when no deployment or update is in progress. */
   idle(): Promise<void>;
   /** Stops the API, proxies and registry; containers keep running unless `removeContainers`. */
@@ -179,10 +182,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const ecr = new EcrService(store, registry, config.region, now);
   const ssm = new SsmService(config.parameters, config.region, Math.floor(now() / 1000));
   const proxies: ServiceProxy[] = [];
+  const stats = new RequestStats();
   const server = createApiServer({
     handlers: { ecr: ecr.handlers, lightsail: lightsail.handlers, ssm: ssm.handlers },
     faults,
-    admin: adminHandler(faults, () => ({
+    stats,
+    admin: adminHandler(faults, stats, () => ({
       endpoint: `http://127.0.0.1:${apiPort}`,
       registryEndpoint: registry.endpoint,
       services: Object.fromEntries(
@@ -241,6 +246,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       return `http://127.0.0.1:${service.publicPort}/`;
     },
     faults,
+    stats,
     idle: () => runner.idle(),
     async stop(stopOptions = {}) {
       server.closeAllConnections();
@@ -254,8 +260,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   };
 }
 
-function adminHandler(faults: FaultController, health: () => unknown): AdminHandler {
+function adminHandler(faults: FaultController, stats: RequestStats, health: () => unknown): AdminHandler {
   return async (method, path, body) => {
+    if (path === "/_local/stats" && method === "GET") return { status: 200, body: stats.snapshot() };
+    if (path === "/_local/stats" && method === "DELETE") {
+      stats.reset();
+      return { status: 200, body: stats.snapshot() };
+    }
     if (method === "GET" && path === "/_local/health")
       return { status: 200, body: { ok: true, ...(health() as object) } };
     if (path === "/_local/faults" && method === "GET")

@@ -137,6 +137,19 @@ describe("faults", () => {
     expect(answer.repositories?.map((r) => r.repositoryName)).toEqual(["app", "bare"]);
   });
 
+  it("counts AWS requests per operation, throttled retries included (GET/DELETE /_local/stats)", async () => {
+    const url = `${h.local.endpoint}/_local/stats`;
+    await fetch(url, { method: "DELETE" });
+    h.local.faults.add({ kind: "throttle", count: 1, operations: ["GetContainerServices"] });
+    await h.lightsail.send(new GetContainerServicesCommand({}));
+    await h.ecr.send(new DescribeRepositoriesCommand({}));
+    expect(await (await fetch(url)).json()).toEqual({
+      total: 3,
+      byOperation: { "ecr:DescribeRepositories": 1, "lightsail:GetContainerServices": 2 },
+    });
+    expect(h.local.stats.snapshot().total).toBe(3);
+  });
+
   it("adds code DoesNotExist to Lightsail not-found bodies in quirk mode", async () => {
     h.local.faults.add({ kind: "notFoundQuirk" });
     const answer = await raw("Lightsail_20161128.GetContainerServices", { serviceName: "nope" });

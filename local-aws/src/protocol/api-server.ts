@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { FaultController } from "../faults/faults.js";
 import { AwsError, type ServiceKey, serverFaultShape } from "./errors.js";
+import type { RequestStats } from "./request-stats.js";
 
 export type Handler = (body: unknown) => Promise<unknown>;
 export type HandlerTable = Record<ServiceKey, Record<string, Handler>>;
@@ -63,6 +64,7 @@ function sendError(response: ServerResponse, error: AwsError, code?: string): vo
 export interface ApiServerOptions {
   handlers: HandlerTable;
   faults: FaultController;
+  stats: RequestStats;
   admin: AdminHandler;
   log: (line: string) => void;
 }
@@ -123,6 +125,7 @@ async function handle(
     );
     return;
   }
+  options.stats.record(target.api, target.operation);
   const fault = options.faults.takeRequestFault(target.api, target.operation);
   if (fault?.kind === "drop") {
     request.socket.destroy();
