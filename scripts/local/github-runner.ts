@@ -34,10 +34,30 @@ export function parseGithubOutput(text: string): Record<string, string> {
   return outputs;
 }
 
+/**
+ * What a person sees in the step log: the runner consumes `::add-mask::` commands and, from then on,
+ * shows every registered secret as `***`. A secret printed before it was masked stays visible, as on GitHub.
+ */
+export function renderStepLog(raw: string): string {
+  const masks: string[] = [];
+  const shown: string[] = [];
+  for (const line of raw.split("\n")) {
+    const mask = /^::add-mask::(.*)$/.exec(line);
+    if (mask) {
+      if (mask[1]) masks.push(mask[1]);
+      continue;
+    }
+    shown.push(masks.reduce((text, secret) => text.split(secret).join("***"), line));
+  }
+  return shown.join("\n");
+}
+
 export interface ActionRun {
   exitCode: number;
-  /** stdout and stderr interleaved, as the step log shows them. */
+  /** stdout and stderr interleaved, as the step log shows them (masks applied, see renderStepLog). */
   log: string;
+  /** The raw output, workflow commands included. */
+  rawLog: string;
   outputs: Record<string, string>;
   summary: string;
   durationMs: number;
@@ -84,9 +104,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       child.on("error", reject);
       child.on("close", (code) => resolve(code ?? 1));
     });
+    const rawLog = chunks.join("");
     return {
       exitCode,
-      log: chunks.join(""),
+      log: renderStepLog(rawLog),
+      rawLog,
       outputs: parseGithubOutput(readFileSync(outputFile, "utf8")),
       summary: readFileSync(summaryFile, "utf8"),
       durationMs: Date.now() - started,

@@ -1,0 +1,213 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FaultSpec } from "../local-aws/src/index.js";
+import type { ActionRun } from "../scripts/local/github-runner.js";
+import { repoRoot } from "../scripts/local/paths.js";
+import { type LocalPipeline, startLocalPipeline } from "../scripts/local/pipeline.js";
+import { endToEndEnabled } from "./support/prerequisites.js";
+
+const execFileAsync = promisify(execFile);
+
+// One story, in order, on one local service: each step starts from what the previous one left serving,
+// as a team's deploys do. Real Docker, a real registry and the bundled action (dist/index.js).
+const enabled = await endToEndEnabled();
+
+const SERVICE = "e2e-shop";
+const REPOSITORY = "e2e-shop-app";
+const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
+const BROKEN_IMAGE = "e2e-broken-release:latest";
+const API_KEY = "e2e-secret-api-key-7f3a9c";
+
+describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bundled action", () => {
+  let pipeline: LocalPipeline;
+
+  const buildAndDeploy = (sha: string, extra: Record<string, string> = {}) =>
+    pipeline.runAction(
+      {
+        context: repoRoot,
+        dockerfile: "Dockerfile",
+        "build-args": `BUN_IMAGE=${pipeline.baseImage}\nGIT_SHA=${sha}`,
+        "container-name": "app",
+        "container-port": "3000",
+        "health-check-path": "/health",
+        "ssm-path": "/e2e-shop/dev/",
+        "poll-interval": "1s",
+        "wait-timeout": "3m",
+        "probe-count": "10",
+        ...extra,
+      },
+      { GITHUB_SHA: sha },
+    );
+
+  const healthVersion = async (): Promise<string> => {
+    const response = await fetch(new URL("health", pipeline.serviceUrl));
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { version: string }).version;
+  };
+
+  const expectSucceeded = (run: ActionRun) => {
+    if (run.exitCode !== 0) console.error(run.log);
+    expect(run.exitCode).toBe(0);
+  };
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({
+      service: SERVICE,
+      repository: REPOSITORY,
+      ssmPath: "/e2e-shop/dev/",
+      parameters: [
+        { name: "/e2e-shop/dev/AUTHORIZER_URL", type: "SecureString", value: "http://127.0.0.1:9/authorize" },
+        { name: "/e2e-shop/dev/API_KEY", type: "SecureString", value: API_KEY },
+      ],
+    });
+    await execFileAsync(
+      "docker",
+      [
+        "build",
+        "-q",
+        "-t",
+        BROKEN_IMAGE,
+        "--build-arg",
+        `BUN_IMAGE=${pipeline.baseImage}`,
+        "-f",
+        "e2e/fixtures/broken.Dockerfile",
+        "e2e/fixtures",
+      ],
+      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+    );
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await execFileAsync("docker", ["rmi", "-f", BROKEN_IMAGE]).catch(() => {});
+  });
+
+  it("deploys v1: the step succeeds and the service answers /health with v1", async () => {
+    const run = await buildAndDeploy(SHA_V1);
+    expectSucceeded(run);
+    expect(run.outputs.status).toBe("deployed");
+    expect(run.outputs["image-tag"]).toBe(SHA_V1.slice(0, 7));
+    expect(run.outputs["deployment-version"]).toBe("1");
+    expect(run.outputs["service-url"]).toBe(pipeline.serviceUrl);
+    expect(await healthVersion()).toBe(SHA_V1);
+    expect(run.summary).toContain(SERVICE);
+    // The SSM secret reached the container without ever reaching the step log: the raw output holds it
+    // only in the runner's `::add-mask::` command, which the runner consumes before anything is shown.
+    expect(run.log).not.toContain(API_KEY);
+    const rawLinesWithKey = run.rawLog.split("\n").filter((line) => line.includes(API_KEY));
+    expect(rawLinesWithKey).toEqual([`::add-mask::${API_KEY}`]);
+  }, 300_000);
+
+  it("deploys v2 with no failed request during the cut-over; v1 becomes INACTIVE", async () => {
+    const statuses: number[] = [];
+    let done = false;
+    // Bounded load on loopback: one request at a time, stopped by the deploy's end (or 2,000 requests).
+    const load = (async () => {
+      while (!done && statuses.length < 2000) {
+        try {
+          const response = await fetch(new URL("health", pipeline.serviceUrl));
+          await response.arrayBuffer();
+          statuses.push(response.status);
+        } catch {
+          statuses.push(0);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const run = await buildAndDeploy(SHA_V2);
+    done = true;
+    await load;
+    expectSucceeded(run);
+    expect(run.outputs["deployment-version"]).toBe("2");
+    expect(run.outputs["previous-version"]).toBe("1");
+    expect(statuses.length).toBeGreaterThan(10);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(await healthVersion()).toBe(SHA_V2);
+    const states = await pipeline.deployments();
+    expect(states.map((d) => [d.version, d.state])).toEqual([
+      [1, "INACTIVE"],
+      [2, "ACTIVE"],
+    ]);
+  }, 300_000);
+
+  it("a release that cannot start fails the step, prints its container logs, and v2 keeps serving", async () => {
+    const run = await pipeline.runAction(
+      {
+        image: BROKEN_IMAGE,
+        "container-name": "app",
+        "poll-interval": "1s",
+        "wait-timeout": "3m",
+      },
+      { GITHUB_SHA: SHA_BROKEN },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.outputs.status).toBe("failed");
+    expect(run.log).toContain("boom: the release cannot start");
+    expect(run.summary).toContain("boom: the release cannot start");
+    expect(run.log).toMatch(/version 2 .*serving|serving.*version 2/i);
+    expect(await healthVersion()).toBe(SHA_V2);
+    const states = await pipeline.deployments();
+    expect(states.at(-1)).toMatchObject({ version: 3, state: "FAILED" });
+    expect(states.find((d) => d.state === "ACTIVE")?.version).toBe(2);
+  }, 300_000);
+
+  it("re-running the same commit deploys the image already in ECR without building or pushing", async () => {
+    const before = await pipeline.ecr.send(
+      new DescribeImagesCommand({ repositoryName: REPOSITORY, imageIds: [{ imageTag: SHA_V2.slice(0, 7) }] }),
+    );
+    const run = await buildAndDeploy(SHA_V2);
+    expectSucceeded(run);
+    expect(run.log).toContain("already in ECR");
+    expect(run.log).not.toMatch(/Pushed /);
+    const after = await pipeline.ecr.send(
+      new DescribeImagesCommand({ repositoryName: REPOSITORY, imageIds: [{ imageTag: SHA_V2.slice(0, 7) }] }),
+    );
+    expect(after.imageDetails?.[0]?.imageDigest).toBe(before.imageDetails?.[0]?.imageDigest);
+    expect(await healthVersion()).toBe(SHA_V2);
+  }, 300_000);
+
+  it("rolls back to v1 by image tag without a build or a push", async () => {
+    const run = await pipeline.runAction({ "rollback-to": SHA_V1.slice(0, 7), "poll-interval": "1s" });
+    expectSucceeded(run);
+    expect(run.log).not.toMatch(/docker build|Pushed /);
+    expect(run.outputs["image-tag"]).toBe(SHA_V1.slice(0, 7));
+    expect(await healthVersion()).toBe(SHA_V1);
+  }, 300_000);
+
+  it("rolls back to the previous deployment with `rollback-to: previous`", async () => {
+    const run = await pipeline.runAction({ "rollback-to": "previous", "poll-interval": "1s" });
+    expectSucceeded(run);
+    expect(await healthVersion()).toBe(SHA_V2);
+  }, 300_000);
+
+  it("refuses to roll back to an image that is no longer in ECR, and changes nothing", async () => {
+    const before = await pipeline.deployments();
+    const run = await pipeline.runAction({ "rollback-to": "0000000", "poll-interval": "1s" });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain("0000000");
+    expect(await pipeline.deployments()).toEqual(before);
+    expect(await healthVersion()).toBe(SHA_V2);
+  }, 300_000);
+
+  it("deploys through a throttling storm and through 5xx answers and dropped connections", async () => {
+    const faults: FaultSpec[] = [
+      { kind: "throttle", apis: ["lightsail", "ecr", "ssm"], count: 2 },
+      { kind: "error", status: 503, apis: ["lightsail", "ecr"], count: 2 },
+      { kind: "drop", apis: ["lightsail"], count: 1 },
+    ];
+    for (const fault of faults) {
+      pipeline.local.faults.add(fault);
+      const run = await pipeline.runAction({ "rollback-to": SHA_V1.slice(0, 7), "poll-interval": "1s" });
+      pipeline.local.faults.clear();
+      expectSucceeded(run);
+      expect(await healthVersion()).toBe(SHA_V1);
+      const again = await pipeline.runAction({ "rollback-to": SHA_V2.slice(0, 7), "poll-interval": "1s" });
+      expectSucceeded(again);
+    }
+    expect(await healthVersion()).toBe(SHA_V2);
+  }, 600_000);
+});

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { GetContainerServiceDeploymentsCommand, LightsailClient } from "@aws-sdk/client-lightsail";
+import { type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
+import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
+import { type ActionRun, runAction } from "./github-runner.js";
+import { ensureBaseImage } from "./local-server.js";
+import { actionPath, repoRoot } from "./paths.js";
+import { grantServicePull } from "./registry-access.js";
+
+export interface PipelineOptions {
+  service: string;
+  repository: string;
+  ssmPath: string;
+  parameters: { name: string; type: "String" | "SecureString"; value: string }[];
+  /** Stand-in settings (health-check time scale, drain); see local-aws/README.md. */
+  settings?: Record<string, number>;
+  log?: (line: string) => void;
+}
+
+/** A whole local pipeline: the stand-in in this process, pull access granted, the base image built. */
+export interface LocalPipeline {
+  local: LocalAws;
+  /** The API endpoint the action talks to (a counting proxy in front of the stand-in). */
+  endpoint: string;
+  calls: CallCounts;
+  resetCalls(): void;
+  lightsail: LightsailClient;
+  ecr: ECRClient;
+  baseImage: string;
+  serviceUrl: string;
+  awsEnv: Record<string, string>;
+  /** Runs the bundled action as GitHub would, with the stand-in's endpoints. */
+  runAction(inputs: Record<string, string | undefined>, env?: Record<string, string>): Promise<ActionRun>;
+  deployments(): Promise<{ version: number; state: string; image?: string }[]>;
+  close(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: PipelineOptions): Promise<LocalPipeline> {
+  const log = options.log ?? (() => {});
+  const stateDir = mkdtempSync(join(tmpdir(), "local-pipeline-"));
+  const local = await startLocalAws({
+    stateDir,
+    config: {
+      region: "eu-west-1",
+      services: [{ name: options.service, power: "micro", scale: 1, privateRegistryAccess: true }],
+      repositories: [{ name: options.repository }],
+      parameters: options.parameters,
+      settings: { timeScale: 0.2, drainSeconds: 1, ...options.settings },
+    },
+    log,
+  });
+  const proxy = await startCountingProxy(local.endpoint);
+  const clientConfig = {
+    endpoint: local.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
+  const lightsail = new LightsailClient(clientConfig);
+  const ecr = new ECRClient(clientConfig);
+  await grantServicePull({ ecr, lightsail }, options.service, options.repository);
+  const baseImage = await ensureBaseImage(log);
+  const awsEnv = {
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_REGION: "eu-west-1",
+    AWS_ENDPOINT_URL_ECR: proxy.endpoint,
+    AWS_ENDPOINT_URL_LIGHTSAIL: proxy.endpoint,
+    AWS_ENDPOINT_URL_SSM: proxy.endpoint,
+  };
+  const baseEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? tmpdir(),
+    GITHUB_REPOSITORY: "local/lightsail-deploy-pipeline",
+    GITHUB_WORKSPACE: repoRoot,
+    ...awsEnv,
+  };
+  return {
+    local,
+    endpoint: proxy.endpoint,
+    calls: proxy.counts,
+    resetCalls: proxy.reset,
+    lightsail,
+    ecr,
+    baseImage,
+    serviceUrl: local.serviceUrl(options.service),
+    awsEnv,
+    runAction: (inputs, env = {}) =>
+      runAction({
+        actionPath,
+        cwd: repoRoot,
+        env: { ...baseEnv, ...env },
+        inputs: { "service-name": options.service, repository: options.repository, ...inputs },
+      }),
+    async deployments() {
+      const { deployments } = await lightsail.send(
+        new GetContainerServiceDeploymentsCommand({ serviceName: options.service }),
+      );
+      return (deployments ?? [])
+        .map((d) => ({
+          version: d.version ?? 0,
+          state: d.state ?? "",
+          image: Object.values(d.containers ?? {})[0]?.image,
+        }))
+        .sort((a, b) => a.version - b.version);
+    },
+    async close() {
+      await proxy.close();
+      await local.stop({ removeContainers: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
