@@ -61,7 +61,8 @@ export interface LocalAws {
   stats: RequestStats;
   /** Resolves when no deployment or update is in progress. */
   idle(): Promise<void>;
-  /** Stops the API, proxies and registry; containers keep running unless `removeContainers`. */
+  /** Stops the API, proxies and registry; containers keep running unless `removeContainers` (which also
+   * removes the images it pulled into the engine). */
   stop(options?: { removeContainers?: boolean }): Promise<void>;
 }
 
@@ -133,14 +134,20 @@ async function syncDeclarations(
   return undeclared;
 }
 
-/** Removes every container created for this state dir (label `local-aws.instance=<id>`). */
+/**
+ * Removes every container created for this state dir (label `local-aws.instance=<id>`) and the images it
+ * pulled into the engine (the registry keeps them).
+ */
 export async function removeInstanceContainers(
   runtime: ContainerRuntime,
-  instanceId: string,
-): Promise<string[]> {
-  const names = await runtime.listByLabel("local-aws.instance", instanceId);
-  for (const name of names) await runtime.remove(name);
-  return names;
+  state: Pick<PersistedState, "instanceId" | "pulledImages">,
+): Promise<{ containers: string[]; images: string[] }> {
+  const containers = await runtime.listByLabel("local-aws.instance", state.instanceId);
+  for (const name of containers) await runtime.remove(name);
+  const images = state.pulledImages ?? [];
+  for (const image of images) await runtime.removeImage(image);
+  state.pulledImages = [];
+  return { containers, images };
 }
 
 /** Starts the registry, re-adopts containers from the state dir, and serves the API and service URLs. */
@@ -254,7 +261,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       await runner.stop();
       await Promise.all(proxies.map((proxy) => proxy.stop()));
       await registry.stop();
-      if (stopOptions.removeContainers) await removeInstanceContainers(runtime, state.instanceId);
+      if (stopOptions.removeContainers) await removeInstanceContainers(runtime, state);
       store.save();
     },
   };

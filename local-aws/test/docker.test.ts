@@ -84,8 +84,9 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     await pushImage(LOCAL_IMAGE, registryHost, registryPassword, "app:v2");
   });
 
+  let stopped = false;
   afterAll(async () => {
-    await local?.stop({ removeContainers: true });
+    if (!stopped) await local?.stop({ removeContainers: true });
     const images = await docker("images", "--format", "{{.Repository}}:{{.Tag}}");
     const ours = images.stdout.split("\n").filter((name) => name.startsWith(`${registryHost}/`));
     if (ours.length) await docker("rmi", "--force", ...ours);
@@ -200,6 +201,22 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
       new GetContainerLogCommand({ serviceName: "demo", containerName: "web", filterPattern: "Re-adopted" }),
     );
     expect(log.logEvents).toHaveLength(1);
+  });
+
+  it("stop with removeContainers removes its containers and the images it pulled", async () => {
+    await local.stop({ removeContainers: true });
+    stopped = true;
+    const containers = await docker(
+      "ps",
+      "--all",
+      "--filter",
+      `label=local-aws.instance=${local.instanceId}`,
+      "--format",
+      "{{.Names}}",
+    );
+    expect(containers.stdout.trim()).toBe("");
+    const images = await docker("images", "--format", "{{.Repository}}:{{.Tag}}");
+    expect(images.stdout.split("\n").filter((name) => name.startsWith(`${registryHost}/`))).toEqual([]);
   });
 });
 

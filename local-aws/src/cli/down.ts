@@ -21,9 +21,15 @@ export async function localAwsDown(
     log("no running local-aws server recorded in this state dir");
   }
   removeServerInfo(stateDir);
-  const instanceId = new StateStore(stateDir).state.instanceId;
-  const removed = await removeInstanceContainers(new DockerCli(join(stateDir, "docker-config")), instanceId);
-  log(removed.length ? `removed containers: ${removed.join(", ")}` : "no containers to remove");
+  const store = new StateStore(stateDir);
+  const removed = await removeInstanceContainers(new DockerCli(join(stateDir, "docker-config")), store.state);
+  store.save();
+  log(
+    removed.containers.length
+      ? `removed containers: ${removed.containers.join(", ")}`
+      : "no containers to remove",
+  );
+  if (removed.images.length) log(`removed pulled images: ${removed.images.join(", ")}`);
 }
 
 function isAlive(pid: number): boolean {

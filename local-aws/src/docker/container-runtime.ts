@@ -24,6 +24,8 @@ export interface ContainerRuntime {
   logs(name: string): Promise<string>;
   /** Stops and removes the container; no error when it is already gone. */
   remove(name: string): Promise<void>;
+  /** Removes a pulled image reference; no error when it is gone or still used. */
+  removeImage(image: string): Promise<void>;
   /** Names of the containers carrying this label value. */
   listByLabel(label: string, value: string): Promise<string[]>;
 }

@@ -62,6 +62,10 @@ export class DockerCli implements ContainerRuntime {
     await this.exec("docker", ["rm", "--force", name], { env: this.env });
   }
 
+  async removeImage(image: string): Promise<void> {
+    await this.exec("docker", ["rmi", image], { env: this.env });
+  }
+
   async listByLabel(label: string, value: string): Promise<string[]> {
     const out = await this.docker([
       "ps",

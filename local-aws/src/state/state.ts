@@ -59,6 +59,8 @@ export interface PersistedState {
   ports: { api?: number; registry?: number };
   services: Record<string, ServiceRecord>;
   repositories: Record<string, RepositoryRecord>;
+  /** Image references this state dir pulled into the engine, removed again by `down`. */
+  pulledImages?: string[];
 }
 
 export function currentDeployment(service: ServiceRecord): DeploymentRecord | undefined {

@@ -158,6 +158,11 @@ export class FakeRuntime implements ContainerRuntime {
     container.status = { ...container.status, running: false, exitCode: 137 };
   }
 
+  readonly removedImages: string[] = [];
+  async removeImage(image: string) {
+    this.removedImages.push(image);
+  }
+
   async listByLabel(label: string, value: string) {
     return [...this.containers.values()]
       .filter((c) => c.spec.labels[label] === value)
