@@ -19,12 +19,16 @@ export function summarizeCalls(counts: CallCounts): { total: number; byOperation
 export async function startCountingProxy(upstream: string): Promise<{
   endpoint: string;
   counts: CallCounts;
+  /** `Date.now()` of the first request since the last reset. */
+  firstRequestAt(): number | undefined;
   reset(): void;
   close(): Promise<void>;
 }> {
   const target = new URL(upstream);
   const counts: CallCounts = new Map();
+  let firstAt: number | undefined;
   const server: Server = createServer((incoming, outgoing) => {
+    firstAt ??= Date.now();
     const operation = String(incoming.headers["x-amz-target"] ?? `${incoming.method} ${incoming.url}`);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
     const forward = request(
@@ -48,7 +52,11 @@ export async function startCountingProxy(upstream: string): Promise<{
   return {
     endpoint: `http://127.0.0.1:${port}`,
     counts,
-    reset: () => counts.clear(),
+    firstRequestAt: () => firstAt,
+    reset: () => {
+      counts.clear();
+      firstAt = undefined;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

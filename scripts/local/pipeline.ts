@@ -26,6 +26,8 @@ export interface LocalPipeline {
   /** The API endpoint the action talks to (a counting proxy in front of the stand-in). */
   endpoint: string;
   calls: CallCounts;
+  /** `Date.now()` of the first API request since the last resetCalls(). */
+  firstCallAt(): number | undefined;
   resetCalls(): void;
   lightsail: LightsailClient;
   ecr: ECRClient;
@@ -81,6 +83,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     local,
     endpoint: proxy.endpoint,
     calls: proxy.counts,
+    firstCallAt: proxy.firstRequestAt,
     resetCalls: proxy.reset,
     lightsail,
     ecr,

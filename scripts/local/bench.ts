@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand } from "@aws-sdk/client-lightsail";
+import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
+import { summarizeCalls } from "./counting-proxy.js";
+import { repoRoot } from "./paths.js";
+import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
+
+// npm run bench: real deploys and rollbacks on the local stand-in (real registry, real containers, AWS
+// health-check timing), by the bundled action and by the plain AWS CLI script people write by hand.
+const execFileAsync = promisify(execFile);
+const SERVICE = "bench";
+const REPOSITORY = "bench-app";
+const LOCAL_IMAGE = "bench-app:local";
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+/** The new deployment's createdAt and the time the service logged it steady, read through the API. */
+async function activation(pipeline: LocalPipeline): Promise<{ createdAt?: number; activeAt?: number }> {
+  const newest = (await pipeline.deployments()).at(-1);
+  if (newest?.state !== "ACTIVE") return {};
+  const { deployments } = await pipeline.lightsail.send(
+    new GetContainerServiceDeploymentsCommand({ serviceName: SERVICE }),
+  );
+  const created = deployments?.find((d) => d.version === newest.version)?.createdAt;
+  const { logEvents } = await pipeline.lightsail.send(
+    new GetContainerLogCommand({ serviceName: SERVICE, containerName: "app", filterPattern: "steady" }),
+  );
+  const steady = (logEvents ?? []).find((e) =>
+    e.message?.startsWith(`[deployment:${newest.version}] Reached`),
+  );
+  return { createdAt: created?.getTime(), activeAt: steady?.createdAt?.getTime() };
+}
+
+async function measure(
+  pipeline: LocalPipeline,
+  label: string,
+  deploy: () => Promise<void>,
+): Promise<DeployMeasurement> {
+  pipeline.resetCalls();
+  const startedAt = Date.now();
+  await deploy();
+  const finishedAt = Date.now();
+  const apiCalls = summarizeCalls(pipeline.calls);
+  log(`${label}: ${apiCalls.byOperation.map(([op, n]) => `${op}×${n}`).join(", ")}`);
+  return {
+    label,
+    startedAt,
+    finishedAt,
+    firstCallAt: pipeline.firstCallAt(),
+    apiCalls: apiCalls.total,
+    ...(await activation(pipeline)),
+  };
+}
+
+async function main(): Promise<void> {
+  log("starting the local stand-in (AWS health-check timing: timeScale 1)");
+  const pipeline = await startLocalPipeline({
+    service: SERVICE,
+    repository: REPOSITORY,
+    ssmPath: "/bench/dev/",
+    parameters: [
+      { name: "/bench/dev/AUTHORIZER_URL", type: "SecureString", value: "http://127.0.0.1:9/authorize" },
+    ],
+    settings: { timeScale: 1, drainSeconds: 1 },
+  });
+  try {
+    log(`building ${LOCAL_IMAGE}`);
+    await execFileAsync(
+      "docker",
+      ["build", "-q", "-t", LOCAL_IMAGE, "--build-arg", `BUN_IMAGE=${pipeline.baseImage}`, "."],
+      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+    );
+    const action = (sha: string, inputs: Record<string, string>) => async () => {
+      const run = await pipeline.runAction(
+        { "container-name": "app", ...inputs },
+        { GITHUB_SHA: sha.padEnd(40, "0") },
+      );
+      if (run.exitCode !== 0) throw new Error(`the action failed:\n${run.log}`);
+    };
+    const firstDeploy = {
+      image: LOCAL_IMAGE,
+      "container-port": "3000",
+      "health-check-path": "/health",
+      "ssm-path": "/bench/dev/",
+    };
+    log("warm-up: first deploy by the action");
+    await action("1111111", firstDeploy)();
+    const results: DeployMeasurement[] = [];
+    results.push(await measure(pipeline, "action: deploy", action("2222222", { image: LOCAL_IMAGE })));
+    results.push(
+      await measure(pipeline, "action: rollback", action("2222222", { "rollback-to": "previous" })),
+    );
+    const hand = (tag: string, image?: string) => async () => {
+      await execFileAsync(
+        "bash",
+        [
+          "scripts/local/hand-deploy.sh",
+          pipeline.endpoint,
+          SERVICE,
+          REPOSITORY,
+          tag,
+          ...(image ? [image] : []),
+        ],
+        { cwd: repoRoot, env: { ...process.env, ...pipeline.awsEnv } },
+      );
+    };
+    results.push(await measure(pipeline, "hand script: deploy", hand("3333333", LOCAL_IMAGE)));
+    results.push(await measure(pipeline, "hand script: rollback", hand("2222222")));
+    const table = figuresTable(results.map(deployFigures));
+    process.stdout.write(
+      `\n${table}\n\nAction: poll interval 5 s (jittered), probe-count 20. Hand script: AWS CLI ${
+        (await execFileAsync("/usr/bin/aws", ["--version"])).stdout.trim().split(" ")[0]
+      }, fixed 10 s sleep, polls the service state (it cannot tell a FAILED deployment from a good one).\n`,
+    );
+  } finally {
+    await pipeline.close();
+    await execFileAsync("docker", ["rmi", "-f", LOCAL_IMAGE]).catch(() => {});
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${(error as Error).message}`);
+  process.exit(1);
+});
