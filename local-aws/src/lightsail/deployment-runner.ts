@@ -158,8 +158,8 @@ export class DeploymentRunner {
           throw new ActivationFailure(`Failed to pull image "${spec.image}": ${(error as Error).message}`);
         }
         pulled.add(spec.image);
-        const images = (this.deps.store.state.pulledImages ??= []);
-        if (!images.includes(spec.image)) images.push(spec.image);
+        const images = this.deps.store.state.pulledImages ?? [];
+        if (!images.includes(spec.image)) this.deps.store.state.pulledImages = [...images, spec.image];
       }
       const port = await this.deps.freePort();
       deployment.hostPorts[name] = port;
