@@ -21,7 +21,9 @@ import { buildTinyImage, dockerTestsEnabled, pushImage } from "./support/docker-
 import { PULL_POLICY } from "./support/harness.js";
 
 const enabled = await dockerTestsEnabled();
-const LOCAL_IMAGE = "local-aws-test/tiny:latest";
+// Per-run names, so two test runs on one engine never touch each other's containers or images.
+const PREFIX = `local-aws-test-${process.pid}`;
+const LOCAL_IMAGE = `${PREFIX}/tiny:latest`;
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const config = {
   services: [{ name: "demo", privateRegistryAccess: true }],
@@ -31,7 +33,7 @@ const config = {
     timeScale: 0.1,
     drainSeconds: 2,
     activationTimeoutSeconds: 60,
-    containerPrefix: "local-aws-test",
+    containerPrefix: PREFIX,
   },
 };
 
@@ -119,7 +121,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
       "inspect",
       "--format",
       '{{.HostConfig.NetworkMode}} {{index .Config.Labels "local-aws.instance"}}',
-      "local-aws-test-demo-v1-web",
+      `${PREFIX}-demo-v1-web`,
     );
     expect(inspect.stdout.trim()).toBe(`host ${local.instanceId}`);
   });
@@ -140,7 +142,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     expect([...seen.keys()].every((key) => key.startsWith("200 "))).toBe(true);
     expect(seen.get("200 hello from version v2")).toBeGreaterThan(0);
     expect(await states()).toEqual(["2:ACTIVE", "1:INACTIVE"]);
-    expect((await docker("inspect", "local-aws-test-demo-v1-web")).code).not.toBe(0);
+    expect((await docker("inspect", `${PREFIX}-demo-v1-web`)).code).not.toBe(0);
   });
 
   it("fails a container that exits, keeps its output in GetContainerLog, and v2 keeps serving", async () => {
@@ -157,7 +159,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     );
     // Events are merged across versions of the container name: v1's archived output is there too.
     expect(messages.some((m) => /^listening on port \d+, version v1$/.test(m ?? ""))).toBe(true);
-    expect((await docker("inspect", "local-aws-test-demo-v3-web")).code).not.toBe(0);
+    expect((await docker("inspect", `${PREFIX}-demo-v3-web`)).code).not.toBe(0);
     expect(await (await fetch(local.serviceUrl("demo"))).text()).toBe("hello from version v2\n");
   });
 
@@ -182,7 +184,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     expect(logLines.length).toBeGreaterThan(5);
     expect(logLines.join("\n")).not.toContain(registryPassword);
     expect(readFileSync(join(stateDir, "state.json"), "utf8")).not.toContain(registryPassword);
-    const inspect = await docker("inspect", "local-aws-test-demo-v2-web");
+    const inspect = await docker("inspect", `${PREFIX}-demo-v2-web`);
     expect(inspect.stdout).not.toContain(registryPassword);
   });
 
@@ -190,7 +192,7 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     const url = local.serviceUrl("demo");
     await local.stop();
     expect(
-      (await docker("inspect", "--format", "{{.State.Running}}", "local-aws-test-demo-v2-web")).stdout.trim(),
+      (await docker("inspect", "--format", "{{.State.Running}}", `${PREFIX}-demo-v2-web`)).stdout.trim(),
     ).toBe("true");
     local = await startLocalAws({ stateDir, config });
     connect();
@@ -255,7 +257,7 @@ describe.skipIf(!enabled)("the CLI", () => {
       "--label",
       `local-aws.instance=${info?.instanceId}`,
       "--name",
-      "local-aws-test-cli-leftover",
+      `${PREFIX}-cli-leftover`,
       "--env",
       "PORT=1",
       LOCAL_IMAGE,
@@ -267,7 +269,7 @@ describe.skipIf(!enabled)("the CLI", () => {
       { timeoutMs: 60_000 },
     );
     expect(down.stdout).toContain(`stopped local-aws server (pid ${info?.pid})`);
-    expect(down.stdout).toContain("removed containers: local-aws-test-cli-leftover");
+    expect(down.stdout).toContain(`removed containers: ${PREFIX}-cli-leftover`);
     const exited = await server;
     expect(exited.code).toBe(0);
     expect(existsSync(infoFile)).toBe(false);
