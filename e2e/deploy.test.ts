@@ -20,6 +20,8 @@ const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
 const BROKEN_IMAGE = "e2e-broken-release:latest";
+const DEGRADING_IMAGE = "e2e-degrading-release:latest";
+const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 const API_KEY = "e2e-secret-api-key-7f3a9c";
 
 describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bundled action", () => {
@@ -64,26 +66,31 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
         { name: "/e2e-shop/dev/API_KEY", type: "SecureString", value: API_KEY },
       ],
     });
-    await execFileAsync(
-      "docker",
-      [
-        "build",
-        "-q",
-        "-t",
-        BROKEN_IMAGE,
-        "--build-arg",
-        `BUN_IMAGE=${pipeline.baseImage}`,
-        "-f",
-        "e2e/fixtures/broken.Dockerfile",
-        "e2e/fixtures",
-      ],
-      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-    );
+    for (const [image, dockerfile] of [
+      [BROKEN_IMAGE, "e2e/fixtures/broken.Dockerfile"],
+      [DEGRADING_IMAGE, "e2e/fixtures/degrading.Dockerfile"],
+    ] as const) {
+      await execFileAsync(
+        "docker",
+        [
+          "build",
+          "-q",
+          "-t",
+          image,
+          "--build-arg",
+          `BUN_IMAGE=${pipeline.baseImage}`,
+          "-f",
+          dockerfile,
+          "e2e/fixtures",
+        ],
+        { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+      );
+    }
   });
 
   afterAll(async () => {
     await pipeline?.close();
-    await execFileAsync("docker", ["rmi", "-f", BROKEN_IMAGE]).catch(() => {});
+    await execFileAsync("docker", ["rmi", "-f", BROKEN_IMAGE, DEGRADING_IMAGE]).catch(() => {});
   });
 
   it("deploys v1: the step succeeds and the service answers /health with v1", async () => {
@@ -191,6 +198,43 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
     expect(run.log).toContain("0000000");
     expect(await pipeline.deployments()).toEqual(before);
     expect(await healthVersion()).toBe(SHA_V2);
+  }, 300_000);
+
+  it("a release that goes ACTIVE but fails the probe is rolled back automatically, and the step fails", async () => {
+    const run = await pipeline.runAction(
+      { image: DEGRADING_IMAGE, "container-name": "app", "poll-interval": "1s", "probe-count": "10" },
+      { GITHUB_SHA: SHA_DEGRADING },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.outputs.status).toBe("rolled-back");
+    expect(run.log).toContain("degrading release listening");
+    expect(run.log).toMatch(/rolled back/i);
+    const states = await pipeline.deployments();
+    const [failedRelease, restored] = states.slice(-2);
+    expect(failedRelease?.image).toContain(SHA_DEGRADING.slice(0, 7));
+    expect(restored).toMatchObject({ state: "ACTIVE" });
+    expect(restored?.image).toContain(SHA_V2.slice(0, 7));
+    expect(run.outputs["deployment-version"]).toBe(String(restored?.version));
+    expect(await healthVersion()).toBe(SHA_V2);
+  }, 300_000);
+
+  it("a deployment that never settles fails the step at the timeout and the old version keeps serving", async () => {
+    const fault = pipeline.local.faults.add({ kind: "neverSettle", serviceNames: [SERVICE] });
+    try {
+      const run = await pipeline.runAction({
+        "rollback-to": SHA_V1.slice(0, 7),
+        "poll-interval": "1s",
+        "wait-timeout": "10s",
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.outputs.status).toBe("failed");
+      expect(run.log).toMatch(/10 ?s|timed out|did not/i);
+      expect(await healthVersion()).toBe(SHA_V2);
+    } finally {
+      pipeline.local.faults.remove(fault.id);
+    }
+    // The stand-in, like Lightsail, fails a deployment that never settles only after its own long timeout;
+    // a later deploy is refused until then, which the next test does not need: it waits for the service.
   }, 300_000);
 
   it("deploys through a throttling storm and through 5xx answers and dropped connections", async () => {

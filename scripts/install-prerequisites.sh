@@ -7,6 +7,9 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 [ -x /usr/bin/aws ] || need+=(awscli)
+# The stand-in's tests build a tiny static test image with gcc.
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v dash >/dev/null 2>&1 || need+=(dash)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,9 +1,10 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { LightsailClient } from "@aws-sdk/client-lightsail";
 import { parseArgs } from "../../local-aws/src/cli/args.js";
+import { ensureLocalAwsServer } from "../../local-aws/src/index.js";
+import { ensureBaseImage } from "./base-image.js";
 import { currentRevision } from "./git-revision.js";
 import { runAction } from "./github-runner.js";
-import { ensureBaseImage, ensureLocalAws } from "./local-server.js";
 import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "./paths.js";
 import { grantServicePull } from "./registry-access.js";
 
@@ -27,7 +28,11 @@ async function main(): Promise<number> {
   const stateDir = typeof args["state-dir"] === "string" ? args["state-dir"] : defaultStateDir;
   const rollbackTo = typeof args["rollback-to"] === "string" ? args["rollback-to"] : undefined;
 
-  const server = await ensureLocalAws({ stateDir, configFile: demoStackConfig, log });
+  const server = await ensureLocalAwsServer({ stateDir, configFile: demoStackConfig, timeoutMs: 60_000 });
+  log(
+    `${server.started ? "started" : "reusing"} the local AWS stand-in (pid ${server.pid}) at ${server.endpoint}; ` +
+      `its log: ${stateDir}/server.log`,
+  );
   const awsEnv = {
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, LightsailClient } from "@aws-sdk/client-lightsail";
 import { type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
+import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
 import { type ActionRun, runAction } from "./github-runner.js";
-import { ensureBaseImage } from "./local-server.js";
 import { actionPath, repoRoot } from "./paths.js";
 import { grantServicePull } from "./registry-access.js";
 
