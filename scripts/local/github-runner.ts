@@ -35,21 +35,59 @@ export function parseGithubOutput(text: string): Record<string, string> {
 }
 
 /**
- * What a person sees in the step log: the runner consumes `::add-mask::` commands and, from then on,
- * shows every registered secret as `***`. A secret printed before it was masked stays visible, as on GitHub.
+ * Turns an action's raw output into what a person sees in the step log, line by line: the runner consumes
+ * `::add-mask::` and from then on shows each registered secret as `***` (a secret printed before it was
+ * masked stays visible, as on GitHub); groups become headings; debug lines are hidden.
  */
-export function renderStepLog(raw: string): string {
-  const masks: string[] = [];
-  const shown: string[] = [];
-  for (const line of raw.split("\n")) {
-    const mask = /^::add-mask::(.*)$/.exec(line);
-    if (mask) {
-      if (mask[1]) masks.push(mask[1]);
-      continue;
-    }
-    shown.push(masks.reduce((text, secret) => text.split(secret).join("***"), line));
+export class StepLogRenderer {
+  private readonly masks: string[] = [];
+  private pending = "";
+
+  /** Feeds raw output; returns the complete lines it finished, rendered (each ending in a newline). */
+  push(chunk: string): string {
+    const lines = (this.pending + chunk).split("\n");
+    this.pending = lines.pop() ?? "";
+    return lines.map((line) => this.renderLine(line)).join("");
   }
-  return shown.join("\n");
+
+  /** Renders whatever partial line is left at the end of the output. */
+  flush(): string {
+    const rest = this.pending;
+    this.pending = "";
+    return rest ? this.renderLine(rest) : "";
+  }
+
+  private renderLine(line: string): string {
+    const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
+    const show = (text: string) =>
+      `${this.masks.reduce((out, secret) => out.split(secret).join("***"), text)}\n`;
+    if (!command) return show(line);
+    const [, name, value = ""] = command;
+    switch (name) {
+      case "add-mask":
+        if (value) this.masks.push(value);
+        return "";
+      case "group":
+        return show(`▶ ${value}`);
+      case "endgroup":
+      case "debug":
+        return "";
+      case "error":
+        return show(`Error: ${value}`);
+      case "warning":
+        return show(`Warning: ${value}`);
+      case "notice":
+        return show(`Notice: ${value}`);
+      default:
+        return show(line);
+    }
+  }
+}
+
+/** The whole step log as a person sees it (see StepLogRenderer). */
+export function renderStepLog(raw: string): string {
+  const renderer = new StepLogRenderer();
+  return renderer.push(raw) + renderer.flush();
 }
 
 export interface ActionRun {
@@ -94,9 +132,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks: string[] = [];
+    const live = new StepLogRenderer();
     const collect = (data: Buffer) => {
       chunks.push(data.toString());
-      options.echo?.write(data);
+      options.echo?.write(live.push(data.toString()));
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
@@ -104,6 +143,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       child.on("error", reject);
       child.on("close", (code) => resolve(code ?? 1));
     });
+    options.echo?.write(live.flush());
     const rawLog = chunks.join("");
     return {
       exitCode,
