@@ -3,7 +3,8 @@
  * import to the package's `main`, a single CommonJS file holding every operation of the service (SSM
  * alone is ~400 kB), which webpack cannot tree-shake; the ES-module build lets it keep only the
  * commands used here (measured: dist/index.js 960 kB → 837 kB). Types come from aws-sdk-esm.d.ts.
- * Everything, tests included, imports the SDK from here so that there is one copy of each class.
+ * Everything, tests included, imports the SDK from here (SSM: ssm-sdk.ts) so that there is one copy of
+ * each class.
  */
 export {
   BatchGetImageCommand,
@@ -21,4 +22,3 @@ export {
   GetContainerServicesCommand,
   LightsailClient,
 } from "@aws-sdk/client-lightsail/dist-es/index.js";
-export { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm/dist-es/index.js";

@@ -33,7 +33,8 @@ export type Exec = (command: string, args: string[], options?: ExecOptions) => P
 export interface AwsClients {
   lightsail: LightsailClient;
   ecr: ECRClient;
-  ssm: SSMClient;
+  /** Created on first use: most runs read no Parameter Store, and SSM is the largest client to load. */
+  ssm(): Promise<SSMClient>;
 }
 
 export interface ProbeResponse {

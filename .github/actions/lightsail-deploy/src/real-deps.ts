@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { getExecOutput } from "@actions/exec";
 import type { ECRClientConfig } from "@aws-sdk/client-ecr";
 import type { LightsailClientConfig } from "@aws-sdk/client-lightsail";
-import type { SSMClientConfig } from "@aws-sdk/client-ssm";
-import { ECRClient, LightsailClient, SSMClient } from "./aws-sdk.js";
+import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
+import { ECRClient, LightsailClient } from "./aws-sdk.js";
 import type { AwsClients, Deps, Exec, HttpGet, Logger } from "./deps.js";
 
 // Polling through a throttling burst: more attempts than the SDK's default 3, same backoff.
@@ -17,7 +17,15 @@ export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSM
 export function awsClients(region: string, overrides: ClientOverrides = {}): AwsClients {
   // Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the offline stand-in uses that).
   const config = { region, maxAttempts: MAX_ATTEMPTS, ...overrides };
-  return { lightsail: new LightsailClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config) };
+  let ssm: Promise<SSMClient> | undefined;
+  return {
+    lightsail: new LightsailClient(config),
+    ecr: new ECRClient(config),
+    ssm: () => {
+      ssm ??= import(/* webpackMode: "eager" */ "./ssm-sdk.js").then((sdk) => new sdk.SSMClient(config));
+      return ssm;
+    },
+  };
 }
 
 const exec: Exec = async (command, args, options = {}) => {

@@ -123,9 +123,12 @@ async function deployAndVerify(
   kind: "deploy" | "rollback",
 ): Promise<void> {
   const { inputs, checked, aws, deps, result, phase } = ctx;
-  const version = await phase(kind, "Deploy", () => startDeployment(request, aws, kind));
+  const version = await phase(kind, "Deploy", async () => {
+    const created = await startDeployment(request, aws, kind);
+    deps.log.info(`Created deployment version ${created}`);
+    return created;
+  });
   result.deploymentVersion = version;
-  deps.log.info(`Created deployment version ${version}`);
   const verify = (v: number) =>
     verifyDeployment(
       aws,
@@ -162,6 +165,10 @@ async function deployAndVerify(
     const back = await phase("rollback", `Verify rollback version ${restored}`, () => verify(restored));
     result.status = back.ok ? "rolled-back" : "failed";
     result.deploymentVersion = restored;
+    // The outputs describe what is deployed now: the previous image, not the one that failed.
+    const image = publicImage(previous);
+    if (image) result.notes.push(`${result.imageUri} failed and was rolled back to ${image}.`);
+    Object.assign(result, { imageUri: image, imageTag: image?.split(":").pop() });
     const serving = back.ok
       ? `rolled back: version ${restored} (the configuration of version ${previous.version}) is serving`
       : `the rollback to the configuration of version ${previous.version} (as version ${restored}) also ${back.reason}`;

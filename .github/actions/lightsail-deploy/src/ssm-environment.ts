@@ -1,5 +1,4 @@
 import type { GetParametersByPathCommandOutput } from "@aws-sdk/client-ssm";
-import { GetParametersByPathCommand } from "./aws-sdk.js";
 import type { AwsClients, Logger } from "./deps.js";
 import { DeployError, describeError } from "./errors.js";
 
@@ -15,12 +14,14 @@ export async function readSsmEnvironment(
   log: Logger,
 ): Promise<Record<string, string>> {
   const prefix = path.endsWith("/") ? path : `${path}/`;
+  const { GetParametersByPathCommand } = await import(/* webpackMode: "eager" */ "./ssm-sdk.js");
+  const ssm = await aws.ssm();
   const environment: Record<string, string> = {};
   let nextToken: string | undefined;
   do {
     let page: GetParametersByPathCommandOutput;
     try {
-      page = await aws.ssm.send(
+      page = await ssm.send(
         new GetParametersByPathCommand({
           Path: path,
           Recursive: false,

@@ -13,9 +13,9 @@ import {
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
   LightsailClient,
-  SSMClient,
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
+import { SSMClient } from "../src/ssm-sdk.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
 export const PRINCIPAL =
@@ -153,7 +153,7 @@ export function fakeAws() {
   mocks.ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: ECR_TOKEN, proxyEndpoint: "http://127.0.0.1:5000" }],
   });
-  return { clients: { lightsail, ecr, ssm }, mocks };
+  return { clients: { lightsail, ecr, ssm: async () => ssm }, mocks };
 }
 
 export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCall) => ExecResult } = {}) {

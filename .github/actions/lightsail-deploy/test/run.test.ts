@@ -184,6 +184,10 @@ describe("failures say what happened and which version is serving", () => {
     expect(creates[1]?.containers?.app?.image).toBe(`${REPOSITORY_URI}:v3`);
     expect(result.status).toBe("rolled-back");
     expect(result.deploymentVersion).toBe(5);
+    expect(result.imageUri).toBe(`${REPOSITORY_URI}:v3`);
+    expect(result.notes).toContain(
+      `${REPOSITORY_URI}:0123456 failed and was rolled back to ${REPOSITORY_URI}:v3.`,
+    );
     expect(result.error).toMatch(
       /^lightsail-deploy failed: deployment version 4 went ACTIVE but failed the probe: 20 of 20 requests .* rolled back: version 5 \(the configuration of version 3\) is serving, at verify;/,
     );

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { actionsLogger, publishToActions, type RunnerIO } from "../src/actions-runner.js";
-import { CreateContainerServiceDeploymentCommand, GetParametersByPathCommand } from "../src/aws-sdk.js";
+import { CreateContainerServiceDeploymentCommand } from "../src/aws-sdk.js";
 import { run } from "../src/run.js";
+import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
 import { publishToTerminal, terminalLogger } from "../src/terminal.js";
 import { deploysVersion4, ECR_PASSWORD, ECR_TOKEN, fakeDeps } from "./fakes.js";
 
