@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -9,14 +10,11 @@ const fresh = mkdtempSync(join(tmpdir(), "lightsail-deploy-dist-"));
 afterAll(() => rmSync(fresh, { recursive: true, force: true }));
 
 test("dist/ is exactly what `npm run build` makes from src/", { timeout: 180_000 }, () => {
-  execFileSync(
-    process.execPath,
-    [join(packageDir, "../../../node_modules/tsx/dist/cli.mjs"), "scripts/build.ts", fresh],
-    {
-      cwd: packageDir,
-      stdio: "pipe",
-    },
-  );
+  const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+  execFileSync(process.execPath, [tsx, "scripts/build.ts", fresh], {
+    cwd: packageDir,
+    stdio: "pipe",
+  });
   const committed = join(packageDir, "dist");
   const files = readdirSync(fresh).sort();
   expect(
