@@ -2,7 +2,7 @@ import type {
   ContainerServiceDeployment,
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
-import { GetContainerServiceDeploymentsCommand, GetContainerServicePowersCommand } from "./aws-sdk.js";
+import { GetContainerServicePowersCommand } from "./aws-sdk.js";
 import {
   buildDeploymentRequest,
   describeRequest,
@@ -11,7 +11,6 @@ import {
   targetContainerName,
 } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
-import { missingImages } from "./ecr-images.js";
 import { DeployError, describeError, type Phase } from "./errors.js";
 import { publishImage } from "./image.js";
 import { imageUri } from "./image-tag.js";
@@ -19,7 +18,7 @@ import { type Inputs, parseInputs, type RawInputs, type RollbackTarget } from ".
 import { fetchDeploymentLogs } from "./logs.js";
 import { type Preflight, preflight } from "./preflight.js";
 import { monthlyCost, type RunResult } from "./report.js";
-import { selectRollbackTarget } from "./rollback.js";
+import { planRollback } from "./rollback-plan.js";
 import { readSsmEnvironment } from "./ssm-environment.js";
 import { servingVersion, startDeployment, verifyDeployment } from "./verify.js";
 
@@ -182,40 +181,9 @@ async function deployAndVerify(
 async function rollbackTo(ctx: Context, target: RollbackTarget): Promise<void> {
   const { inputs, checked, aws, deps, result, phase } = ctx;
   const current = checked.service.currentDeployment;
-  const plan = await phase("rollback", "Rollback target", async () => {
-    const out = await aws.lightsail.send(
-      new GetContainerServiceDeploymentsCommand({ serviceName: inputs.serviceName }),
-    );
-    const choice = selectRollbackTarget(out.deployments ?? [], target);
-    const repositoryUri = checked.repository.repositoryUri ?? "";
-    const request =
-      choice.kind === "image"
-        ? buildDeploymentRequest(current, {
-            serviceName: inputs.serviceName,
-            containerName: inputs.containerName,
-            image: imageUri(repositoryUri, choice.tag),
-            environment: {},
-            containerPort: undefined,
-            healthCheck: {},
-          })
-        : requestFromDeployment(inputs.serviceName, choice.deployment);
-    const images = Object.values(request.containers ?? {}).flatMap((c) => (c.image ? [c.image] : []));
-    const repository = { repositoryName: checked.repository.repositoryName ?? "", repositoryUri };
-    const missing = await missingImages(aws, repository, images);
-    if (missing.length > 0) {
-      throw new DeployError(
-        `${missing.join(", ")} is no longer in ECR (a lifecycle policy may have expired it)`,
-        "rollback",
-        "pick a newer version or tag with `rollback-to`, or build and deploy that commit again",
-      );
-    }
-    deps.log.info(
-      choice.kind === "image"
-        ? `Rolling back to image tag ${choice.tag} with the current configuration`
-        : `Rolling back to the configuration of version ${choice.deployment.version}`,
-    );
-    return { choice, request };
-  });
+  const plan = await phase("rollback", "Rollback target", () =>
+    planRollback(inputs, checked, target, aws, deps),
+  );
   const image = publicImage({
     containers: plan.request.containers,
     publicEndpoint: plan.request.publicEndpoint,

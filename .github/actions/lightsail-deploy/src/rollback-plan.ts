@@ -1,0 +1,57 @@
+import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
+import { GetContainerServiceDeploymentsCommand } from "./aws-sdk.js";
+import { buildDeploymentRequest, requestFromDeployment } from "./deployment-request.js";
+import type { AwsClients, Deps } from "./deps.js";
+import { missingImages } from "./ecr-images.js";
+import { DeployError } from "./errors.js";
+import { imageUri } from "./image-tag.js";
+import type { Inputs, RollbackTarget } from "./inputs.js";
+import type { Preflight } from "./preflight.js";
+import { type RollbackChoice, selectRollbackTarget } from "./rollback.js";
+
+export interface RollbackPlan {
+  choice: RollbackChoice;
+  request: CreateContainerServiceDeploymentRequest;
+}
+
+/** What a manual rollback will deploy, after checking that its images are still in ECR. */
+export async function planRollback(
+  inputs: Inputs,
+  checked: Preflight,
+  target: RollbackTarget,
+  aws: AwsClients,
+  deps: Deps,
+): Promise<RollbackPlan> {
+  const out = await aws.lightsail.send(
+    new GetContainerServiceDeploymentsCommand({ serviceName: inputs.serviceName }),
+  );
+  const choice = selectRollbackTarget(out.deployments ?? [], target);
+  const repositoryUri = checked.repository.repositoryUri ?? "";
+  const request =
+    choice.kind === "image"
+      ? buildDeploymentRequest(checked.service.currentDeployment, {
+          serviceName: inputs.serviceName,
+          containerName: inputs.containerName,
+          image: imageUri(repositoryUri, choice.tag),
+          environment: {},
+          containerPort: undefined,
+          healthCheck: {},
+        })
+      : requestFromDeployment(inputs.serviceName, choice.deployment);
+  const images = Object.values(request.containers ?? {}).flatMap((c) => (c.image ? [c.image] : []));
+  const repository = { repositoryName: checked.repository.repositoryName ?? "", repositoryUri };
+  const missing = await missingImages(aws, repository, images);
+  if (missing.length > 0) {
+    throw new DeployError(
+      `${missing.join(", ")} is no longer in ECR (a lifecycle policy may have expired it)`,
+      "rollback",
+      "pick a newer version or tag with `rollback-to`, or build and deploy that commit again",
+    );
+  }
+  deps.log.info(
+    choice.kind === "image"
+      ? `Rolling back to image tag ${choice.tag} with the current configuration`
+      : `Rolling back to the configuration of version ${choice.deployment.version}`,
+  );
+  return { choice, request };
+}
