@@ -70,3 +70,33 @@ export function isAccessDenied(error: unknown): boolean {
   const { name } = fields(error);
   return name === "AccessDeniedException" || name === "AccessDenied";
 }
+
+const transientNames = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "ServiceException",
+  "ServiceUnavailable",
+  "InternalFailure",
+  "TimeoutError",
+  "RequestTimeout",
+]);
+
+/** Throttling, server faults and network errors: worth asking again later. */
+export function isTransient(error: unknown): boolean {
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    code?: unknown;
+  };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const networkCodes = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"];
+  return (
+    transientNames.has(fields(error).name) ||
+    e.$retryable !== undefined ||
+    status >= 500 ||
+    status === 429 ||
+    (typeof e.code === "string" && networkCodes.includes(e.code))
+  );
+}

@@ -1,6 +1,7 @@
 import type {
   ContainerServiceDeployment,
   CreateContainerServiceDeploymentRequest,
+  GetContainerServiceDeploymentsCommandOutput,
 } from "@aws-sdk/client-lightsail";
 import {
   CreateContainerServiceDeploymentCommand,
@@ -8,7 +9,7 @@ import {
   GetContainerServicesCommand,
 } from "./aws-sdk.js";
 import type { AwsClients, Deps } from "./deps.js";
-import { DeployError, describeError } from "./errors.js";
+import { DeployError, describeError, isTransient } from "./errors.js";
 import { pollUntil } from "./polling.js";
 import { type ProbeResult, probe, probeUrl } from "./probe.js";
 
@@ -65,7 +66,16 @@ export async function waitForDeployment(
   let last: ContainerServiceDeployment | undefined;
   const result = await pollUntil<WaitOutcome>(
     async () => {
-      const out = await aws.lightsail.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
+      let out: GetContainerServiceDeploymentsCommandOutput;
+      try {
+        out = await aws.lightsail.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
+      } catch (error) {
+        // The deployment carries on whatever happens to one status call; only give up on errors that
+        // would repeat (permissions, bad input). Transient ones already had the SDK's retries.
+        if (!isTransient(error)) throw error;
+        deps.log.warning(`Reading the deployment status failed (${describeError(error)}); polling again`);
+        return undefined;
+      }
       const deployment = sortByVersion(out.deployments ?? []).find((d) => d.version === version);
       if (deployment?.state !== lastState) {
         deps.log.info(`Version ${version}: ${deployment?.state ?? "not listed yet"}`);

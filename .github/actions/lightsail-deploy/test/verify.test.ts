@@ -69,6 +69,27 @@ describe("waitForDeployment polls the exact version with the injected clock", ()
   });
 });
 
+test("a status call that still fails after the SDK's retries is polled again, not taken as the outcome", async () => {
+  const { deps, aws, log } = fakeDeps();
+  aws.mocks.lightsail
+    .on(GetContainerServiceDeploymentsCommand)
+    .rejectsOnce(awsError("ThrottlingException", "Rate exceeded"))
+    .rejectsOnce(
+      Object.assign(awsError("ServiceException", "internal"), { $metadata: { httpStatusCode: 500 } }),
+    )
+    .resolves(sequence("ACTIVE")[0] ?? {});
+  expect((await waitForDeployment(aws.clients, "demo", 4, options, deps)).state).toBe("ACTIVE");
+  expect(log.lines.filter((l) => l.includes("polling again"))).toHaveLength(2);
+});
+
+test("an error that would repeat (access denied) ends the wait", async () => {
+  const { deps, aws } = fakeDeps();
+  aws.mocks.lightsail
+    .on(GetContainerServiceDeploymentsCommand)
+    .rejects(awsError("AccessDeniedException", "no"));
+  await expect(waitForDeployment(aws.clients, "demo", 4, options, deps)).rejects.toThrow("no");
+});
+
 describe("throttling bursts are absorbed by the SDK's retries", () => {
   // aws-sdk-client-mock replaces Client#send, so its `rejects` never reach the retry middleware.
   // These tests use real clients (the production configuration) with a fake HTTP handler instead,
@@ -106,13 +127,12 @@ describe("throttling bursts are absorbed by the SDK's retries", () => {
     expect(requests).toEqual(Array(4).fill("Lightsail_20161128.GetContainerServiceDeployments"));
   });
 
-  test("a burst longer than the retries fails the call with the throttling error", async () => {
-    const { deps } = fakeDeps();
-    const { clients, requests } = throttlingClients(100);
-    await expect(waitForDeployment(clients, "demo", 4, options, deps)).rejects.toMatchObject({
-      name: "ThrottlingException",
-    });
-    expect(requests.length).toBe(MAX_ATTEMPTS);
+  test("a burst longer than the retries costs one poll interval, and the next poll gets the answer", async () => {
+    const { deps, clock } = fakeDeps();
+    const { clients, requests } = throttlingClients(MAX_ATTEMPTS);
+    expect((await waitForDeployment(clients, "demo", 4, options, deps)).state).toBe("ACTIVE");
+    expect(requests.length).toBe(MAX_ATTEMPTS + 1);
+    expect(clock.sleeps).toEqual([5_000]);
   });
 });
 
