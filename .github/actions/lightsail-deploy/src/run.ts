@@ -156,7 +156,9 @@ async function deployAndVerify(
     deps.log.info(result.logs.join("\n"));
   }
   const what = `deployment version ${version} ${verdict.reason}`;
-  const todo = "read the container logs in the step log or job summary, fix the cause and deploy again";
+  const todo = verdict.timedOut
+    ? "it may still finish: check it with GetContainerServiceDeployments, and raise `wait-timeout` if the app starts slowly"
+    : "read the container logs in the step log or job summary, fix the cause and deploy again";
   if (verdict.activated && kind === "deploy" && inputs.autoRollback && previous) {
     const restored = await phase("rollback", "Automatic rollback", () =>
       startDeployment(requestFromDeployment(inputs.serviceName, previous), aws, "rollback"),

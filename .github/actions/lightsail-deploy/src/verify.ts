@@ -113,6 +113,8 @@ export type Verdict =
       /** The version went ACTIVE (it served traffic) before it was judged bad. */
       activated: boolean;
       reason: string;
+      /** It may still finish: Lightsail keeps activating after this run stops waiting. */
+      timedOut: boolean;
       deployment: ContainerServiceDeployment | undefined;
     };
 
@@ -131,15 +133,15 @@ export async function verifyDeployment(
   if (outcome.state === "TIMEOUT") {
     const state = outcome.deployment?.state ?? "not listed";
     const reason = `did not become ACTIVE within ${Math.round(options.timeoutMs / 1000)}s (last state: ${state})`;
-    return { ok: false, activated: false, reason, deployment: outcome.deployment };
+    return { ok: false, activated: false, timedOut: true, reason, deployment: outcome.deployment };
   }
   if (outcome.state === "FAILED") {
     const reason = "FAILED: its containers did not start or did not pass the health check";
-    return { ok: false, activated: false, reason, deployment: outcome.deployment };
+    return { ok: false, activated: false, timedOut: false, reason, deployment: outcome.deployment };
   }
   if (outcome.state === "INACTIVE") {
     const reason = "was replaced by another deployment while this run waited";
-    return { ok: false, activated: false, reason, deployment: outcome.deployment };
+    return { ok: false, activated: false, timedOut: false, reason, deployment: outcome.deployment };
   }
   if (options.probeCount === 0 || !options.serviceUrl) {
     if (options.probeCount > 0) deps.log.warning("The service has no public URL; skipping the probe");
@@ -154,7 +156,7 @@ export async function verifyDeployment(
     const reason =
       `went ACTIVE but failed the probe: ${result.failures} of ${result.count} requests to ${result.url} failed ` +
       `(${percent(result.errorRate)} > ${percent(options.maxErrorRate)}; e.g. ${result.samples.join(", ")})`;
-    return { ok: false, activated: true, reason, deployment: outcome.deployment };
+    return { ok: false, activated: true, timedOut: false, reason, deployment: outcome.deployment };
   }
   return { ok: true, deployment: outcome.deployment, probe: result };
 }

@@ -156,6 +156,16 @@ describe("failures say what happened and which version is serving", () => {
     expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(1);
   });
 
+  test("timeout: says the old version serves and that the new one may still finish", async () => {
+    const { deps, aws } = fakeDeps();
+    deploysVersion4(aws, "ACTIVATING");
+    const result = await run({ ...inputs, "wait-timeout": "30s" }, deps);
+    expect(result.error).toBe(
+      "lightsail-deploy failed: deployment version 4 did not become ACTIVE within 30s (last state: ACTIVATING); version 3 is serving, at verify; it may still finish: check it with GetContainerServiceDeployments, and raise `wait-timeout` if the app starts slowly",
+    );
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(1);
+  });
+
   test("ACTIVE but failing the probe: automatic rollback to version 3's configuration", async () => {
     const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: 500 }) });
     aws.mocks.lightsail
