@@ -111,14 +111,17 @@ export function requestFromDeployment(
   return request;
 }
 
-/** The request as text for a log, with secret values (from Parameter Store) shown as ***. */
-export function describeRequest(
-  request: CreateContainerServiceDeploymentRequest,
-  secrets: ReadonlySet<string>,
-): string {
+/**
+ * The request as text for a log or the job summary, every environment value shown as ***: the current
+ * deployment's environment can hold secrets from earlier runs that this run never masked.
+ */
+export function describeRequest(request: CreateContainerServiceDeploymentRequest): string {
   return JSON.stringify(
     request,
-    (key, value: unknown) => (key !== "" && typeof value === "string" && secrets.has(value) ? "***" : value),
+    (key, value: unknown) => {
+      const isEnvironment = key === "environment" && typeof value === "object" && value !== null;
+      return isEnvironment ? Object.fromEntries(Object.keys(value).map((name) => [name, "***"])) : value;
+    },
     2,
   );
 }

@@ -101,7 +101,7 @@ async function deployNewImage(ctx: Context): Promise<void> {
       containerPort: inputs.containerPort,
       healthCheck: inputs.healthCheck,
     });
-    const text = describeRequest(request, new Set(Object.values(ssm)));
+    const text = describeRequest(request);
     deps.log.info(`Container ${targetContainerName(current, inputs.containerName)} ← ${image.uri}`);
     deps.log.debug(text);
     if (inputs.dryRun) result.request = text;
@@ -200,7 +200,7 @@ async function rollbackTo(ctx: Context, target: RollbackTarget): Promise<void> {
     return;
   }
   if (inputs.dryRun) {
-    result.request = describeRequest(plan.request, new Set());
+    result.request = describeRequest(plan.request);
     deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${result.request}`);
     return;
   }

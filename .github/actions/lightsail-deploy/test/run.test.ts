@@ -128,7 +128,7 @@ describe("dry run", () => {
     expect(JSON.parse(result.request ?? "")).toMatchObject({
       serviceName: "demo",
       containers: {
-        app: { image: `${REPOSITORY_URI}:0123456`, environment: { MODE: "prod", GREETING: "hi" } },
+        app: { image: `${REPOSITORY_URI}:0123456`, environment: { MODE: "***", GREETING: "***" } },
       },
     });
     expect(log.lines.join("\n")).toContain("Dry run: this request would be sent; nothing was changed.");
