@@ -3,6 +3,7 @@ import {
   BatchGetImageCommand,
   CreateContainerServiceDeploymentCommand,
   DescribeImagesCommand,
+  DescribeRepositoriesCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
@@ -269,6 +270,21 @@ describe("pre-flight", () => {
     expect(result.status).toBe("failed");
     expect(result.error).toContain(message);
     expect(execCalls.filter((c) => c.args[0] === "push")).toEqual([]);
+  });
+
+  test("a repository in another region is refused: Lightsail pulls only from its own region", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.ecr.on(DescribeRepositoriesCommand).resolves({
+      repositories: [
+        {
+          repositoryName: "app",
+          repositoryUri: "x/app",
+          repositoryArn: "arn:aws:ecr:us-east-1:000000000000:repository/app",
+        },
+      ],
+    });
+    const result = await run(inputs, deps);
+    expect(result.error).toContain("ECR repository `app` is in us-east-1, not eu-west-1, at preflight");
   });
 
   test("a service in a transition state is waited for", async () => {
