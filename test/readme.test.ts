@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  READMES_WITH_ACTION_TABLES,
   readActionYaml,
   readmeTables,
   renderActionTables,
@@ -14,9 +15,12 @@ const readme = readFileSync(`${root}/README.md`, "utf8");
 const actionYaml = readActionYaml(root);
 
 describe("README", () => {
-  it("documents every action input and output exactly as action.yml does (run `npm run docs` to refresh)", () => {
-    expect(readmeTables(readme)).toBe(renderActionTables(actionYaml));
-  });
+  it.each(READMES_WITH_ACTION_TABLES)(
+    "%s documents every action input and output exactly as action.yml does (run `npm run docs` to refresh)",
+    (path) => {
+      expect(readmeTables(readFileSync(`${root}/${path}`, "utf8"))).toBe(renderActionTables(actionYaml));
+    },
+  );
 
   it("has a quick start of exactly two commands: the local deploy and the tests", () => {
     const quickStart = /## Quick start\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? "";

@@ -15,6 +15,9 @@ interface ActionMetadata {
 export const TABLE_START = "<!-- action-table:start (generated from action.yml by `npm run docs`) -->";
 export const TABLE_END = "<!-- action-table:end -->";
 
+/** The READMEs that show the action's inputs and outputs (repository root relative). */
+export const READMES_WITH_ACTION_TABLES = ["README.md", ".github/actions/lightsail-deploy/README.md"];
+
 function cell(text: string): string {
   return text.replace(/\s+/g, " ").trim().replaceAll("|", "\\|");
 }

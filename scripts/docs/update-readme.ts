@@ -1,12 +1,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { readActionYaml, renderActionTables, replaceReadmeTables } from "./action-table.js";
+import {
+  READMES_WITH_ACTION_TABLES,
+  readActionYaml,
+  renderActionTables,
+  replaceReadmeTables,
+} from "./action-table.js";
 
-// Rewrites the README's inputs/outputs tables from action.yml, so the two never drift.
+// Rewrites the inputs/outputs tables of every README that shows them from action.yml, so they never drift.
 const root = new URL("../..", import.meta.url).pathname;
-const readmePath = `${root}/README.md`;
-const before = readFileSync(readmePath, "utf8");
-const after = replaceReadmeTables(before, renderActionTables(readActionYaml(root)));
-writeFileSync(readmePath, after);
-console.log(
-  before === after ? "README.md tables already up to date" : "README.md tables updated from action.yml",
-);
+const tables = renderActionTables(readActionYaml(root));
+for (const readme of READMES_WITH_ACTION_TABLES) {
+  const path = `${root}/${readme}`;
+  const before = readFileSync(path, "utf8");
+  const after = replaceReadmeTables(before, tables);
+  writeFileSync(path, after);
+  console.log(
+    `${readme}: ${before === after ? "tables already up to date" : "tables updated from action.yml"}`,
+  );
+}

@@ -5,6 +5,16 @@ export interface PollOptions {
   timeoutMs: number;
 }
 
+/**
+ * Rollbacks restore service, so seconds count and the few extra status calls are cheap: they poll at
+ * least this often, whatever `poll-interval` says.
+ */
+export const ROLLBACK_POLL_INTERVAL_MS = 2000;
+
+export function pollIntervalFor(kind: "deploy" | "rollback", pollIntervalMs: number): number {
+  return kind === "rollback" ? Math.min(pollIntervalMs, ROLLBACK_POLL_INTERVAL_MS) : pollIntervalMs;
+}
+
 /** The interval spread by ±20% so that parallel runs do not poll in step. */
 export function jittered(intervalMs: number, random: number): number {
   return Math.round(intervalMs * (0.8 + 0.4 * random));

@@ -16,6 +16,7 @@ import { publishImage } from "./image.js";
 import { imageUri } from "./image-tag.js";
 import { type Inputs, parseInputs, type RawInputs, type RollbackTarget } from "./inputs.js";
 import { fetchDeploymentLogs } from "./logs.js";
+import { pollIntervalFor } from "./polling.js";
 import { type Preflight, preflight } from "./preflight.js";
 import { monthlyCost, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
@@ -128,14 +129,14 @@ async function deployAndVerify(
     return created;
   });
   result.deploymentVersion = version;
-  const verify = (v: number) =>
+  const verify = (v: number, urgency: "deploy" | "rollback") =>
     verifyDeployment(
       aws,
       {
         serviceName: inputs.serviceName,
         version: v,
         serviceUrl: checked.service.url,
-        intervalMs: inputs.pollIntervalMs,
+        intervalMs: pollIntervalFor(urgency, inputs.pollIntervalMs),
         timeoutMs: inputs.waitTimeoutMs,
         probePath: inputs.probePath,
         probeCount: inputs.probeCount,
@@ -143,7 +144,7 @@ async function deployAndVerify(
       },
       deps,
     );
-  const verdict = await phase("verify", `Verify version ${version}`, () => verify(version));
+  const verdict = await phase("verify", `Verify version ${version}`, () => verify(version, kind));
   if (verdict.ok) {
     result.status = kind === "deploy" ? "deployed" : "rolled-back";
     return;
@@ -163,7 +164,9 @@ async function deployAndVerify(
     const restored = await phase("rollback", "Automatic rollback", () =>
       startDeployment(requestFromDeployment(inputs.serviceName, previous), aws, "rollback"),
     );
-    const back = await phase("rollback", `Verify rollback version ${restored}`, () => verify(restored));
+    const back = await phase("rollback", `Verify rollback version ${restored}`, () =>
+      verify(restored, "rollback"),
+    );
     result.status = back.ok ? "rolled-back" : "failed";
     result.deploymentVersion = restored;
     // The outputs describe what is deployed now: the previous image, not the one that failed.

@@ -329,6 +329,30 @@ describe("manual rollback", () => {
     expect(execCalls.filter((c) => c.command === "docker")).toEqual([]);
   });
 
+  test("a rollback polls at least every 2 s even when poll-interval is longer, a deploy keeps its interval", async () => {
+    const rollback = fakeDeps();
+    rollback.aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
+    rollback.aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE", "two")] })
+      .resolvesOnce({ deployments: [deployment(4, "ACTIVATING", "two"), deployment(3, "ACTIVE")] })
+      .resolves({ deployments: [deployment(4, "ACTIVE", "two"), deployment(3, "INACTIVE")] });
+    const rolledBack = await run(
+      { "service-name": "demo", "rollback-to": "previous", "poll-interval": "30s" },
+      rollback.deps,
+    );
+    expect(rolledBack.status).toBe("rolled-back");
+    expect(rollback.clock.sleeps.length).toBeGreaterThan(0);
+    expect(Math.max(...rollback.clock.sleeps)).toBeLessThanOrEqual(2000 * 1.2);
+
+    const deploy = fakeDeps();
+    deploysVersion4(deploy.aws, "ACTIVE");
+    await run({ ...inputs, "poll-interval": "30s" }, deploy.deps);
+    expect(Math.max(...deploy.clock.sleeps)).toBeGreaterThan(2000 * 1.2);
+  });
+
   test("an image expired from ECR is a clear error and nothing is deployed", async () => {
     const { deps, aws } = fakeDeps();
     aws.mocks.ecr.on(BatchGetImageCommand).resolves({
