@@ -1,5 +1,7 @@
 import { type ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
 import { GetContainerServicesCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
+// The statement the action tells users to add is the one granted here, from the same code.
+import { pullStatement } from "../../.github/actions/lightsail-deploy/src/repository-policy.js";
 
 interface PolicyStatement {
   Sid?: string;
@@ -17,14 +19,9 @@ export function withLightsailPullStatement(
   const policy = policyText
     ? (JSON.parse(policyText) as { Version?: string; Statement?: PolicyStatement[] })
     : { Version: "2008-10-17", Statement: [] };
-  const sid = `AllowLightsailPull-${serviceName}`;
-  const statements = (policy.Statement ?? []).filter((statement) => statement.Sid !== sid);
-  statements.push({
-    Sid: sid,
-    Effect: "Allow",
-    Principal: { AWS: principalArn },
-    Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-  });
+  const statement = JSON.parse(pullStatement(serviceName, principalArn)) as PolicyStatement;
+  const statements = (policy.Statement ?? []).filter((existing) => existing.Sid !== statement.Sid);
+  statements.push(statement);
   return JSON.stringify({ Version: policy.Version ?? "2008-10-17", Statement: statements });
 }
 
