@@ -239,8 +239,10 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
 
   it("deploys through a throttling storm and through 5xx answers and dropped connections", async () => {
     const faults: FaultSpec[] = [
-      { kind: "throttle", apis: ["lightsail", "ecr", "ssm"], count: 2 },
-      { kind: "error", status: 503, apis: ["lightsail", "ecr"], count: 2 },
+      // A storm: five throttled answers in a row (the SDK's default 3 attempts would give up), absorbed by the
+      // action's 6 attempts per call wherever they fall, parallel calls included.
+      { kind: "throttle", apis: ["lightsail", "ecr", "ssm"], count: 5 },
+      { kind: "error", status: 503, apis: ["lightsail", "ecr"], count: 4 },
       { kind: "drop", apis: ["lightsail"], count: 1 },
     ];
     for (const fault of faults) {

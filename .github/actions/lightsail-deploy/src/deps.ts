@@ -2,6 +2,9 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 
+/** Attempts every AWS call gets (the SDK's default is 3): enough to ride out a throttling burst. */
+export const AWS_MAX_ATTEMPTS = 6;
+
 /** Where the action writes what a person reads: the GitHub step log, or a terminal. */
 export interface Logger {
   info(message: string): void;

@@ -6,7 +6,7 @@ import {
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "./aws-sdk.js";
-import type { AwsClients, Deps } from "./deps.js";
+import { AWS_MAX_ATTEMPTS, type AwsClients, type Deps } from "./deps.js";
 import {
   DeployError,
   describeError,
@@ -14,6 +14,7 @@ import {
   isAccessDenied,
   isCredentialsError,
   isNotFound,
+  isTransient,
 } from "./errors.js";
 import { repositoryNameOf, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
@@ -47,6 +48,13 @@ function awsFailure(error: unknown, doing: string): DeployError {
       `access denied while ${doing} (${describeError(error)})`,
       "preflight",
       "grant the deploying identity the Lightsail and ECR permissions listed in the README",
+    );
+  }
+  if (isTransient(error)) {
+    return new DeployError(
+      `${doing} kept failing after ${AWS_MAX_ATTEMPTS} attempts (${describeError(error)})`,
+      "preflight",
+      "AWS is throttling or unavailable; nothing was changed, re-run the deploy in a few minutes",
     );
   }
   return new DeployError(

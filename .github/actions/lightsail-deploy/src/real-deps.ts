@@ -6,17 +6,21 @@ import type { ECRClientConfig } from "@aws-sdk/client-ecr";
 import type { LightsailClientConfig } from "@aws-sdk/client-lightsail";
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
 import { ECRClient, LightsailClient } from "./aws-sdk.js";
-import type { AwsClients, Deps, Exec, HttpGet, Logger } from "./deps.js";
-
-// Polling through a throttling burst: more attempts than the SDK's default 3, same backoff.
-export const MAX_ATTEMPTS = 6;
+import {
+  AWS_MAX_ATTEMPTS,
+  type AwsClients,
+  type Deps,
+  type Exec,
+  type HttpGet,
+  type Logger,
+} from "./deps.js";
 
 /** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
 export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;
 
 export function awsClients(region: string, overrides: ClientOverrides = {}): AwsClients {
   // Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the offline stand-in uses that).
-  const config = { region, maxAttempts: MAX_ATTEMPTS, ...overrides };
+  const config = { region, maxAttempts: AWS_MAX_ATTEMPTS, ...overrides };
   let ssm: Promise<SSMClient> | undefined;
   return {
     lightsail: new LightsailClient(config),

@@ -230,6 +230,14 @@ describe("pre-flight", () => {
       "Lightsail container service `demo` does not exist in eu-west-1, at preflight",
     ],
     [
+      "throttling that outlasts every retry",
+      (a: ReturnType<typeof fakeDeps>["aws"]) =>
+        a.mocks.lightsail
+          .on(GetContainerServicesCommand)
+          .rejects(awsError("ThrottlingException", "Rate exceeded")),
+      "kept failing after 6 attempts (ThrottlingException: Rate exceeded), at preflight; AWS is throttling or unavailable; nothing was changed",
+    ],
+    [
       "disabled service",
       (a: ReturnType<typeof fakeDeps>["aws"]) =>
         a.mocks.lightsail

@@ -1,7 +1,8 @@
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { describe, expect, test } from "vitest";
 import { GetContainerServiceDeploymentsCommand } from "../src/aws-sdk.js";
-import { awsClients, MAX_ATTEMPTS } from "../src/real-deps.js";
+import { AWS_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../src/deps.js";
+import { awsClients } from "../src/real-deps.js";
 import { verifyDeployment, waitForDeployment } from "../src/verify.js";
 import { awsError, deployment, fakeDeps } from "./fakes.js";
 
