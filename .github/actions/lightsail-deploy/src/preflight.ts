@@ -82,7 +82,12 @@ async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerSer
 }
 
 /** Waits out PENDING, DEPLOYING and UPDATING, since Lightsail rejects a deployment during them. */
-async function settledService(aws: AwsClients, inputs: Inputs, deps: Deps): Promise<ContainerService> {
+export async function settledService(
+  aws: AwsClients,
+  inputs: Inputs,
+  deps: Deps,
+  intervalMs = inputs.pollIntervalMs,
+): Promise<ContainerService> {
   let service = await getService(aws, inputs);
   if (service.isDisabled || service.state === "DISABLED") {
     throw new DeployError(
@@ -108,7 +113,7 @@ async function settledService(aws: AwsClients, inputs: Inputs, deps: Deps): Prom
       );
       return SETTLED.has(service.state ?? "") ? service : undefined;
     },
-    { intervalMs: inputs.pollIntervalMs, timeoutMs: inputs.waitTimeoutMs },
+    { intervalMs, timeoutMs: inputs.waitTimeoutMs },
     deps,
   );
   if (!settled.done) {

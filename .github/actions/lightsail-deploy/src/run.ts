@@ -17,7 +17,7 @@ import { imageUri } from "./image-tag.js";
 import { type Inputs, parseInputs, type RawInputs, type RollbackTarget } from "./inputs.js";
 import { fetchDeploymentLogs } from "./logs.js";
 import { pollIntervalFor } from "./polling.js";
-import { type Preflight, preflight } from "./preflight.js";
+import { type Preflight, preflight, settledService } from "./preflight.js";
 import { monthlyCost, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
 import { readSsmEnvironment } from "./ssm-environment.js";
@@ -161,9 +161,12 @@ async function deployAndVerify(
     ? "it may still finish: check it with GetContainerServiceDeployments, and raise `wait-timeout` if the app starts slowly"
     : "read the container logs in the step log or job summary, fix the cause and deploy again";
   if (verdict.activated && kind === "deploy" && inputs.autoRollback && previous) {
-    const restored = await phase("rollback", "Automatic rollback", () =>
-      startDeployment(requestFromDeployment(inputs.serviceName, previous), aws, "rollback"),
-    );
+    const restored = await phase("rollback", "Automatic rollback", async () => {
+      // The failed version can be ACTIVE while the service still finishes its cut-over (DEPLOYING), and
+      // Lightsail refuses a new deployment until the service settles.
+      await settledService(aws, inputs, deps, pollIntervalFor("rollback", inputs.pollIntervalMs));
+      return startDeployment(requestFromDeployment(inputs.serviceName, previous), aws, "rollback");
+    });
     const back = await phase("rollback", `Verify rollback version ${restored}`, () =>
       verify(restored, "rollback"),
     );

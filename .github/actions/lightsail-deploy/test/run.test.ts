@@ -204,6 +204,45 @@ describe("failures say what happened and which version is serving", () => {
     );
   });
 
+  test("the automatic rollback waits for the service to finish its cut-over before redeploying", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .resolvesOnce({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) })
+      .resolvesOnce({ containerService: service({ nextDeployment: deployment(5, "ACTIVATING") }) });
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
+      deployments: [deployment(5, "ACTIVE", "v3"), deployment(4, "ACTIVE"), deployment(3, "INACTIVE")],
+    });
+    // Pre-flight sees RUNNING; after version 4 went ACTIVE the service is still DEPLOYING once.
+    aws.mocks.lightsail
+      .on(GetContainerServicesCommand)
+      .resolvesOnce({ containerServices: [service()] })
+      .resolvesOnce({ containerServices: [service({ state: "DEPLOYING" })] })
+      .resolves({ containerServices: [service()] });
+    let rolledBack = false;
+    deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
+    aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
+      rolledBack = true;
+      return { logEvents: [] };
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    const order = aws.mocks.lightsail
+      .calls()
+      .map((call) => (call.args[0] as object).constructor.name)
+      .filter(
+        (name) =>
+          name === "GetContainerServicesCommand" || name === "CreateContainerServiceDeploymentCommand",
+      );
+    expect(order.slice(0, 5)).toEqual([
+      "GetContainerServicesCommand",
+      "CreateContainerServiceDeploymentCommand",
+      "GetContainerServicesCommand",
+      "GetContainerServicesCommand",
+      "CreateContainerServiceDeploymentCommand",
+    ]);
+  });
+
   test("auto-rollback false: the failing version stays and the message says so", async () => {
     const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: 503 }) });
     deploysVersion4(aws, "ACTIVE");
