@@ -71,15 +71,16 @@ async function main(): Promise<number> {
     inputs: {
       "service-name": SERVICE,
       repository: REPOSITORY,
-      "container-name": "app",
-      "container-port": "3000",
-      "health-check-path": "/health",
-      "ssm-path": SSM_PATH,
       "poll-interval": "1s",
       "wait-timeout": "5m",
+      // A rollback redeploys an earlier configuration as it was; the action refuses overrides next to it.
       ...(rollbackTo
         ? { "rollback-to": rollbackTo }
         : {
+            "container-name": "app",
+            "container-port": "3000",
+            "health-check-path": "/health",
+            "ssm-path": SSM_PATH,
             context: repoRoot,
             dockerfile: "Dockerfile",
             "build-args": [`BUN_IMAGE=${baseImage}`, `GIT_SHA=${revision.sha ?? "unknown"}`].join("\n"),
@@ -89,12 +90,10 @@ async function main(): Promise<number> {
   });
 
   const url = run.outputs["service-url"] || server.services[SERVICE];
-  console.log("");
+  console.log(`\n${run.summary}`);
   log(`status: ${run.outputs.status ?? "unknown"}, version ${run.outputs["deployment-version"] ?? "?"}`);
   if (run.exitCode !== 0) {
-    log(
-      `the deploy failed (exit ${run.exitCode}); the service keeps serving its last good version at ${url}`,
-    );
+    log(`the deploy failed (exit ${run.exitCode}); the step log above says why and which version is serving`);
     return run.exitCode;
   }
   const health = await fetch(new URL("health", url), { signal: AbortSignal.timeout(5000) });
