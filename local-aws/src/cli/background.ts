@@ -3,7 +3,7 @@ import { mkdirSync, openSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readServerInfo, removeServerInfo, type ServerInfo } from "./server-info.js";
+import { isAlive, readServerInfo, removeServerInfo, type ServerInfo } from "./server-info.js";
 
 export interface EnsureServerOptions {
   stateDir: string;
@@ -12,15 +12,6 @@ export interface EnsureServerOptions {
   registryPort?: number;
   /** How long to wait for a new server to be ready; default 30 s. */
   timeoutMs?: number;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function answers(info: ServerInfo): Promise<boolean> {

@@ -3,7 +3,7 @@ import { DockerCli } from "../docker/docker-cli.js";
 import { removeInstanceContainers } from "../local-aws.js";
 import { StateStore } from "../state/state-store.js";
 import { parseArgs } from "./args.js";
-import { readServerInfo, removeServerInfo } from "./server-info.js";
+import { isAlive, readServerInfo, removeServerInfo } from "./server-info.js";
 
 /** Stops the server recorded in the state dir and removes every container it created. */
 export async function localAwsDown(
@@ -30,15 +30,6 @@ export async function localAwsDown(
       : "no containers to remove",
   );
   if (removed.images.length) log(`removed pulled images: ${removed.images.join(", ")}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const isEntry = process.argv[1] && resolve(process.argv[1]).endsWith(join("cli", "down.ts"));

@@ -31,3 +31,13 @@ export function readServerInfo(stateDir: string): ServerInfo | undefined {
 export function removeServerInfo(stateDir: string): void {
   rmSync(serverInfoFile(stateDir), { force: true });
 }
+
+/** Whether a process with this pid is still running (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

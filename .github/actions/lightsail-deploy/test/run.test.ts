@@ -9,6 +9,7 @@ import {
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../src/aws-sdk.js";
+import type { Deps } from "../src/deps.js";
 import { outputsOf, renderSummary } from "../src/report.js";
 import { run } from "../src/run.js";
 import { awsError, deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
@@ -17,6 +18,16 @@ const inputs = { "service-name": "demo", repository: "app" };
 
 const dockerCommands = (calls: { command: string; args: string[] }[]) =>
   calls.filter((c) => c.command === "docker").map((c) => c.args.slice(0, 2).join(" "));
+
+/** The new version's probe answers 500; once the failure's logs are read (the rollback began), 200. */
+function probeFailsUntilRolledBack(deps: Deps, aws: ReturnType<typeof fakeDeps>["aws"]): void {
+  let rolledBack = false;
+  deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
+  aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
+    rolledBack = true;
+    return { logEvents: [] };
+  });
+}
 
 describe("a whole deploy with every dependency faked", () => {
   test("builds, logs in, pushes, deploys, waits, probes and reports", async () => {
@@ -180,13 +191,7 @@ describe("failures say what happened and which version is serving", () => {
         deployment(3, "INACTIVE"),
       ],
     });
-    // The rollback's probe answers 200 once the old configuration is back.
-    let rolledBack = false;
-    deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
-    aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
-      rolledBack = true;
-      return { logEvents: [] };
-    });
+    probeFailsUntilRolledBack(deps, aws);
     const result = await run(inputs, deps);
     const creates = aws.mocks.lightsail
       .commandCalls(CreateContainerServiceDeploymentCommand)
@@ -219,12 +224,7 @@ describe("failures say what happened and which version is serving", () => {
       .resolvesOnce({ containerServices: [service()] })
       .resolvesOnce({ containerServices: [service({ state: "DEPLOYING" })] })
       .resolves({ containerServices: [service()] });
-    let rolledBack = false;
-    deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
-    aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
-      rolledBack = true;
-      return { logEvents: [] };
-    });
+    probeFailsUntilRolledBack(deps, aws);
     const result = await run(inputs, deps);
     expect(result.status).toBe("rolled-back");
     const order = aws.mocks.lightsail
