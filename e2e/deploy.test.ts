@@ -119,6 +119,18 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
     expect(rawLinesWithKey).toEqual([`::add-mask::${API_KEY}`]);
   }, 300_000);
 
+  it("a dry run prints the deployment request, masks its environment, and changes nothing", async () => {
+    const before = await pipeline.deployments();
+    const run = await buildAndDeploy(SHA_V2, { "dry-run": "true" });
+    expectSucceeded(run);
+    expect(run.log).toContain("Dry run: this request would be sent; nothing was changed.");
+    expect(run.log).toContain(`${SHA_V2.slice(0, 7)}`);
+    expect(run.log).not.toContain(API_KEY);
+    expect(run.log).not.toMatch(/docker build|Pushed /);
+    expect(await pipeline.deployments()).toEqual(before);
+    expect(await healthVersion()).toBe(SHA_V1);
+  }, 300_000);
+
   it("deploys v2 with no failed request during the cut-over; v1 becomes INACTIVE", async () => {
     const statuses: number[] = [];
     let done = false;
