@@ -5,6 +5,17 @@ import { vi } from "vitest";
 import { parse } from "yaml";
 
 /** Test doubles for what AWS would compute. Distinct on purpose: the service's own principal is not the puller's. */
+/** The stack outputs index.ts exports, sorted (the GitHub variables and the README rely on them). */
+export const STACK_OUTPUT_NAMES = [
+  "deployRoleArn",
+  "region",
+  "repositoryName",
+  "repositoryUrl",
+  "serviceName",
+  "serviceUrl",
+  "ssmPath",
+];
+
 export const FAKE = {
   accountId: "123456789012",
   pullerPrincipalArn:

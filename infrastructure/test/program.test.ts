@@ -8,6 +8,7 @@ import {
   type RecordedResource,
   resourcesOfType,
   runStack,
+  STACK_OUTPUT_NAMES,
   type StackRun,
   secretInput,
   stackFileConfig,
@@ -249,17 +250,7 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
   });
 
   it("exports the seven outputs, none secret and none holding a secret value", async () => {
-    expect(Object.keys(run().outputs).sort()).toEqual(
-      [
-        "deployRoleArn",
-        "region",
-        "repositoryName",
-        "repositoryUrl",
-        "serviceName",
-        "serviceUrl",
-        "ssmPath",
-      ].sort(),
-    );
+    expect(Object.keys(run().outputs).sort()).toEqual(STACK_OUTPUT_NAMES);
     for (const [name, value] of Object.entries(run().outputs)) {
       expect(typeof value === "string" && value.length > 0, name).toBe(true);
     }

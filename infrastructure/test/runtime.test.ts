@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { STACK_OUTPUT_NAMES } from "./harness.js";
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -27,17 +28,7 @@ describe("how the Pulumi CLI runs this ESM TypeScript program", () => {
       },
     );
     const outputs = JSON.parse(stdout) as Record<string, unknown>;
-    expect(Object.keys(outputs).sort()).toEqual(
-      [
-        "deployRoleArn",
-        "region",
-        "repositoryName",
-        "repositoryUrl",
-        "serviceName",
-        "serviceUrl",
-        "ssmPath",
-      ].sort(),
-    );
+    expect(Object.keys(outputs).sort()).toEqual(STACK_OUTPUT_NAMES);
     expect(outputs.ssmPath).toBe("/vidos/dev/");
   });
 });
