@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand } from "@aws-sdk/client-lightsail";
+import { GetContainerLogCommand } from "@aws-sdk/client-lightsail";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
 import { summarizeCalls } from "./counting-proxy.js";
 import { repoRoot } from "./paths.js";
@@ -21,17 +21,13 @@ function log(line: string): void {
 async function activation(pipeline: LocalPipeline): Promise<{ createdAt?: number; activeAt?: number }> {
   const newest = (await pipeline.deployments()).at(-1);
   if (newest?.state !== "ACTIVE") return {};
-  const { deployments } = await pipeline.lightsail.send(
-    new GetContainerServiceDeploymentsCommand({ serviceName: SERVICE }),
-  );
-  const created = deployments?.find((d) => d.version === newest.version)?.createdAt;
   const { logEvents } = await pipeline.lightsail.send(
     new GetContainerLogCommand({ serviceName: SERVICE, containerName: "app", filterPattern: "steady" }),
   );
   const steady = (logEvents ?? []).find((e) =>
     e.message?.startsWith(`[deployment:${newest.version}] Reached`),
   );
-  return { createdAt: created?.getTime(), activeAt: steady?.createdAt?.getTime() };
+  return { createdAt: newest.createdAt, activeAt: steady?.createdAt?.getTime() };
 }
 
 async function measure(

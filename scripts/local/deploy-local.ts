@@ -1,10 +1,9 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { LightsailClient } from "@aws-sdk/client-lightsail";
 import { parseArgs } from "../../local-aws/src/cli/args.js";
 import { ensureLocalAwsServer } from "../../local-aws/src/index.js";
 import { ensureBaseImage } from "./base-image.js";
 import { currentRevision } from "./git-revision.js";
 import { runAction } from "./github-runner.js";
+import { localAwsAccess } from "./local-aws-access.js";
 import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "./paths.js";
 import { grantServicePull } from "./registry-access.js";
 
@@ -33,24 +32,8 @@ async function main(): Promise<number> {
     `${server.started ? "started" : "reusing"} the local AWS stand-in (pid ${server.pid}) at ${server.endpoint}; ` +
       `its log: ${stateDir}/server.log`,
   );
-  const awsEnv = {
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_REGION: "eu-west-1",
-    AWS_ENDPOINT_URL_ECR: server.endpoint,
-    AWS_ENDPOINT_URL_LIGHTSAIL: server.endpoint,
-    AWS_ENDPOINT_URL_SSM: server.endpoint,
-  };
-  const clientConfig = {
-    endpoint: server.endpoint,
-    region: awsEnv.AWS_REGION,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  };
-  await grantServicePull(
-    { ecr: new ECRClient(clientConfig), lightsail: new LightsailClient(clientConfig) },
-    SERVICE,
-    REPOSITORY,
-  );
+  const access = localAwsAccess(server.endpoint);
+  await grantServicePull(access, SERVICE, REPOSITORY);
 
   const revision = await currentRevision(repoRoot, new Date());
   const baseImage = rollbackTo ? undefined : await ensureBaseImage(log);
@@ -63,10 +46,8 @@ async function main(): Promise<number> {
     echo: process.stdout,
     env: {
       ...(process.env as Record<string, string>),
-      ...awsEnv,
+      ...access.env,
       ...(revision.sha ? { GITHUB_SHA: revision.sha } : {}),
-      GITHUB_REPOSITORY: "local/lightsail-deploy-pipeline",
-      GITHUB_WORKSPACE: repoRoot,
     },
     inputs: {
       "service-name": SERVICE,

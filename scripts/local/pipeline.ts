@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { GetContainerServiceDeploymentsCommand, LightsailClient } from "@aws-sdk/client-lightsail";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
 import { type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
 import { type ActionRun, runAction } from "./github-runner.js";
+import { localAwsAccess } from "./local-aws-access.js";
 import { actionPath, repoRoot } from "./paths.js";
 import { grantServicePull } from "./registry-access.js";
 
@@ -36,7 +37,7 @@ export interface LocalPipeline {
   awsEnv: Record<string, string>;
   /** Runs the bundled action as GitHub would, with the stand-in's endpoints. */
   runAction(inputs: Record<string, string | undefined>, env?: Record<string, string>): Promise<ActionRun>;
-  deployments(): Promise<{ version: number; state: string; image?: string }[]>;
+  deployments(): Promise<{ version: number; state: string; image?: string; createdAt?: number }[]>;
   close(): Promise<void>;
 }
 
@@ -55,29 +56,15 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     log,
   });
   const proxy = await startCountingProxy(local.endpoint);
-  const clientConfig = {
-    endpoint: local.endpoint,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  };
-  const lightsail = new LightsailClient(clientConfig);
-  const ecr = new ECRClient(clientConfig);
+  // Our own clients go straight to the stand-in; the action goes through the counting proxy.
+  const { lightsail, ecr } = localAwsAccess(local.endpoint);
   await grantServicePull({ ecr, lightsail }, options.service, options.repository);
   const baseImage = await ensureBaseImage(log);
-  const awsEnv = {
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_REGION: "eu-west-1",
-    AWS_ENDPOINT_URL_ECR: proxy.endpoint,
-    AWS_ENDPOINT_URL_LIGHTSAIL: proxy.endpoint,
-    AWS_ENDPOINT_URL_SSM: proxy.endpoint,
-  };
+  const actionEnv = localAwsAccess(proxy.endpoint).env;
   const baseEnv: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? tmpdir(),
-    GITHUB_REPOSITORY: "local/lightsail-deploy-pipeline",
-    GITHUB_WORKSPACE: repoRoot,
-    ...awsEnv,
+    ...actionEnv,
   };
   return {
     local,
@@ -89,7 +76,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     ecr,
     baseImage,
     serviceUrl: local.serviceUrl(options.service),
-    awsEnv,
+    awsEnv: actionEnv,
     runAction: (inputs, env = {}) =>
       runAction({
         actionPath,
@@ -106,6 +93,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
           version: d.version ?? 0,
           state: d.state ?? "",
           image: Object.values(d.containers ?? {})[0]?.image,
+          createdAt: d.createdAt?.getTime(),
         }))
         .sort((a, b) => a.version - b.version);
     },
