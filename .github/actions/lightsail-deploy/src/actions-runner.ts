@@ -3,6 +3,7 @@ import { appendFile } from "node:fs/promises";
 import { EOL } from "node:os";
 import type { Logger } from "./deps.js";
 import { outputsOf, type RunResult, renderSummary } from "./report.js";
+import { secretList } from "./secret-list.js";
 
 /*
  * The GitHub runner's workflow-command protocol, the part of @actions/core this action needs.
@@ -32,13 +33,18 @@ function command(io: RunnerIO, name: string, message: string): void {
 }
 
 export function actionsLogger(io: RunnerIO): Logger {
+  const secrets = secretList();
   return {
+    // The runner masks the log; the summary and output files it does not, so they go through this.
+    mask: secrets.mask,
     info: (message) => io.write(`${message}${EOL}`),
     warning: (message) => command(io, "warning", message),
     debug: (message) => command(io, "debug", message),
     // The runner replaces the value with *** in everything logged afterwards.
     setSecret: (value) => {
-      if (value) command(io, "add-mask", value);
+      if (!value) return;
+      secrets.add(value);
+      command(io, "add-mask", value);
     },
     group: async (name, body) => {
       io.write(`::group::${name}${EOL}`);
@@ -60,14 +66,22 @@ export function outputFileEntry(
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }
 
-/** Sets the outputs, writes the job summary and fails the step when the run failed. */
-export async function publishToActions(result: RunResult, io: RunnerIO): Promise<number> {
+/**
+ * Sets the outputs, writes the job summary and fails the step when the run failed. The runner masks
+ * neither the summary nor the output file, so both go through `mask`.
+ */
+export async function publishToActions(
+  result: RunResult,
+  io: RunnerIO,
+  mask: (text: string) => string,
+): Promise<number> {
   const outputFile = io.env.GITHUB_OUTPUT;
-  for (const [name, value] of Object.entries(outputsOf(result))) {
+  for (const [name, raw] of Object.entries(outputsOf(result))) {
+    const value = mask(raw);
     if (outputFile) await io.appendFile(outputFile, outputFileEntry(name, value));
     else io.write(`${EOL}::set-output name=${name}::${escapeData(value)}${EOL}`);
   }
-  const summary = renderSummary(result);
+  const summary = mask(renderSummary(result));
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) await io.appendFile(summaryFile, summary);
   else io.write(`(GITHUB_STEP_SUMMARY is not set; the summary follows)${EOL}${summary}`);

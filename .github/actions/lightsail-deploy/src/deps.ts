@@ -12,6 +12,8 @@ export interface Logger {
   debug(message: string): void;
   /** Masks the value in everything written afterwards. Call it before the value could reach a log. */
   setSecret(value: string): void;
+  /** The text with every secret registered so far replaced by ***: for what the runner does not mask. */
+  mask(text: string): string;
   group<T>(name: string, body: () => Promise<T>): Promise<T>;
 }
 

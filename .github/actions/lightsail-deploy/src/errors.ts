@@ -6,8 +6,10 @@ export class DeployError extends Error {
     readonly what: string,
     readonly phase: Phase,
     readonly todo: string,
+    /** The AWS error behind it, so that a caller can tell a passing fault from a lasting one. */
+    options?: { cause?: unknown },
   ) {
-    super(`lightsail-deploy failed: ${what}, at ${phase}; ${todo}`);
+    super(`lightsail-deploy failed: ${what}, at ${phase}; ${todo}`, options);
     this.name = "DeployError";
   }
 }
@@ -85,6 +87,7 @@ const transientNames = new Set([
 
 /** Throttling, server faults and network errors: worth asking again later. */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof DeployError) return error.cause !== undefined && isTransient(error.cause);
   const e = (typeof error === "object" && error !== null ? error : {}) as {
     $retryable?: unknown;
     $metadata?: { httpStatusCode?: number };

@@ -45,3 +45,9 @@ export function imageIdOf(image: string): { imageTag: string } | { imageDigest: 
   const colon = image.lastIndexOf(":");
   return colon > lastSlash ? { imageTag: image.slice(colon + 1) } : undefined;
 }
+
+/** The tag of an image reference, if it has one. */
+export function imageTagOf(image: string | undefined): string | undefined {
+  const id = image ? imageIdOf(image) : undefined;
+  return id && "imageTag" in id ? id.imageTag : undefined;
+}

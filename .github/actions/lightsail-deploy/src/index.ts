@@ -9,12 +9,13 @@ const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
   process.stdout.write(usage(INPUT_NAMES));
 } else if (argv.length > 0) {
-  const deps = realDeps(terminalLogger(processTerminalIO));
-  const result = await run({ ...rawInputsFromEnv(process.env), ...safeArgv(argv) }, deps);
-  process.exitCode = publishToTerminal(result, processTerminalIO);
+  const log = terminalLogger(processTerminalIO);
+  const result = await run({ ...rawInputsFromEnv(process.env), ...safeArgv(argv) }, realDeps(log));
+  process.exitCode = publishToTerminal(result, processTerminalIO, log.mask);
 } else {
-  const result = await run(rawInputsFromEnv(process.env), realDeps(actionsLogger(processRunnerIO)));
-  process.exitCode = await publishToActions(result, processRunnerIO);
+  const log = actionsLogger(processRunnerIO);
+  const result = await run(rawInputsFromEnv(process.env), realDeps(log));
+  process.exitCode = await publishToActions(result, processRunnerIO, log.mask);
 }
 
 function safeArgv(args: string[]): Record<string, string> {

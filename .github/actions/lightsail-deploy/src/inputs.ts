@@ -1,4 +1,5 @@
 import { DeployError } from "./errors.js";
+import { defaultRecordName } from "./release-record.js";
 
 /** Input names exactly as in action.yml, with the defaults action.yml declares (also applied in a terminal). */
 export const INPUT_DEFAULTS = {
@@ -28,6 +29,7 @@ export const INPUT_DEFAULTS = {
   "auto-rollback": "true",
   "rollback-to": undefined,
   "dry-run": "false",
+  "release-record": undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -79,6 +81,8 @@ export interface Inputs {
   maxErrorRate: number;
   autoRollback: boolean;
   dryRun: boolean;
+  /** SSM parameter holding the verdicts on earlier releases (see release-record.ts). */
+  releaseRecord: string;
 }
 
 // Lightsail names: 1–63 (services) or 1–53 (containers) of a-z, 0-9 and -, no hyphen at either end.
@@ -87,6 +91,7 @@ const ECR_REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const POSIX_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PATH = /^\/(?:[A-Za-z0-9_.-]+\/?)*$/;
+const SSM_PARAMETER = /^(?:\/[A-Za-z0-9_.-]+){1,15}$/;
 const LIGHTSAIL_REGIONS = new Set([
   "us-east-1",
   "us-east-2",
@@ -315,6 +320,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     throw new DeployError("`repository` is required to push an image", "inputs", "name the ECR repository");
   }
   const ssmPath = matching(raw, "ssm-path", SSM_PATH, "is not a Parameter Store path (e.g. /myapp/dev/)");
+  const releaseRecord = releaseRecordName(raw, serviceName, ssmPath);
   const gitSha = env.GITHUB_SHA?.trim();
   return {
     serviceName,
@@ -347,7 +353,29 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     maxErrorRate: percentage(raw, "max-error-rate"),
     autoRollback: boolean(raw, "auto-rollback"),
     dryRun: boolean(raw, "dry-run"),
+    releaseRecord,
   };
+}
+
+/** The record parameter; never directly under `ssm-path`, where it would become an environment variable. */
+function releaseRecordName(raw: RawInputs, serviceName: string, ssmPath: string | undefined): string {
+  const name =
+    matching(
+      raw,
+      "release-record",
+      SSM_PARAMETER,
+      "is not a Parameter Store parameter name (e.g. /lightsail-deploy/my-service/releases, at most 15 levels)",
+      1011,
+    ) ?? defaultRecordName(serviceName);
+  const prefix = ssmPath?.endsWith("/") ? ssmPath : `${ssmPath}/`;
+  if (ssmPath && name.startsWith(prefix) && !name.slice(prefix.length).includes("/")) {
+    throw invalid(
+      "release-record",
+      name,
+      `is directly under \`ssm-path\` (${ssmPath}), so the record would become a container environment variable`,
+    );
+  }
+  return name;
 }
 
 /** GitHub's form: INPUT_<NAME upper-cased, spaces to _>, hyphens kept (INPUT_SERVICE-NAME). */

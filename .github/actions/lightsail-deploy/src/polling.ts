@@ -1,4 +1,5 @@
-import type { Clock } from "./deps.js";
+import type { Clock, Logger } from "./deps.js";
+import { describeError, isTransient } from "./errors.js";
 
 export interface PollOptions {
   intervalMs: number;
@@ -36,5 +37,33 @@ export async function pollUntil<T>(
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { done: false };
     await clock.sleep(Math.min(jittered(options.intervalMs, clock.random()), remaining));
+  }
+}
+
+/** Backoff between attempts of a call that keeps failing: 1 s, 2 s, 4 s … at most 15 s, jittered. */
+export function backoffMs(attempt: number, random: number): number {
+  return jittered(Math.min(1000 * 2 ** (attempt - 1), 15_000), random);
+}
+
+/**
+ * Calls `attempt` until it succeeds, retrying errors that `retryable` accepts (by default throttling,
+ * server faults and network errors, after the SDK's own retries) with backoff until `deadline`. Then the
+ * last error is thrown. Recovery uses it: a rollback must outlast an AWS bad patch, not give up in seconds.
+ */
+export async function retryUntil<T>(
+  attempt: () => Promise<T>,
+  options: { deadline: number; what: string; retryable?: (error: unknown) => boolean },
+  deps: Clock & { log: Logger },
+): Promise<T> {
+  const retryable = options.retryable ?? isTransient;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const delay = backoffMs(n, deps.random());
+      if (!retryable(error) || deps.now() + delay > options.deadline) throw error;
+      deps.log.warning(`${options.what} failed (${describeError(error)}); trying again in ${delay} ms`);
+      await deps.sleep(delay);
+    }
   }
 }

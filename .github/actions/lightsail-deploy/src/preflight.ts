@@ -41,6 +41,7 @@ function awsFailure(error: unknown, doing: string): DeployError {
       `AWS rejected the credentials while ${doing} (${describeError(error)})`,
       "preflight",
       "configure credentials (aws-actions/configure-aws-credentials, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+      { cause: error },
     );
   }
   if (isAccessDenied(error)) {
@@ -48,6 +49,7 @@ function awsFailure(error: unknown, doing: string): DeployError {
       `access denied while ${doing} (${describeError(error)})`,
       "preflight",
       "grant the deploying identity the Lightsail and ECR permissions listed in the README",
+      { cause: error },
     );
   }
   if (isTransient(error)) {
@@ -55,12 +57,14 @@ function awsFailure(error: unknown, doing: string): DeployError {
       `${doing} kept failing after ${AWS_MAX_ATTEMPTS} attempts (${describeError(error)})`,
       "preflight",
       "AWS is throttling or unavailable; nothing was changed, re-run the deploy in a few minutes",
+      { cause: error },
     );
   }
   return new DeployError(
     `${doing} failed (${describeError(error)})`,
     "preflight",
     "check the region and that AWS is reachable",
+    { cause: error },
   );
 }
 

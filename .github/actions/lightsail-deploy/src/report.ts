@@ -1,6 +1,10 @@
 import type { ContainerServicePower } from "@aws-sdk/client-lightsail";
 
-export type Status = "deployed" | "rolled-back" | "failed";
+/**
+ * `superseded`: another deployment replaced this run's before it could be judged; nothing was rolled back.
+ * Every status but `deployed` (and `rolled-back` from a requested rollback) fails the step.
+ */
+export type Status = "deployed" | "rolled-back" | "failed" | "superseded";
 
 export interface PhaseTiming {
   phase: string;
@@ -25,6 +29,10 @@ export interface RunResult {
   imageTag?: string;
   deploymentVersion?: number;
   previousVersion?: number;
+  /** The version serving when the run ended, as read back from Lightsail. */
+  servingVersion?: number;
+  /** Why the serving version could not be read (then servingVersion is unknown, not "none"). */
+  servingUnknown?: string;
   serviceUrl?: string;
   phases: PhaseTiming[];
   cost?: MonthlyCost;
@@ -40,6 +48,7 @@ export const OUTPUT_NAMES = [
   "image-tag",
   "deployment-version",
   "previous-version",
+  "serving-version",
   "service-url",
   "status",
 ] as const;
@@ -52,6 +61,7 @@ export function outputsOf(result: RunResult): Record<OutputName, string> {
     "image-tag": result.imageTag ?? "",
     "deployment-version": result.deploymentVersion?.toString() ?? "",
     "previous-version": result.previousVersion?.toString() ?? "",
+    "serving-version": result.servingVersion?.toString() ?? "",
     "service-url": result.serviceUrl ?? "",
     status: result.status ?? "",
   };
@@ -84,6 +94,7 @@ const STATUS_TITLE: Record<Status, string> = {
   deployed: "✅ Deployed",
   "rolled-back": "↩️ Rolled back",
   failed: "❌ Failed",
+  superseded: "⏭️ Superseded by another deployment",
 };
 
 /** The job summary (Markdown); the terminal report prints the same text. */
@@ -95,6 +106,10 @@ export function renderSummary(result: RunResult): string {
     ["Region", result.region],
     ["Version", result.deploymentVersion],
     ["Previous version", result.previousVersion],
+    [
+      "Serving now",
+      result.servingUnknown ? `could not be read (${result.servingUnknown})` : result.servingVersion,
+    ],
     ["Image", result.imageUri],
     ["URL", result.serviceUrl],
     [

@@ -1,12 +1,13 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
-import { GetContainerServiceDeploymentsCommand } from "./aws-sdk.js";
 import { buildDeploymentRequest, requestFromDeployment } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { missingImages } from "./ecr-images.js";
 import { DeployError } from "./errors.js";
 import { imageUri } from "./image-tag.js";
 import type { Inputs, RollbackTarget } from "./inputs.js";
+import { listDeployments } from "./lightsail-reads.js";
 import type { Preflight } from "./preflight.js";
+import { type ReleaseRecord, verdictOf } from "./release-record.js";
 import { type RollbackChoice, selectRollbackTarget } from "./rollback.js";
 
 export interface RollbackPlan {
@@ -19,13 +20,16 @@ export async function planRollback(
   inputs: Inputs,
   checked: Preflight,
   target: RollbackTarget,
+  record: ReleaseRecord,
   aws: AwsClients,
   deps: Deps,
 ): Promise<RollbackPlan> {
-  const out = await aws.lightsail.send(
-    new GetContainerServiceDeploymentsCommand({ serviceName: inputs.serviceName }),
-  );
-  const choice = selectRollbackTarget(out.deployments ?? [], target);
+  const choice = selectRollbackTarget(await listDeployments(aws, inputs.serviceName), target, record);
+  if (choice.kind === "redeploy" && verdictOf(record, choice.deployment) === "rejected") {
+    deps.log.warning(
+      `Version ${choice.deployment.version} was rejected by an earlier verification; rolling back to it because \`rollback-to\` names it`,
+    );
+  }
   const repositoryUri = checked.repository.repositoryUri ?? "";
   const request =
     choice.kind === "image"

@@ -1,8 +1,10 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { publicImage } from "./deployment-request.js";
 import { DeployError } from "./errors.js";
+import { imageTagOf } from "./image-tag.js";
 import type { RollbackTarget } from "./inputs.js";
-import { sortByVersion } from "./verify.js";
+import { sortByVersion } from "./lightsail-reads.js";
+import { hasVerifiedRelease, newestVerified, type ReleaseRecord, verdictOf } from "./release-record.js";
 
 export type RollbackChoice =
   /** Redeploy this earlier deployment's configuration. */
@@ -12,31 +14,52 @@ export type RollbackChoice =
   /** No deployment used this tag: deploy the current configuration with this image. */
   | { kind: "image"; tag: string };
 
-function imageTag(image: string | undefined): string | undefined {
-  const match = /:([A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(image ?? "");
-  return match?.[1];
-}
+const INPUT = "`rollback-to`";
 
 /**
- * Picks what a rollback deploys. `previous` is the newest INACTIVE deployment older than the active one
- * (INACTIVE means it once served; FAILED ones never did).
+ * `previous`: the newest release the record verified as good whose image differs from the serving one
+ * (right after an automatic rollback the serving release is a copy of a verified one, so "previous" is
+ * the one before it). A record that has verified nothing yet falls back to the newest INACTIVE deployment
+ * older than the active one that the record did not reject.
  */
+function previousRelease(
+  sorted: ContainerServiceDeployment[],
+  record: ReleaseRecord,
+  active: ContainerServiceDeployment | undefined,
+): ContainerServiceDeployment | undefined {
+  const servingImage = publicImage(active);
+  if (hasVerifiedRelease(record)) {
+    return newestVerified(
+      record,
+      sorted,
+      (d) => d.version !== active?.version && publicImage(d) !== servingImage,
+    );
+  }
+  return sorted
+    .filter(
+      (d) =>
+        d.state === "INACTIVE" &&
+        (d.version ?? 0) < (active?.version ?? Infinity) &&
+        verdictOf(record, d) !== "rejected",
+    )
+    .pop();
+}
+
+/** Picks what a manual rollback deploys. */
 export function selectRollbackTarget(
   deployments: readonly ContainerServiceDeployment[],
   target: RollbackTarget,
+  record: ReleaseRecord,
 ): RollbackChoice {
   const sorted = sortByVersion(deployments);
   const active = sorted.find((d) => d.state === "ACTIVE");
-  const input = "`rollback-to`";
   if (target.kind === "previous") {
-    const previous = sorted
-      .filter((d) => d.state === "INACTIVE" && (d.version ?? 0) < (active?.version ?? Infinity))
-      .pop();
+    const previous = previousRelease(sorted, record, active);
     if (!previous) {
       throw new DeployError(
-        `${input} is "previous", but no earlier deployment has served`,
+        `${INPUT} is "previous", but no earlier release was verified as good (the release record holds none other than the serving one)`,
         "rollback",
-        "deploy a build instead",
+        "name a version or an image tag with `rollback-to`, or deploy a build",
       );
     }
     return { kind: "redeploy", deployment: previous };
@@ -46,14 +69,14 @@ export function selectRollbackTarget(
     const known = sorted.map((d) => `${d.version} (${d.state})`).join(", ") || "none";
     if (!found) {
       throw new DeployError(
-        `${input} is "${target.version}", but the service has no such deployment version (kept: ${known})`,
+        `${INPUT} is "${target.version}", but the service has no such deployment version (kept: ${known})`,
         "rollback",
         "pick a listed version (Lightsail keeps the latest 50)",
       );
     }
     if (found.state === "FAILED") {
       throw new DeployError(
-        `${input} is "${target.version}", a deployment that FAILED`,
+        `${INPUT} is "${target.version}", a deployment that FAILED`,
         "rollback",
         "pick a version that served",
       );
@@ -62,8 +85,15 @@ export function selectRollbackTarget(
       ? { kind: "already-active", deployment: found }
       : { kind: "redeploy", deployment: found };
   }
-  if (imageTag(publicImage(active)) === target.tag && active)
+  if (active && imageTagOf(publicImage(active)) === target.tag)
     return { kind: "already-active", deployment: active };
-  const used = sorted.filter((d) => d.state !== "FAILED" && imageTag(publicImage(d)) === target.tag).pop();
+  const used = sorted
+    .filter(
+      (d) =>
+        d.state !== "FAILED" &&
+        verdictOf(record, d) !== "rejected" &&
+        imageTagOf(publicImage(d)) === target.tag,
+    )
+    .pop();
   return used ? { kind: "redeploy", deployment: used } : { kind: "image", tag: target.tag };
 }

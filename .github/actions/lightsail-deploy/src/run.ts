@@ -1,84 +1,98 @@
-import type {
-  ContainerServiceDeployment,
-  CreateContainerServiceDeploymentRequest,
-} from "@aws-sdk/client-lightsail";
 import { GetContainerServicePowersCommand } from "./aws-sdk.js";
-import {
-  buildDeploymentRequest,
-  describeRequest,
-  publicImage,
-  requestFromDeployment,
-  targetContainerName,
-} from "./deployment-request.js";
+import { planDeploy } from "./deploy.js";
+import { describeRequest, publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
-import { DeployError, describeError, type Phase } from "./errors.js";
+import { describeError } from "./errors.js";
 import { publishImage } from "./image.js";
-import { imageUri } from "./image-tag.js";
-import { type Inputs, parseInputs, type RawInputs, type RollbackTarget } from "./inputs.js";
-import { fetchDeploymentLogs } from "./logs.js";
-import { pollIntervalFor } from "./polling.js";
-import { type Preflight, preflight, settledService } from "./preflight.js";
-import { monthlyCost, type RunResult } from "./report.js";
+import { imageTagOf, imageUri } from "./image-tag.js";
+import { parseInputs, type RawInputs } from "./inputs.js";
+import { maskEnvironmentValues, withMaskedEnvironments } from "./masking.js";
+import { phaseRunner } from "./phase-runner.js";
+import { type Preflight, preflight } from "./preflight.js";
+import { type ReleaseOutcome, release } from "./release.js";
+import { type ReleaseContext, releaseContext } from "./release-context.js";
+import { ssmRecordStore } from "./release-record.js";
+import { type MonthlyCost, monthlyCost, type PhaseTiming, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
-import { readSsmEnvironment } from "./ssm-environment.js";
-import { servingVersion, startDeployment, verifyDeployment } from "./verify.js";
 
-type PhaseRunner = <T>(phase: Phase, title: string, body: () => Promise<T>) => Promise<T>;
+/** What the deploy or rollback step produced: a release, or (dry run, nothing to do) a note. */
+type StepOutcome =
+  | { kind: "released"; outcome: ReleaseOutcome }
+  | {
+      kind: "unchanged";
+      image: string | undefined;
+      version: number | undefined;
+      note?: string;
+      request?: string;
+    };
 
-interface Context {
-  inputs: Inputs;
-  checked: Preflight;
-  aws: AwsClients;
-  deps: Deps;
-  result: RunResult;
-  phase: PhaseRunner;
-}
-
-/** Runs each phase in its own log group, records its duration, and gives stray errors a phase. */
-function phaseRunner(result: RunResult, deps: Deps): PhaseRunner {
-  return async (phase, title, body) => {
-    const start = deps.now();
-    try {
-      return await deps.log.group(title, body);
-    } catch (error) {
-      if (error instanceof DeployError) throw error;
-      deps.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
-      throw new DeployError(
-        describeError(error),
-        phase,
-        "see the log above; re-run with debug logging for details",
-      );
-    } finally {
-      result.phases.push({ phase: title, ms: deps.now() - start });
-    }
-  };
-}
-
-/** Sequences the phases. Never throws: a failure is a result with `error` set. */
+/** Sequences the phases and turns their outcomes into the result. Never throws. */
 export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
-  const result: RunResult = { status: undefined, dryRun: false, phases: [], notes: [], logs: [] };
-  const phase = phaseRunner(result, deps);
-  let ctx: Context | undefined;
+  const phases: PhaseTiming[] = [];
+  const phase = phaseRunner(phases, deps);
+  const result: RunResult = { status: undefined, dryRun: false, phases, notes: [], logs: [] };
+  let started: { aws: AwsClients; checked: Preflight } | undefined;
   try {
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
     Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
-    const aws = deps.aws(inputs.region);
+    maskEnvironmentValues({ environment: inputs.environment }, deps.log);
+    const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
     const checked = await phase("preflight", "Pre-flight", () => preflight(inputs, aws, deps));
-    result.serviceUrl = checked.service.url;
-    result.previousVersion = checked.service.currentDeployment?.version;
-    ctx = { inputs, checked, aws, deps, result, phase };
-    if (inputs.source.kind === "rollback") await rollbackTo(ctx, inputs.source.target);
-    else await deployNewImage(ctx);
+    started = { aws, checked };
+    Object.assign(result, {
+      serviceUrl: checked.service.url,
+      previousVersion: checked.service.currentDeployment?.version,
+    });
+    const record = ssmRecordStore(aws, inputs.releaseRecord);
+    const recordAtStart = await phase("preflight", "Release record", async () => {
+      const read = await record.read();
+      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded`);
+      return read;
+    });
+    const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
+    const step = inputs.source.kind === "rollback" ? await rollbackStep(ctx) : await deployStep(ctx);
+    applyStep(result, step);
   } catch (error) {
-    if (result.status !== "rolled-back") result.status = "failed";
+    result.status = "failed";
     result.error = error instanceof Error ? error.message : String(error);
   }
-  if (ctx) await phase("report", "Cost", () => addCost(ctx)).catch(() => undefined);
+  if (started) {
+    const { aws, checked } = started;
+    result.cost = await phase("report", "Cost", () => readCost(aws, checked, deps)).catch(() => undefined);
+  }
   return result;
 }
 
-async function deployNewImage(ctx: Context): Promise<void> {
-  const { inputs, checked, aws, deps, result, phase } = ctx;
+function applyStep(result: RunResult, step: StepOutcome): void {
+  if (step.kind === "unchanged") {
+    Object.assign(result, { imageUri: step.image, imageTag: imageTagOf(step.image), request: step.request });
+    if (step.note) result.notes.push(step.note);
+    if (step.version !== undefined)
+      Object.assign(result, {
+        status: "rolled-back",
+        deploymentVersion: step.version,
+        servingVersion: step.version,
+      });
+    return;
+  }
+  const { outcome } = step;
+  Object.assign(result, {
+    status: outcome.status,
+    deploymentVersion: outcome.version,
+    imageUri: outcome.image,
+    imageTag: imageTagOf(outcome.image),
+    logs: outcome.logs,
+    error: outcome.error?.message,
+  });
+  if ("unknown" in outcome.serving) result.servingUnknown = outcome.serving.unknown;
+  else result.servingVersion = outcome.serving.version;
+  result.notes.push(...outcome.notes);
+}
+
+const DRY_RUN = "Dry run: this request would be sent; nothing was changed.";
+
+async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
+  const { inputs, checked, aws, deps, phase } = ctx;
   const tag = checked.tag ?? "";
   const repositoryUri = checked.repository.repositoryUri ?? "";
   const image = inputs.dryRun
@@ -86,140 +100,65 @@ async function deployNewImage(ctx: Context): Promise<void> {
     : await phase("image", "Image", () =>
         publishImage(inputs.source, { repositoryUri, tag, exists: checked.imageExists }, aws, deps),
       );
-  Object.assign(result, { imageUri: image.uri, imageTag: image.tag });
-  if (checked.imageExists)
-    result.notes.push(`${image.uri} was already in ECR, so build and push were skipped.`);
-
-  const current = checked.service.currentDeployment;
+  const notes = checked.imageExists
+    ? [`${image.uri} was already in ECR, so build and push were skipped.`]
+    : [];
   const request = await phase("deploy", "Deployment request", async () => {
-    const ssm = inputs.ssmPath ? await readSsmEnvironment(aws, inputs.ssmPath, deps.log) : {};
-    const request = buildDeploymentRequest(current, {
-      serviceName: inputs.serviceName,
-      containerName: inputs.containerName,
-      image: image.uri,
-      // The workflow's own lines win over Parameter Store, so a run can override one value.
-      environment: { ...ssm, ...inputs.environment },
-      containerPort: inputs.containerPort,
-      healthCheck: inputs.healthCheck,
-    });
-    const text = describeRequest(request);
-    deps.log.info(`Container ${targetContainerName(current, inputs.containerName)} ← ${image.uri}`);
-    deps.log.debug(text);
-    if (inputs.dryRun) result.request = text;
-    return request;
+    const planned = await planDeploy(inputs, checked, image.uri, aws, deps);
+    deps.log.debug(describeRequest(planned));
+    return planned;
   });
   if (inputs.dryRun) {
-    deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${result.request}`);
-    return;
+    const text = describeRequest(request);
+    deps.log.info(`${DRY_RUN}\n${text}`);
+    return {
+      kind: "unchanged",
+      image: image.uri,
+      version: undefined,
+      request: text,
+      ...(notes[0] ? { note: notes[0] } : {}),
+    };
   }
-  await deployAndVerify(ctx, request, current, "deploy");
+  const outcome = await release(ctx, request, "deploy", image.uri);
+  outcome.notes.unshift(...notes);
+  return { kind: "released", outcome };
 }
 
-/** Creates the deployment, verifies it, and on failure collects logs and (if allowed) rolls back. */
-async function deployAndVerify(
-  ctx: Context,
-  request: CreateContainerServiceDeploymentRequest,
-  previous: ContainerServiceDeployment | undefined,
-  kind: "deploy" | "rollback",
-): Promise<void> {
-  const { inputs, checked, aws, deps, result, phase } = ctx;
-  const version = await phase(kind, "Deploy", async () => {
-    const created = await startDeployment(request, aws, kind);
-    deps.log.info(`Created deployment version ${created}`);
-    return created;
-  });
-  result.deploymentVersion = version;
-  const verify = (v: number, urgency: "deploy" | "rollback") =>
-    verifyDeployment(
-      aws,
-      {
-        serviceName: inputs.serviceName,
-        version: v,
-        serviceUrl: checked.service.url,
-        intervalMs: pollIntervalFor(urgency, inputs.pollIntervalMs),
-        timeoutMs: inputs.waitTimeoutMs,
-        probePath: inputs.probePath,
-        probeCount: inputs.probeCount,
-        maxErrorRate: inputs.maxErrorRate,
-      },
-      deps,
-    );
-  const verdict = await phase("verify", `Verify version ${version}`, () => verify(version, kind));
-  if (verdict.ok) {
-    result.status = kind === "deploy" ? "deployed" : "rolled-back";
-    return;
-  }
-  if (verdict.deployment) {
-    const deployment = verdict.deployment;
-    result.logs = await phase("verify", "Container logs", () =>
-      fetchDeploymentLogs(aws, inputs.serviceName, deployment, new Date(deps.now())),
-    ).catch((error: unknown) => [`(could not read the container logs: ${describeError(error)})`]);
-    deps.log.info(result.logs.join("\n"));
-  }
-  const what = `deployment version ${version} ${verdict.reason}`;
-  const todo = verdict.timedOut
-    ? "it may still finish: check it with GetContainerServiceDeployments, and raise `wait-timeout` if the app starts slowly"
-    : "read the container logs in the step log or job summary, fix the cause and deploy again";
-  if (verdict.activated && kind === "deploy" && inputs.autoRollback && previous) {
-    const restored = await phase("rollback", "Automatic rollback", async () => {
-      // The failed version can be ACTIVE while the service still finishes its cut-over (DEPLOYING), and
-      // Lightsail refuses a new deployment until the service settles.
-      await settledService(aws, inputs, deps, pollIntervalFor("rollback", inputs.pollIntervalMs));
-      return startDeployment(requestFromDeployment(inputs.serviceName, previous), aws, "rollback");
-    });
-    const back = await phase("rollback", `Verify rollback version ${restored}`, () =>
-      verify(restored, "rollback"),
-    );
-    result.status = back.ok ? "rolled-back" : "failed";
-    result.deploymentVersion = restored;
-    // The outputs describe what is deployed now: the previous image, not the one that failed.
-    const image = publicImage(previous);
-    if (image) result.notes.push(`${result.imageUri} failed and was rolled back to ${image}.`);
-    Object.assign(result, { imageUri: image, imageTag: image?.split(":").pop() });
-    const serving = back.ok
-      ? `rolled back: version ${restored} (the configuration of version ${previous.version}) is serving`
-      : `the rollback to the configuration of version ${previous.version} (as version ${restored}) also ${back.reason}`;
-    throw new DeployError(`${what}; ${serving}`, "verify", todo);
-  }
-  const serving = await servingVersion(aws, inputs.serviceName).catch(() => undefined);
-  const still = serving === undefined ? "no version is serving" : `version ${serving} is serving`;
-  throw new DeployError(`${what}; ${still}`, kind === "deploy" ? "verify" : "rollback", todo);
-}
-
-async function rollbackTo(ctx: Context, target: RollbackTarget): Promise<void> {
-  const { inputs, checked, aws, deps, result, phase } = ctx;
-  const current = checked.service.currentDeployment;
+async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
+  const { inputs, checked, aws, deps, phase } = ctx;
+  if (inputs.source.kind !== "rollback") throw new Error("rollbackStep needs a rollback source");
+  const target = inputs.source.target;
   const plan = await phase("rollback", "Rollback target", () =>
-    planRollback(inputs, checked, target, aws, deps),
+    planRollback(inputs, checked, target, ctx.recordAtStart, aws, deps),
   );
   const image = publicImage({
     containers: plan.request.containers,
     publicEndpoint: plan.request.publicEndpoint,
   });
-  Object.assign(result, { imageUri: image, imageTag: image?.split(":").pop() });
   if (plan.choice.kind === "already-active") {
-    result.status = "rolled-back";
-    result.deploymentVersion = plan.choice.deployment.version;
-    result.notes.push(
-      `Version ${plan.choice.deployment.version} is already the active deployment; nothing was changed.`,
-    );
-    return;
+    const version = plan.choice.deployment.version;
+    return {
+      kind: "unchanged",
+      image,
+      version,
+      note: `Version ${version} is already the active deployment; nothing was changed.`,
+    };
   }
   if (inputs.dryRun) {
-    result.request = describeRequest(plan.request);
-    deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${result.request}`);
-    return;
+    const text = describeRequest(plan.request);
+    deps.log.info(`${DRY_RUN}\n${text}`);
+    return { kind: "unchanged", image, version: undefined, request: text };
   }
-  await deployAndVerify(ctx, plan.request, current, "rollback");
+  return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image) };
 }
 
-async function addCost(ctx: Context): Promise<void> {
-  const { aws, checked, result, deps } = ctx;
+async function readCost(aws: AwsClients, checked: Preflight, deps: Deps): Promise<MonthlyCost | undefined> {
   try {
     const out = await aws.lightsail.send(new GetContainerServicePowersCommand({}));
-    result.cost = monthlyCost(out.powers ?? [], checked.service.power, checked.service.scale);
+    return monthlyCost(out.powers ?? [], checked.service.power, checked.service.scale);
   } catch (error) {
     // The cost line is informative only; a failure here must not fail a good deploy.
     deps.log.warning(`Could not read container service prices: ${describeError(error)}`);
+    return undefined;
   }
 }

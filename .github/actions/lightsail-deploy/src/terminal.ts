@@ -1,6 +1,7 @@
 import { EOL } from "node:os";
 import type { Logger } from "./deps.js";
 import { outputsOf, type RunResult, renderSummary } from "./report.js";
+import { secretList } from "./secret-list.js";
 
 export interface TerminalIO {
   out(text: string): void;
@@ -16,19 +17,16 @@ export const processTerminalIO: TerminalIO = {
 
 /** A terminal has no runner to mask secrets, so this logger masks them itself. */
 export function terminalLogger(io: TerminalIO): Logger {
-  const secrets: string[] = [];
-  const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join("***"), text);
+  const secrets = secretList();
+  const mask = secrets.mask;
   return {
+    mask,
     info: (message) => io.out(`${mask(message)}${EOL}`),
     warning: (message) => io.err(`warning: ${mask(message)}${EOL}`),
     debug: (message) => {
       if (io.debug) io.err(`debug: ${mask(message)}${EOL}`);
     },
-    setSecret: (value) => {
-      // Longest first, so a secret containing another is masked whole.
-      if (value) secrets.push(value);
-      secrets.sort((a, b) => b.length - a.length);
-    },
+    setSecret: secrets.add,
     group: async (name, body) => {
       io.out(`${EOL}── ${name}${EOL}`);
       return body();
@@ -36,12 +34,15 @@ export function terminalLogger(io: TerminalIO): Logger {
   };
 }
 
-/** Prints the same report as the job summary, then the outputs; returns the exit code. */
-export function publishToTerminal(result: RunResult, io: TerminalIO): number {
-  io.out(`${EOL}${renderSummary(result)}${EOL}`);
-  for (const [name, value] of Object.entries(outputsOf(result))) io.out(`${name}=${value}${EOL}`);
+/**
+ * Prints the same report as the job summary, then the outputs, through the logger's masking (the report
+ * holds container log lines and messages that can carry secrets); returns the exit code.
+ */
+export function publishToTerminal(result: RunResult, io: TerminalIO, mask: (text: string) => string): number {
+  io.out(mask(`${EOL}${renderSummary(result)}${EOL}`));
+  for (const [name, value] of Object.entries(outputsOf(result))) io.out(mask(`${name}=${value}${EOL}`));
   if (result.error) {
-    io.err(`${result.error}${EOL}`);
+    io.err(mask(`${result.error}${EOL}`));
     return 1;
   }
   return 0;

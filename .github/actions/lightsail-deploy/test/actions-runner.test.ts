@@ -35,7 +35,7 @@ const result: RunResult = {
 
 test("outputs go to GITHUB_OUTPUT with a delimiter, the summary to GITHUB_STEP_SUMMARY", async () => {
   const { runner, files, written } = io({ GITHUB_OUTPUT: "/o", GITHUB_STEP_SUMMARY: "/s" });
-  expect(await publishToActions(result, runner)).toBe(0);
+  expect(await publishToActions(result, runner, (t) => t)).toBe(0);
   expect(files["/o"]).toContain("deployment-version<<ghadelimiter_");
   expect(files["/o"]).toMatch(/status<<(ghadelimiter_[0-9a-f-]+)\ndeployed\n\1\n/);
   expect(files["/s"]).toContain("| Version | 4 |");
@@ -45,7 +45,11 @@ test("outputs go to GITHUB_OUTPUT with a delimiter, the summary to GITHUB_STEP_S
 test("without GITHUB_STEP_SUMMARY the summary is printed instead, and a failure is an error command", async () => {
   const { runner, written, files } = io({});
   expect(
-    await publishToActions({ ...result, status: "failed", error: "lightsail-deploy failed: x\ny" }, runner),
+    await publishToActions(
+      { ...result, status: "failed", error: "lightsail-deploy failed: x\ny" },
+      runner,
+      (t) => t,
+    ),
   ).toBe(1);
   expect(files).toEqual({});
   const text = written.join("");

@@ -15,7 +15,7 @@ import {
   LightsailClient,
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
-import { SSMClient } from "../src/ssm-sdk.js";
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "../src/ssm-sdk.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
 export const PRINCIPAL =
@@ -23,18 +23,24 @@ export const PRINCIPAL =
 export const ECR_PASSWORD = "ecr-password-7f3a9c";
 export const ECR_TOKEN = Buffer.from(`AWS:${ECR_PASSWORD}`).toString("base64");
 
+/** The id a run's first Create stamps, with the fake clock's random() = 0.5 and no GITHUB_RUN_ID. */
+export const OWN_ID = "local-88888888-1";
+
 export function deployment(
   version: number,
   state: string,
   tag = `v${version}`,
   createdAt = 1_700_000_000,
+  id?: string,
 ): ContainerServiceDeployment {
+  const environment: Record<string, string> = { MODE: "prod" };
+  if (id) environment.LIGHTSAIL_DEPLOY_ID = id;
   return {
     version,
     state: state as ContainerServiceDeployment["state"],
     createdAt: new Date(createdAt * 1000),
     containers: {
-      app: { image: `${REPOSITORY_URI}:${tag}`, environment: { MODE: "prod" }, ports: { "8080": "HTTP" } },
+      app: { image: `${REPOSITORY_URI}:${tag}`, environment, ports: { "8080": "HTTP" } },
     },
     publicEndpoint: {
       containerName: "app",
@@ -93,6 +99,7 @@ export function captureLogger(): CapturedLog {
     warning: (m) => lines.push(`warning: ${m}`),
     debug: (m) => lines.push(`debug: ${m}`),
     setSecret: (v) => secrets.push(v),
+    mask: (text) => secrets.reduce((out, secret) => out.split(secret).join("***"), text),
     group: async (name, body) => {
       groups.push(name);
       return body();
@@ -150,6 +157,8 @@ export function fakeAws() {
   mocks.ecr.on(GetRepositoryPolicyCommand).resolves({ policyText: PULL_POLICY });
   mocks.ecr.on(DescribeImagesCommand).rejects(awsError("ImageNotFoundException"));
   mocks.ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageTag: "x" } }], failures: [] });
+  mocks.ssm.on(GetParameterCommand).rejects(awsError("ParameterNotFound"));
+  mocks.ssm.on(PutParameterCommand).resolves({ Version: 1 });
   mocks.ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: ECR_TOKEN, proxyEndpoint: "http://127.0.0.1:5000" }],
   });
@@ -198,6 +207,106 @@ export function deploysVersion4(aws: ReturnType<typeof fakeAws>, finalState: str
     .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
   aws.mocks.lightsail
     .on(GetContainerServiceDeploymentsCommand)
-    .resolvesOnce({ deployments: [deployment(4, "ACTIVATING", "0123456"), deployment(3, "ACTIVE")] })
-    .resolves({ deployments: [deployment(4, finalState, "0123456"), deployment(3, "ACTIVE")] });
+    .resolvesOnce({
+      deployments: [deployment(4, "ACTIVATING", "0123456", undefined, OWN_ID), deployment(3, "ACTIVE")],
+    })
+    .resolves({
+      deployments: [
+        deployment(4, finalState, "0123456", undefined, OWN_ID),
+        deployment(3, finalState === "ACTIVE" ? "INACTIVE" : "ACTIVE"),
+      ],
+    });
+}
+
+type Settle = "ACTIVE" | "FAILED" | "ACTIVATING";
+
+/**
+ * Lightsail as a small state machine behind the mocked client: Create adds an ACTIVATING version with the
+ * request's containers (this run's id included), and the next listing settles it as `settle` says (ACTIVE
+ * makes the previous ACTIVE one INACTIVE). GetContainerServices shows the current ACTIVE deployment, in the
+ * states `serviceStates` lists first (then RUNNING). The probe sees whatever image is serving.
+ */
+export function statefulLightsail(
+  aws: ReturnType<typeof fakeAws>,
+  options: {
+    deployments?: ContainerServiceDeployment[];
+    settle?: (image: string | undefined, version: number) => Settle;
+    serviceStates?: string[];
+    /**
+     * What the first Creates answer although they created the deployment: the SDK's retry after a lost
+     * answer, refused because the service is now deploying.
+     */
+    lostAnswers?: Error[];
+  } = {},
+) {
+  const lostAnswers = [...(options.lostAnswers ?? [])];
+  const deployments: ContainerServiceDeployment[] = (
+    options.deployments ?? [deployment(2, "INACTIVE"), deployment(3, "ACTIVE")]
+  ).map((d) => structuredClone(d));
+  const serviceStates = [...(options.serviceStates ?? [])];
+  const seen = new Set<number>();
+  const imageOf = (d: ContainerServiceDeployment | undefined) =>
+    d?.containers?.[d.publicEndpoint?.containerName ?? "app"]?.image;
+  const active = () => deployments.find((d) => d.state === "ACTIVE");
+  const settleAll = () => {
+    for (const d of deployments) {
+      if (d.state !== "ACTIVATING" || d.version === undefined) continue;
+      if (!seen.has(d.version)) {
+        seen.add(d.version);
+        continue;
+      }
+      const state = options.settle?.(imageOf(d), d.version) ?? "ACTIVE";
+      if (state === "ACTIVE") {
+        const previous = active();
+        if (previous) previous.state = "INACTIVE";
+      }
+      d.state = state;
+    }
+  };
+  aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+    const version = Math.max(0, ...deployments.map((d) => d.version ?? 0)) + 1;
+    const created: ContainerServiceDeployment = {
+      version,
+      state: "ACTIVATING",
+      createdAt: new Date(1_700_000_000_000 + version * 1000),
+      containers: structuredClone(input.containers),
+      publicEndpoint: structuredClone(input.publicEndpoint),
+    };
+    deployments.push(created);
+    const lost = lostAnswers.shift();
+    if (lost) throw lost;
+    return { containerService: service({ nextDeployment: created, currentDeployment: active() }) };
+  });
+  aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).callsFake(async () => {
+    settleAll();
+    return { deployments: structuredClone(deployments) };
+  });
+  aws.mocks.lightsail.on(GetContainerServicesCommand).callsFake(async () => ({
+    containerServices: [
+      service({
+        state: (serviceStates.shift() ?? "RUNNING") as ContainerService["state"],
+        currentDeployment: active(),
+      }),
+    ],
+  }));
+  return {
+    deployments,
+    serving: () => active(),
+    servingImage: () => imageOf(active()),
+  };
+}
+
+/** An SSM parameter store for the release record, kept in memory. */
+export function fakeRecordParameter(aws: ReturnType<typeof fakeAws>, initial?: string) {
+  const store: { value: string | undefined; writes: number } = { value: initial, writes: 0 };
+  aws.mocks.ssm.on(GetParameterCommand).callsFake(async () => {
+    if (store.value === undefined) throw awsError("ParameterNotFound");
+    return { Parameter: { Value: store.value } };
+  });
+  aws.mocks.ssm.on(PutParameterCommand).callsFake(async (input) => {
+    store.value = input.Value;
+    store.writes++;
+    return { Version: store.writes };
+  });
+  return store;
 }

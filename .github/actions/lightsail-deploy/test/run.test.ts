@@ -5,29 +5,27 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetContainerLogCommand,
-  GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../src/aws-sdk.js";
 import type { Deps } from "../src/deps.js";
 import { outputsOf, renderSummary } from "../src/report.js";
 import { run } from "../src/run.js";
-import { awsError, deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
+import {
+  awsError,
+  deployment,
+  deploysVersion4,
+  fakeDeps,
+  fakeRecordParameter,
+  REPOSITORY_URI,
+  service,
+  statefulLightsail,
+} from "./fakes.js";
 
 const inputs = { "service-name": "demo", repository: "app" };
 
 const dockerCommands = (calls: { command: string; args: string[] }[]) =>
   calls.filter((c) => c.command === "docker").map((c) => c.args.slice(0, 2).join(" "));
-
-/** The new version's probe answers 500; once the failure's logs are read (the rollback began), 200. */
-function probeFailsUntilRolledBack(deps: Deps, aws: ReturnType<typeof fakeDeps>["aws"]): void {
-  let rolledBack = false;
-  deps.httpGet = async () => ({ status: rolledBack ? 200 : 500 });
-  aws.mocks.lightsail.on(GetContainerLogCommand).callsFake(async () => {
-    rolledBack = true;
-    return { logEvents: [] };
-  });
-}
 
 describe("a whole deploy with every dependency faked", () => {
   test("builds, logs in, pushes, deploys, waits, probes and reports", async () => {
@@ -40,6 +38,7 @@ describe("a whole deploy with every dependency faked", () => {
       "image-tag": "0123456",
       "deployment-version": "4",
       "previous-version": "3",
+      "serving-version": "4",
       "service-url": "http://127.0.0.1:8081/",
       status: "deployed",
     });
@@ -55,6 +54,7 @@ describe("a whole deploy with every dependency faked", () => {
     expect(log.groups).toEqual([
       "Inputs",
       "Pre-flight",
+      "Release record",
       "Image",
       "Deployment request",
       "Deploy",
@@ -178,53 +178,48 @@ describe("failures say what happened and which version is serving", () => {
     expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(1);
   });
 
+  /** The new image (tag 0123456) answers 500 once serving; every other image answers 200. */
+  function newImageFailsProbe(deps: Deps, lightsail: ReturnType<typeof statefulLightsail>) {
+    deps.httpGet = async () => ({ status: lightsail.servingImage()?.endsWith(":0123456") ? 500 : 200 });
+  }
+
   test("ACTIVE but failing the probe: automatic rollback to version 3's configuration", async () => {
-    const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: 500 }) });
-    aws.mocks.lightsail
-      .on(CreateContainerServiceDeploymentCommand)
-      .resolvesOnce({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) })
-      .resolvesOnce({ containerService: service({ nextDeployment: deployment(5, "ACTIVATING") }) });
-    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
-      deployments: [
-        deployment(5, "ACTIVE", "v3"),
-        deployment(4, "ACTIVE", "0123456"),
-        deployment(3, "INACTIVE"),
-      ],
-    });
-    probeFailsUntilRolledBack(deps, aws);
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    const record = fakeRecordParameter(aws);
+    newImageFailsProbe(deps, lightsail);
     const result = await run(inputs, deps);
     const creates = aws.mocks.lightsail
       .commandCalls(CreateContainerServiceDeploymentCommand)
       .map((c) => c.args[0].input);
     expect(creates).toHaveLength(2);
     expect(creates[1]?.containers?.app?.image).toBe(`${REPOSITORY_URI}:v3`);
+    expect(lightsail.serving()?.version).toBe(5);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
     expect(result.status).toBe("rolled-back");
     expect(result.deploymentVersion).toBe(5);
+    expect(result.servingVersion).toBe(5);
     expect(result.imageUri).toBe(`${REPOSITORY_URI}:v3`);
     expect(result.notes).toContain(
       `${REPOSITORY_URI}:0123456 failed and was rolled back to ${REPOSITORY_URI}:v3.`,
     );
     expect(result.error).toMatch(
-      /^lightsail-deploy failed: deployment version 4 went ACTIVE but failed the probe: 20 of 20 requests .* rolled back: version 5 \(the configuration of version 3\) is serving, at verify;/,
+      /^lightsail-deploy failed: deployment version 4 went ACTIVE but failed the probe: 20 of 20 requests .* rolled back: version 5 \(the configuration of verified version 3\) is serving, at verify;/,
     );
+    // The record: 3 was serving when it began, 4 rejected, 5 (the restore) verified.
+    const entries = JSON.parse(record.value ?? "{}").releases as { version: number; verdict: string }[];
+    expect(entries.map((e) => [e.version, e.verdict])).toEqual([
+      [3, "good"],
+      [4, "rejected"],
+      [5, "good"],
+    ]);
   });
 
   test("the automatic rollback waits for the service to finish its cut-over before redeploying", async () => {
     const { deps, aws } = fakeDeps();
-    aws.mocks.lightsail
-      .on(CreateContainerServiceDeploymentCommand)
-      .resolvesOnce({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) })
-      .resolvesOnce({ containerService: service({ nextDeployment: deployment(5, "ACTIVATING") }) });
-    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
-      deployments: [deployment(5, "ACTIVE", "v3"), deployment(4, "ACTIVE"), deployment(3, "INACTIVE")],
-    });
     // Pre-flight sees RUNNING; after version 4 went ACTIVE the service is still DEPLOYING once.
-    aws.mocks.lightsail
-      .on(GetContainerServicesCommand)
-      .resolvesOnce({ containerServices: [service()] })
-      .resolvesOnce({ containerServices: [service({ state: "DEPLOYING" })] })
-      .resolves({ containerServices: [service()] });
-    probeFailsUntilRolledBack(deps, aws);
+    const lightsail = statefulLightsail(aws, { serviceStates: ["RUNNING", "DEPLOYING"] });
+    newImageFailsProbe(deps, lightsail);
     const result = await run(inputs, deps);
     expect(result.status).toBe("rolled-back");
     const order = aws.mocks.lightsail
@@ -358,13 +353,7 @@ describe("pre-flight", () => {
 describe("manual rollback", () => {
   test("rollback-to previous redeploys the previous configuration, with no build or push", async () => {
     const { deps, aws, execCalls } = fakeDeps();
-    aws.mocks.lightsail
-      .on(CreateContainerServiceDeploymentCommand)
-      .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
-    aws.mocks.lightsail
-      .on(GetContainerServiceDeploymentsCommand)
-      .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE", "two")] })
-      .resolves({ deployments: [deployment(4, "ACTIVE", "two"), deployment(3, "INACTIVE")] });
+    statefulLightsail(aws, { deployments: [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE")] });
     const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
     expect(result.error).toBeUndefined();
     expect(result.status).toBe("rolled-back");
@@ -378,14 +367,9 @@ describe("manual rollback", () => {
 
   test("a rollback polls at least every 2 s even when poll-interval is longer, a deploy keeps its interval", async () => {
     const rollback = fakeDeps();
-    rollback.aws.mocks.lightsail
-      .on(CreateContainerServiceDeploymentCommand)
-      .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
-    rollback.aws.mocks.lightsail
-      .on(GetContainerServiceDeploymentsCommand)
-      .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE", "two")] })
-      .resolvesOnce({ deployments: [deployment(4, "ACTIVATING", "two"), deployment(3, "ACTIVE")] })
-      .resolves({ deployments: [deployment(4, "ACTIVE", "two"), deployment(3, "INACTIVE")] });
+    statefulLightsail(rollback.aws, {
+      deployments: [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE")],
+    });
     const rolledBack = await run(
       { "service-name": "demo", "rollback-to": "previous", "poll-interval": "30s" },
       rollback.deps,

@@ -1,10 +1,16 @@
+import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { describe, expect, test } from "vitest";
 import { actionsLogger, publishToActions, type RunnerIO } from "../src/actions-runner.js";
-import { CreateContainerServiceDeploymentCommand } from "../src/aws-sdk.js";
+import {
+  CreateContainerServiceDeploymentCommand,
+  GetContainerLogCommand,
+  GetContainerServiceDeploymentsCommand,
+  GetContainerServicesCommand,
+} from "../src/aws-sdk.js";
 import { run } from "../src/run.js";
 import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
 import { publishToTerminal, terminalLogger } from "../src/terminal.js";
-import { deploysVersion4, ECR_PASSWORD, ECR_TOKEN, fakeDeps } from "./fakes.js";
+import { deployment, deploysVersion4, ECR_PASSWORD, ECR_TOKEN, fakeDeps, OWN_ID, service } from "./fakes.js";
 
 const SSM_SECRET = "db-pass-5a1e77";
 
@@ -21,17 +27,24 @@ function capturedRunner() {
   return { io, written, files };
 }
 
-/** Everything the runner would show, minus the add-mask commands that tell it what to hide. */
-const visible = (written: string[]) =>
-  written
-    .join("")
-    .split("\n")
-    .filter((line) => !line.startsWith("::add-mask::"))
-    .join("\n");
+/**
+ * What the runner shows: it consumes each add-mask command and hides that value in every later line (a
+ * value printed before its add-mask stays visible, as on GitHub).
+ */
+const visible = (written: string[]) => {
+  const masks: string[] = [];
+  const shown: string[] = [];
+  for (const line of written.join("").split("\n")) {
+    if (line.startsWith("::add-mask::")) masks.push(line.slice("::add-mask::".length));
+    else shown.push(masks.reduce((text, secret) => text.split(secret).join("***"), line));
+  }
+  return shown.join("\n");
+};
 
 async function deployWithSecrets(dryRun: boolean) {
   const runner = capturedRunner();
-  const fake = fakeDeps({ log: actionsLogger(runner.io) });
+  const log = actionsLogger(runner.io);
+  const fake = fakeDeps({ log });
   fake.aws.mocks.ssm.on(GetParametersByPathCommand).resolves({
     Parameters: [
       { Name: "/myapp/dev/DB_PASSWORD", Value: SSM_SECRET, Type: "SecureString" },
@@ -43,7 +56,7 @@ async function deployWithSecrets(dryRun: boolean) {
     { "service-name": "demo", repository: "app", "ssm-path": "/myapp/dev/", "dry-run": String(dryRun) },
     fake.deps,
   );
-  await publishToActions(result, runner.io);
+  await publishToActions(result, runner.io, log.mask);
   return { ...fake, ...runner, result };
 }
 
@@ -69,6 +82,7 @@ describe("secrets never reach the log", () => {
       MODE: "prod",
       DB_PASSWORD: SSM_SECRET,
       LOG_LEVEL: "debug",
+      LIGHTSAIL_DEPLOY_ID: OWN_ID,
     });
     expect(written.join("")).toContain(`::add-mask::${SSM_SECRET}`);
     expect(visible(written)).not.toContain(SSM_SECRET);
@@ -90,7 +104,8 @@ describe("secrets never reach the log", () => {
   test("in a terminal the logger masks secrets itself", async () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), debug: true };
-    const fake = fakeDeps({ log: terminalLogger(io) });
+    const log = terminalLogger(io);
+    const fake = fakeDeps({ log });
     fake.aws.mocks.ssm
       .on(GetParametersByPathCommand)
       .resolves({ Parameters: [{ Name: "/myapp/dev/DB_PASSWORD", Value: SSM_SECRET }] });
@@ -99,10 +114,74 @@ describe("secrets never reach the log", () => {
       fake.deps,
     );
     fake.deps.log.info(`echo ${SSM_SECRET} and ${ECR_PASSWORD}`);
-    publishToTerminal(result, io);
+    publishToTerminal({ ...result, notes: [`the report holds ${SSM_SECRET}`] }, io, log.mask);
     const text = out.join("");
     expect(text).toContain("echo *** and ***");
     expect(text).not.toContain(SSM_SECRET);
     expect(text).not.toContain(ECR_PASSWORD);
+  });
+});
+
+describe("every environment value of every deployment read or written is masked", () => {
+  const CONSOLE_SECRET = "set-in-the-console-91c2";
+
+  /** The serving release and an older one both hold a secret this run never read from Parameter Store. */
+  function withToken(d: ContainerServiceDeployment): ContainerServiceDeployment {
+    const app = d.containers?.app;
+    if (app) app.environment = { ...app.environment, TOKEN: CONSOLE_SECRET };
+    return d;
+  }
+
+  function withSecretInHistory(fake: ReturnType<typeof fakeDeps>) {
+    fake.aws.mocks.lightsail.on(GetContainerServicesCommand).resolves({ containerServices: [service()] });
+    fake.aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolves({ deployments: [deployment(3, "ACTIVE"), withToken(deployment(2, "INACTIVE"))] });
+  }
+
+  test("a manual rollback to a release that prints its environment shows *** in log, summary and outputs", async () => {
+    const runner = capturedRunner();
+    const log = actionsLogger(runner.io);
+    const fake = fakeDeps({ log });
+    withSecretInHistory(fake);
+    fake.aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
+    // The restored release prints its environment and fails, so its logs are read.
+    fake.aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), withToken(deployment(2, "INACTIVE"))] })
+      .resolves({
+        deployments: [
+          deployment(3, "ACTIVE"),
+          withToken(deployment(2, "INACTIVE")),
+          withToken(deployment(4, "FAILED", "v2", undefined, OWN_ID)),
+        ],
+      });
+    fake.aws.mocks.lightsail
+      .on(GetContainerLogCommand)
+      .resolves({ logEvents: [{ createdAt: new Date(0), message: `env TOKEN=${CONSOLE_SECRET}` }] });
+    const result = await run(
+      { "service-name": "demo", "rollback-to": "2", "wait-timeout": "10s", "poll-interval": "5s" },
+      fake.deps,
+    );
+    await publishToActions(result, runner.io, log.mask);
+    expect(result.status).toBe("failed");
+    expect(runner.written.join("")).toContain(`::add-mask::${CONSOLE_SECRET}`);
+    expect(visible(runner.written)).not.toContain(CONSOLE_SECRET);
+    expect(runner.files["/summary"]).toContain("env TOKEN=***");
+    expect(Object.values(runner.files).join("")).not.toContain(CONSOLE_SECRET);
+  });
+
+  test("container log lines in a terminal report are masked too", async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), debug: false };
+    const log = terminalLogger(io);
+    const fake = fakeDeps({ log });
+    withSecretInHistory(fake);
+    const result = await run({ "service-name": "demo", "rollback-to": "2", "dry-run": "true" }, fake.deps);
+    publishToTerminal({ ...result, logs: [`app | TOKEN=${CONSOLE_SECRET}`] }, io, log.mask);
+    expect(out.join("")).toContain("TOKEN=***");
+    expect(out.join("")).not.toContain(CONSOLE_SECRET);
   });
 });

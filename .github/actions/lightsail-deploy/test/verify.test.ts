@@ -4,17 +4,28 @@ import { GetContainerServiceDeploymentsCommand } from "../src/aws-sdk.js";
 import { AWS_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../src/deps.js";
 import { awsClients } from "../src/real-deps.js";
 import { verifyDeployment, waitForDeployment } from "../src/verify.js";
-import { awsError, deployment, fakeDeps } from "./fakes.js";
+import { awsError, deployment, fakeDeps, OWN_ID } from "./fakes.js";
 
 const options = { intervalMs: 5_000, timeoutMs: 60_000 };
+const watch = (overrides: { intervalMs?: number; timeoutMs?: number } = {}) => ({
+  serviceName: "demo",
+  version: 4,
+  id: OWN_ID,
+  serviceUrl: "http://127.0.0.1:8081/",
+  probePath: undefined,
+  probeCount: 20,
+  maxErrorRate: 0.01,
+  ...options,
+  ...overrides,
+});
 
 function sequence(...states: string[]) {
   // Newest first and then oldest first: the code must not rely on the order.
   return states.map((state, i) => ({
     deployments:
       i % 2
-        ? [deployment(3, "ACTIVE"), deployment(4, state)]
-        : [deployment(4, state), deployment(3, "ACTIVE")],
+        ? [deployment(3, "ACTIVE"), deployment(4, state, "v4", undefined, OWN_ID)]
+        : [deployment(4, state, "v4", undefined, OWN_ID), deployment(3, "ACTIVE")],
   }));
 }
 
@@ -22,38 +33,53 @@ describe("waitForDeployment polls the exact version with the injected clock", ()
   test.each([
     [["ACTIVATING", "ACTIVATING", "ACTIVE"], "ACTIVE", 3],
     [["ACTIVATING", "FAILED"], "FAILED", 2],
-    [["ACTIVATING", "INACTIVE"], "INACTIVE", 2],
   ])("%j → %s", async (states, expected, calls) => {
     const { deps, aws, clock } = fakeDeps();
     const stub = aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand);
     for (const response of sequence(...states)) stub.resolvesOnce(response);
-    const outcome = await waitForDeployment(aws.clients, "demo", 4, options, deps);
+    const outcome = await waitForDeployment(aws.clients, watch(), deps);
     expect(outcome.state).toBe(expected);
     expect(aws.mocks.lightsail.commandCalls(GetContainerServiceDeploymentsCommand)).toHaveLength(calls);
     // random() = 0.5 gives exactly the interval; each sleep is jittered around it.
     expect(clock.sleeps).toEqual(Array(calls - 1).fill(5_000));
   });
 
+  test("a newer deployment that served supersedes it, whatever state version 4 shows", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
+      deployments: [deployment(5, "ACTIVE"), deployment(4, "INACTIVE", "v4", undefined, OWN_ID)],
+    });
+    const outcome = await waitForDeployment(aws.clients, watch(), deps);
+    expect(outcome).toMatchObject({ state: "SUPERSEDED", by: { version: 5 } });
+  });
+
+  test("a version 4 without this run's id is not this run's deployment", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolves({ deployments: [deployment(4, "ACTIVE", "v4", undefined, "other-run")] });
+    const outcome = await waitForDeployment(aws.clients, watch({ timeoutMs: 10_000 }), deps);
+    expect(outcome).toMatchObject({ state: "TIMEOUT", deployment: undefined });
+  });
+
   test("another deployment's state does not count: only version 4 is watched", async () => {
     const { deps, aws } = fakeDeps();
     aws.mocks.lightsail
       .on(GetContainerServiceDeploymentsCommand)
-      .resolvesOnce({ deployments: [deployment(5, "ACTIVE"), deployment(4, "ACTIVATING")] })
-      .resolvesOnce({ deployments: [deployment(5, "ACTIVE"), deployment(4, "FAILED")] });
-    expect((await waitForDeployment(aws.clients, "demo", 4, options, deps)).state).toBe("FAILED");
+      .resolvesOnce({
+        deployments: [deployment(5, "FAILED"), deployment(4, "ACTIVATING", "v4", undefined, OWN_ID)],
+      })
+      .resolvesOnce({
+        deployments: [deployment(5, "FAILED"), deployment(4, "FAILED", "v4", undefined, OWN_ID)],
+      });
+    expect((await waitForDeployment(aws.clients, watch(), deps)).state).toBe("FAILED");
   });
 
   test("times out after the timeout of fake time, without sleeping past it", async () => {
     const { deps, aws, clock } = fakeDeps();
     aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVATING")[0] ?? {});
     const start = clock.now();
-    const outcome = await waitForDeployment(
-      aws.clients,
-      "demo",
-      4,
-      { intervalMs: 5_000, timeoutMs: 21_000 },
-      deps,
-    );
+    const outcome = await waitForDeployment(aws.clients, watch({ timeoutMs: 21_000 }), deps);
     expect(outcome).toMatchObject({ state: "TIMEOUT", deployment: { version: 4, state: "ACTIVATING" } });
     expect(clock.now() - start).toBe(21_000);
     expect(clock.sleeps).toEqual([5_000, 5_000, 5_000, 5_000, 1_000]);
@@ -65,7 +91,7 @@ describe("waitForDeployment polls the exact version with the injected clock", ()
       .on(GetContainerServiceDeploymentsCommand)
       .resolvesOnce(sequence("ACTIVATING")[0] ?? {})
       .resolves(sequence("ACTIVE")[0] ?? {});
-    await waitForDeployment(aws.clients, "demo", 4, options, deps);
+    await waitForDeployment(aws.clients, watch(), deps);
     expect(clock.sleeps).toEqual([4_000]);
   });
 });
@@ -79,7 +105,7 @@ test("a status call that still fails after the SDK's retries is polled again, no
       Object.assign(awsError("ServiceException", "internal"), { $metadata: { httpStatusCode: 500 } }),
     )
     .resolves(sequence("ACTIVE")[0] ?? {});
-  expect((await waitForDeployment(aws.clients, "demo", 4, options, deps)).state).toBe("ACTIVE");
+  expect((await waitForDeployment(aws.clients, watch(), deps)).state).toBe("ACTIVE");
   expect(log.lines.filter((l) => l.includes("polling again"))).toHaveLength(2);
 });
 
@@ -88,7 +114,7 @@ test("an error that would repeat (access denied) ends the wait", async () => {
   aws.mocks.lightsail
     .on(GetContainerServiceDeploymentsCommand)
     .rejects(awsError("AccessDeniedException", "no"));
-  await expect(waitForDeployment(aws.clients, "demo", 4, options, deps)).rejects.toThrow("no");
+  await expect(waitForDeployment(aws.clients, watch(), deps)).rejects.toThrow("no");
 });
 
 describe("throttling bursts are absorbed by the SDK's retries", () => {
@@ -106,7 +132,11 @@ describe("throttling bursts are absorbed by the SDK's retries", () => {
           const throttled = requests.length <= throttles;
           const body = throttled
             ? { __type: "ThrottlingException", message: "Rate exceeded" }
-            : { deployments: [{ version: 4, state: "ACTIVE", createdAt: 1_700_000_000 }] };
+            : {
+                deployments: [
+                  { ...deployment(4, "ACTIVE", "v4", undefined, OWN_ID), createdAt: 1_700_000_000 },
+                ],
+              };
           return {
             response: {
               statusCode: throttled ? 400 : 200,
@@ -123,7 +153,7 @@ describe("throttling bursts are absorbed by the SDK's retries", () => {
   test("three ThrottlingExceptions in a row, then the answer: one poll, four requests", async () => {
     const { deps } = fakeDeps();
     const { clients, requests } = throttlingClients(3);
-    const outcome = await waitForDeployment(clients, "demo", 4, options, deps);
+    const outcome = await waitForDeployment(clients, watch(), deps);
     expect(outcome.state).toBe("ACTIVE");
     expect(requests).toEqual(Array(4).fill("Lightsail_20161128.GetContainerServiceDeployments"));
   });
@@ -131,29 +161,20 @@ describe("throttling bursts are absorbed by the SDK's retries", () => {
   test("a burst longer than the retries costs one poll interval, and the next poll gets the answer", async () => {
     const { deps, clock } = fakeDeps();
     const { clients, requests } = throttlingClients(MAX_ATTEMPTS);
-    expect((await waitForDeployment(clients, "demo", 4, options, deps)).state).toBe("ACTIVE");
+    expect((await waitForDeployment(clients, watch(), deps)).state).toBe("ACTIVE");
     expect(requests.length).toBe(MAX_ATTEMPTS + 1);
     expect(clock.sleeps).toEqual([5_000]);
   });
 });
 
 describe("verifyDeployment", () => {
-  const verifyOptions = {
-    serviceName: "demo",
-    version: 4,
-    serviceUrl: "http://127.0.0.1:8081/",
-    intervalMs: 5_000,
-    timeoutMs: 60_000,
-    probePath: undefined,
-    probeCount: 20,
-    maxErrorRate: 0.01,
-  };
+  const verifyOptions = watch();
 
   test("ACTIVE and all probes answer: ok, probing the health-check path", async () => {
     const { deps, aws, probes } = fakeDeps();
     aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
     const verdict = await verifyDeployment(aws.clients, verifyOptions, deps);
-    expect(verdict.ok).toBe(true);
+    expect(verdict.kind).toBe("good");
     expect(probes).toEqual(Array(20).fill("http://127.0.0.1:8081/health"));
   });
 
@@ -168,8 +189,8 @@ describe("verifyDeployment", () => {
     });
     aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
     const verdict = await verifyDeployment(aws.clients, verifyOptions, deps);
-    expect(verdict).toMatchObject({ ok: false, activated: true });
-    expect(!verdict.ok && verdict.reason).toBe(
+    expect(verdict).toMatchObject({ kind: "rejected", activated: true });
+    expect(verdict.kind === "rejected" && verdict.reason).toBe(
       "went ACTIVE but failed the probe: 5 of 20 requests to http://127.0.0.1:8081/health failed (25% > 1%; e.g. TypeError: fetch failed, HTTP 502, HTTP 502)",
     );
   });
@@ -178,22 +199,18 @@ describe("verifyDeployment", () => {
     let n = 0;
     const { deps, aws } = fakeDeps({ httpGet: async () => ({ status: ++n === 1 ? 500 : 200 }) });
     aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence("ACTIVE")[0] ?? {});
-    expect((await verifyDeployment(aws.clients, { ...verifyOptions, maxErrorRate: 0.05 }, deps)).ok).toBe(
-      true,
+    expect((await verifyDeployment(aws.clients, { ...verifyOptions, maxErrorRate: 0.05 }, deps)).kind).toBe(
+      "good",
     );
   });
 
   test.each([
-    ["FAILED", "FAILED: its containers did not start or did not pass the health check"],
-    ["ACTIVATING", "did not become ACTIVE within 60s (last state: ACTIVATING)"],
-  ])("%s is a failure before activation", async (state, reason) => {
+    ["FAILED", "rejected", "FAILED: its containers did not start or did not pass the health check"],
+    ["ACTIVATING", "timed-out", "did not become ACTIVE within 60s (last state: ACTIVATING)"],
+  ])("%s is a failure before activation", async (state, kind, reason) => {
     const { deps, aws, probes } = fakeDeps();
     aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves(sequence(state)[0] ?? {});
-    expect(await verifyDeployment(aws.clients, verifyOptions, deps)).toMatchObject({
-      ok: false,
-      activated: false,
-      reason,
-    });
+    expect(await verifyDeployment(aws.clients, verifyOptions, deps)).toMatchObject({ kind, reason });
     expect(probes).toEqual([]);
   });
 });

@@ -1,0 +1,103 @@
+import type {
+  ContainerServiceDeployment,
+  CreateContainerServiceDeploymentRequest,
+} from "@aws-sdk/client-lightsail";
+import { CreateContainerServiceDeploymentCommand } from "./aws-sdk.js";
+import { deployIdOf, withDeployId } from "./deployment-id.js";
+import type { AwsClients, Deps } from "./deps.js";
+import { DeployError, describeError, isTransient, type Phase } from "./errors.js";
+import { listDeployments } from "./lightsail-reads.js";
+import { backoffMs, retryUntil } from "./polling.js";
+
+export interface CreatedDeployment {
+  version: number;
+  /** This deployment's LIGHTSAIL_DEPLOY_ID. */
+  id: string;
+}
+
+export interface CreateOptions {
+  serviceName: string;
+  /** The id this deployment carries (a fresh one per Create: see ReleaseContext.nextDeployId). */
+  id: string;
+  phase: Extract<Phase, "deploy" | "rollback">;
+  /** Until when passing AWS faults are retried. */
+  deadline: number;
+  /**
+   * Whether a refusal is worth another try (a rollback waits out a service still busy with the failed
+   * release's cut-over); a deploy has already waited for the service to settle in pre-flight.
+   */
+  retryRefusal?: (error: unknown) => boolean;
+}
+
+/** This run's deployment, found by its id: the truth after a lost answer or a refused SDK retry. */
+async function findOwn(
+  aws: AwsClients,
+  options: CreateOptions,
+  id: string,
+  deps: Deps,
+): Promise<ContainerServiceDeployment | undefined> {
+  const deployments = await retryUntil(
+    () => listDeployments(aws, options.serviceName),
+    { deadline: options.deadline, what: "looking for this run's deployment" },
+    deps,
+  );
+  return deployments.findLast((d) => deployIdOf(d) === id);
+}
+
+/**
+ * Sends CreateContainerServiceDeployment with a fresh deployment id and returns the version it created.
+ * When the answer is an error (a lost answer, then the SDK's retry refused because the first attempt did
+ * go through), the deployments are read back: if one carries this id, it is this run's, whatever the error
+ * said. "Nothing was changed" is said only once that read shows no such deployment.
+ */
+export async function createDeployment(
+  request: CreateContainerServiceDeploymentRequest,
+  aws: AwsClients,
+  options: CreateOptions,
+  deps: Deps,
+): Promise<CreatedDeployment> {
+  const { id } = options;
+  const command = new CreateContainerServiceDeploymentCommand(withDeployId(request, id));
+  for (let attempt = 1; ; attempt++) {
+    let failure: unknown;
+    try {
+      const out = await aws.lightsail.send(command);
+      const version = out.containerService?.nextDeployment?.version;
+      if (version !== undefined) return { version, id };
+      failure = new Error("the answer named no new version");
+    } catch (error) {
+      failure = error;
+    }
+    let own: ContainerServiceDeployment | undefined;
+    try {
+      own = await findOwn(aws, options, id, deps);
+    } catch (readError) {
+      throw new DeployError(
+        `CreateContainerServiceDeployment failed (${describeError(failure)}), and whether it created a deployment could not be read (${describeError(readError)})`,
+        options.phase,
+        "look at the service's deployments before re-running",
+        { cause: readError },
+      );
+    }
+    if (own?.version !== undefined) {
+      deps.log.warning(
+        `CreateContainerServiceDeployment answered ${describeError(failure)}, but the deployment was created: version ${own.version} carries this run's id ${id}`,
+      );
+      return { version: own.version, id };
+    }
+    const delay = backoffMs(attempt, deps.random());
+    const retry = isTransient(failure) || (options.retryRefusal?.(failure) ?? false);
+    if (!retry || deps.now() + delay > options.deadline) {
+      throw new DeployError(
+        `CreateContainerServiceDeployment was refused (${describeError(failure)})`,
+        options.phase,
+        "nothing was changed (no deployment carries this run's id); fix the cause above and re-run",
+        { cause: failure },
+      );
+    }
+    deps.log.warning(
+      `CreateContainerServiceDeployment failed (${describeError(failure)}) and created nothing; trying again in ${delay} ms`,
+    );
+    await deps.sleep(delay);
+  }
+}

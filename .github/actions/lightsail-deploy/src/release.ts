@@ -1,0 +1,198 @@
+import type {
+  ContainerServiceDeployment,
+  CreateContainerServiceDeploymentRequest,
+} from "@aws-sdk/client-lightsail";
+import { createDeployment } from "./create-deployment.js";
+import { DEPLOY_ID_VARIABLE } from "./deployment-id.js";
+import { publicImage } from "./deployment-request.js";
+import { DeployError, describeError } from "./errors.js";
+import { describeServing, readServing, type Serving } from "./lightsail-reads.js";
+import { fetchDeploymentLogs } from "./logs.js";
+import type { ReleaseContext } from "./release-context.js";
+import { hasVerifiedRelease, verdictOf, withVerdict } from "./release-record.js";
+import type { Status } from "./report.js";
+import { type RestoreOutcome, restoreVerifiedRelease } from "./restore.js";
+import type { Verdict } from "./verify.js";
+
+/** What a release did to the service, for the report. */
+export interface ReleaseOutcome {
+  status: Status;
+  /** The last deployment version this run created (after a restore, the restore's). */
+  version: number | undefined;
+  /** The image this run left deployed (after a restore, the restored image). */
+  image: string | undefined;
+  serving: Serving;
+  logs: string[];
+  notes: string[];
+  error?: DeployError;
+}
+
+type Kind = "deploy" | "rollback";
+
+/**
+ * Before this run changes anything: a record that has verified nothing yet starts from the release that
+ * is serving, so that a failure of this very run has something verified to return to.
+ */
+async function startRecord(ctx: ReleaseContext): Promise<void> {
+  const serving = ctx.checked.service.currentDeployment;
+  const record = ctx.recordAtStart;
+  if (!serving || hasVerifiedRelease(record) || verdictOf(record, serving) === "rejected") return;
+  try {
+    await ctx.record.update((r) =>
+      hasVerifiedRelease(r)
+        ? r
+        : withVerdict(r, serving, "good", "serving when the record began", new Date(ctx.deps.now())),
+    );
+    ctx.deps.log.info(
+      `Release record ${ctx.record.name}: starts from version ${serving.version}, serving now`,
+    );
+  } catch (error) {
+    ctx.deps.log.warning(`Could not start the release record ${ctx.record.name} (${describeError(error)})`);
+  }
+}
+
+async function containerLogs(ctx: ReleaseContext, deployment: ContainerServiceDeployment | undefined) {
+  if (!deployment) return [];
+  const lines = await ctx
+    .phase("verify", "Container logs", () =>
+      fetchDeploymentLogs(ctx.aws, ctx.inputs.serviceName, deployment, new Date(ctx.deps.now())),
+    )
+    .catch((error: unknown) => [`(could not read the container logs: ${describeError(error)})`]);
+  ctx.deps.log.info(lines.join("\n"));
+  return lines;
+}
+
+function failure(what: string, phase: "verify" | "rollback", todo: string): DeployError {
+  return new DeployError(what, phase, todo);
+}
+
+const FIX_TODO = "read the container logs in the step log or job summary, fix the cause and deploy again";
+
+/** The outcome after a rejected release that served (went ACTIVE), by what the restore managed. */
+function afterRestore(
+  restore: RestoreOutcome,
+  what: string,
+  serving: Serving,
+  base: Omit<ReleaseOutcome, "status" | "serving">,
+): ReleaseOutcome {
+  if (restore.kind === "restored") {
+    const image = publicImage(restore.target);
+    const notes = [...base.notes, `${base.image} failed and was rolled back to ${image}.`];
+    const configuration = `the configuration of verified version ${restore.target.version}`;
+    if (restore.verdict.kind === "good") {
+      const message = `${what}; rolled back: version ${restore.version} (${configuration}) is serving`;
+      return {
+        ...base,
+        status: "rolled-back",
+        version: restore.version,
+        image,
+        notes,
+        serving: { version: restore.version },
+        error: failure(message, "verify", FIX_TODO),
+      };
+    }
+    const message = `${what}; the rollback to ${configuration} (as version ${restore.version}) also ${restore.verdict.reason}; ${describeServing(serving)}`;
+    return {
+      ...base,
+      status: "failed",
+      version: restore.version,
+      image,
+      notes,
+      serving,
+      error: failure(message, "rollback", FIX_TODO),
+    };
+  }
+  const why = {
+    superseded: () =>
+      `not rolled back: version ${"by" in restore ? restore.by : "?"}, another deployment, replaced it first`,
+    "no-target": () => "not rolled back: the release record holds no verified-good release to return to",
+    "not-done": () =>
+      `the automatic rollback could not be completed before \`wait-timeout\` (${"reason" in restore ? restore.reason : ""})`,
+  }[restore.kind]();
+  return {
+    ...base,
+    status: "failed",
+    serving,
+    error: failure(`${what}; ${why}; ${describeServing(serving)}`, "rollback", FIX_TODO),
+  };
+}
+
+/**
+ * Creates the deployment, verifies that exact version, records the verdict, and on a bad verdict collects
+ * the logs and (when allowed) restores a verified-good release.
+ */
+export async function release(
+  ctx: ReleaseContext,
+  request: CreateContainerServiceDeploymentRequest,
+  kind: Kind,
+  image: string | undefined,
+): Promise<ReleaseOutcome> {
+  const { inputs, deps } = ctx;
+  await startRecord(ctx);
+  const servedBefore = ctx.checked.service.currentDeployment;
+  const created = await ctx.phase(kind, kind === "deploy" ? "Deploy" : "Rollback", async () => {
+    const deadline = deps.now() + inputs.waitTimeoutMs;
+    const out = await createDeployment(
+      request,
+      ctx.aws,
+      { serviceName: inputs.serviceName, id: ctx.nextDeployId(), phase: kind, deadline },
+      deps,
+    );
+    deps.log.info(`Created deployment version ${out.version} (${DEPLOY_ID_VARIABLE}=${out.id})`);
+    return out;
+  });
+  const verdict: Verdict = await ctx.phase("verify", `Verify version ${created.version}`, () =>
+    ctx.verify(created, kind),
+  );
+  await ctx.recordVerdict(verdict);
+  const base = { version: created.version, image, logs: [] as string[], notes: [] as string[] };
+  if (verdict.kind === "good") {
+    return {
+      ...base,
+      status: kind === "deploy" ? "deployed" : "rolled-back",
+      serving: { version: created.version },
+    };
+  }
+  const what = `deployment version ${created.version} ${verdict.reason}`;
+  if (verdict.kind === "superseded") {
+    const serving = await readServing(ctx.aws, inputs.serviceName, deps);
+    const message = `${what}; nothing was rolled back; ${describeServing(serving)}`;
+    return {
+      ...base,
+      status: "superseded",
+      serving,
+      error: failure(
+        message,
+        "verify",
+        `find out who deployed version ${verdict.by}, and re-run if this release should serve`,
+      ),
+    };
+  }
+  base.logs = await containerLogs(ctx, verdict.deployment);
+  if (verdict.kind === "rejected" && verdict.activated && inputs.autoRollback) {
+    const restore = await ctx.phase("rollback", "Automatic rollback", () =>
+      restoreVerifiedRelease(ctx, created.version, servedBefore),
+    );
+    const serving =
+      restore.kind === "restored" && restore.verdict.kind === "good"
+        ? { version: restore.version }
+        : await readServing(ctx.aws, inputs.serviceName, deps);
+    return afterRestore(restore, what, serving, base);
+  }
+  const serving = await readServing(ctx.aws, inputs.serviceName, deps);
+  const todo =
+    verdict.kind === "timed-out"
+      ? "it may still finish: check it with GetContainerServiceDeployments, and raise `wait-timeout` if the app starts slowly"
+      : FIX_TODO;
+  const off = verdict.kind === "rejected" && verdict.activated ? "; `auto-rollback` is off" : "";
+  return {
+    ...base,
+    status: "failed",
+    serving,
+    error: failure(
+      `${what}${off}; ${describeServing(serving)}`,
+      kind === "deploy" ? "verify" : "rollback",
+      todo,
+    ),
+  };
+}

@@ -1,0 +1,85 @@
+import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
+import { createDeployment } from "./create-deployment.js";
+import { requestFromDeployment } from "./deployment-request.js";
+import { describeError, errorName, isTransient } from "./errors.js";
+import { listDeployments } from "./lightsail-reads.js";
+import { pollIntervalFor, retryUntil } from "./polling.js";
+import { settledService } from "./preflight.js";
+import type { ReleaseContext } from "./release-context.js";
+import { restoreTarget } from "./release-record.js";
+import { replacedBy, type Verdict } from "./verify.js";
+
+export type RestoreOutcome =
+  /** The restore deployment was created and judged (its verdict may still be bad). */
+  | { kind: "restored"; target: ContainerServiceDeployment; version: number; verdict: Verdict }
+  /** Another deployment replaced the failed one first: restoring now would undo it. */
+  | { kind: "superseded"; by: number }
+  | { kind: "no-target" }
+  /** AWS kept failing until `wait-timeout`, or refused for good. */
+  | { kind: "not-done"; reason: string };
+
+/** Lightsail refuses a deployment while the service is in a transition state (InvalidInputException). */
+export function isServiceBusy(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return (
+    errorName(error) === "InvalidInputException" &&
+    /transition|DEPLOYING|UPDATING|PENDING|ACTIVATING|in progress/i.test(text)
+  );
+}
+
+const worthRetrying = (error: unknown) =>
+  isTransient(error) || isServiceBusy(error instanceof Error && error.cause ? error.cause : error);
+
+/**
+ * Replaces the failed version with a verified-good release, and keeps at it through throttling, server
+ * faults, dropped connections and a service still busy with the cut-over, until `wait-timeout`.
+ */
+export async function restoreVerifiedRelease(
+  ctx: ReleaseContext,
+  failedVersion: number,
+  servedBefore: ContainerServiceDeployment | undefined,
+): Promise<RestoreOutcome> {
+  const { inputs, aws, deps } = ctx;
+  const deadline = deps.now() + inputs.waitTimeoutMs;
+  const intervalMs = pollIntervalFor("rollback", inputs.pollIntervalMs);
+  let target: ContainerServiceDeployment | undefined;
+  try {
+    const created = await retryUntil(
+      async () => {
+        // The failed release can be ACTIVE while the service still finishes its cut-over (DEPLOYING), and
+        // Lightsail refuses a new deployment until the service settles.
+        await settledService(aws, inputs, deps, intervalMs);
+        const deployments = await listDeployments(aws, inputs.serviceName);
+        const newer = replacedBy(deployments, failedVersion);
+        if (newer) return { superseded: newer.version ?? 0 };
+        const record = await ctx.record.read();
+        target = restoreTarget(record, deployments, servedBefore, failedVersion);
+        if (!target) return undefined;
+        deps.log.info(`Restoring the configuration of verified version ${target.version}`);
+        return createDeployment(
+          requestFromDeployment(inputs.serviceName, target),
+          aws,
+          {
+            serviceName: inputs.serviceName,
+            id: ctx.nextDeployId(),
+            phase: "rollback",
+            deadline,
+            retryRefusal: isServiceBusy,
+          },
+          deps,
+        );
+      },
+      { deadline, what: "the automatic rollback", retryable: worthRetrying },
+      deps,
+    );
+    if (created === undefined || target === undefined) return { kind: "no-target" };
+    if ("superseded" in created) return { kind: "superseded", by: created.superseded };
+    const verdict = await ctx.phase("rollback", `Verify rollback version ${created.version}`, () =>
+      ctx.verify(created, "rollback"),
+    );
+    await ctx.recordVerdict(verdict);
+    return { kind: "restored", target, version: created.version, verdict };
+  } catch (error) {
+    return { kind: "not-done", reason: describeError(error) };
+  }
+}

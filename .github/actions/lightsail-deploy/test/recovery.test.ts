@@ -1,0 +1,265 @@
+import { describe, expect, test } from "vitest";
+import {
+  CreateContainerServiceDeploymentCommand,
+  GetContainerServiceDeploymentsCommand,
+  GetContainerServicesCommand,
+} from "../src/aws-sdk.js";
+import type { Deps } from "../src/deps.js";
+import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release-record.js";
+import { run } from "../src/run.js";
+import { PutParameterCommand } from "../src/ssm-sdk.js";
+import {
+  awsError,
+  deployment,
+  fakeDeps,
+  fakeRecordParameter,
+  REPOSITORY_URI,
+  service,
+  statefulLightsail,
+} from "./fakes.js";
+
+const inputs = { "service-name": "demo", repository: "app" };
+const NEW_IMAGE = `${REPOSITORY_URI}:0123456`;
+const refusedBusy = () =>
+  awsError("InvalidInputException", 'The container service is in a transition state ("DEPLOYING").');
+const throttled = () =>
+  Object.assign(awsError("ThrottlingException", "Rate exceeded"), { $metadata: { httpStatusCode: 400 } });
+
+/** The probe fails while `bad` images serve. */
+function probeFailsFor(
+  deps: Deps,
+  lightsail: ReturnType<typeof statefulLightsail>,
+  bad: (image: string) => boolean,
+) {
+  deps.httpGet = async () => ({ status: bad(lightsail.servingImage() ?? "") ? 500 : 200 });
+}
+
+function recordWith(verdicts: [ReturnType<typeof deployment>, "good" | "rejected"][]): string {
+  return serializeRecord(
+    verdicts.reduce((r, [d, verdict]) => withVerdict(r, d, verdict, "test", new Date(0)), EMPTY_RECORD),
+  );
+}
+
+const creates = (aws: ReturnType<typeof fakeDeps>["aws"]) =>
+  aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand).map((c) => c.args[0].input);
+
+describe("a lost Create answer is not reported as refused", () => {
+  test("a good release whose Create answer was lost is found by its id, verified and reported deployed", async () => {
+    const { deps, aws, log } = fakeDeps();
+    const lightsail = statefulLightsail(aws, { lostAnswers: [refusedBusy()] });
+    const result = await run(inputs, deps);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe("deployed");
+    expect(result.deploymentVersion).toBe(4);
+    expect(lightsail.servingImage()).toBe(NEW_IMAGE);
+    expect(creates(aws)).toHaveLength(1);
+    expect(log.lines.join("\n")).toMatch(/but the deployment was created: version 4 carries this run's id/);
+  });
+
+  test("a bad release whose Create answer was lost is rolled back", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws, { lostAnswers: [refusedBusy()] });
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+  });
+
+  test("a Create that created nothing says nothing was changed, after checking", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    aws.mocks.lightsail
+      .on(CreateContainerServiceDeploymentCommand)
+      .rejects(awsError("InvalidInputException", "bad port"));
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "CreateContainerServiceDeployment was refused (InvalidInputException: bad port), at deploy; nothing was changed (no deployment carries this run's id)",
+    );
+  });
+
+  test("when the deployments cannot be read after a failed Create, it does not claim nothing changed", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).rejects(refusedBusy());
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).rejects(throttled());
+    const result = await run({ ...inputs, "wait-timeout": "30s" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("whether it created a deployment could not be read");
+    expect(result.error).not.toContain("nothing was changed");
+  });
+});
+
+describe("the automatic rollback keeps trying", () => {
+  test("through a minute of throttling on its reads and a refused Create, until the release is restored", async () => {
+    const { deps, aws, clock } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const started = clock.now();
+    let probed = false;
+    const probe = deps.httpGet;
+    deps.httpGet = async (url, timeout) => {
+      probed = true;
+      return probe(url, timeout);
+    };
+    // Once the probe has run, Lightsail throttles every service read for 60 s of (fake) time.
+    const serviceReads = aws.mocks.lightsail.on(GetContainerServicesCommand);
+    serviceReads.callsFake(async () => {
+      if (probed && clock.now() - started < 60_000) throw throttled();
+      return { containerServices: [service({ currentDeployment: lightsail.serving() })] };
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+    expect(result.error).not.toContain("preflight");
+    expect(result.error).toContain("rolled back: version 5");
+  });
+
+  test("when AWS never recovers, it says the rollback was not done and which version serves", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    let creates = 0;
+    aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+      creates++;
+      if (creates > 1) throw throttled();
+      lightsail.deployments.push({
+        version: 4,
+        state: "ACTIVATING",
+        containers: input.containers,
+        publicEndpoint: input.publicEndpoint,
+      });
+      return { containerService: service({ nextDeployment: { version: 4, state: "ACTIVATING" } }) };
+    });
+    const result = await run({ ...inputs, "wait-timeout": "2m" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/the automatic rollback could not be completed before `wait-timeout`/);
+    expect(result.error).toContain("version 4 is serving");
+    expect(result.servingVersion).toBe(4);
+    expect(creates).toBeGreaterThan(3);
+  });
+
+  test("a serving version that cannot be read is reported as unknown, never as none", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws, { settle: () => "FAILED" });
+    let reads = 0;
+    aws.mocks.lightsail.on(GetContainerServicesCommand).callsFake(async () => {
+      if (++reads > 1)
+        throw Object.assign(awsError("ServiceException", "unavailable"), {
+          $metadata: { httpStatusCode: 503 },
+        });
+      return { containerServices: [service()] };
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "which version is serving could not be read (ServiceException: unavailable)",
+    );
+    expect(result.error).not.toContain("no version is serving");
+    expect(result.servingUnknown).toBe("ServiceException: unavailable");
+  });
+});
+
+describe("the record decides what a rollback returns to", () => {
+  test("a re-run after a killed runner restores the verified release, not the unverified one serving", async () => {
+    const { deps, aws } = fakeDeps();
+    // v3 was verified; the killed run's bad release v4 went ACTIVE and was never judged.
+    const v3 = deployment(3, "INACTIVE", "v3");
+    const v4 = deployment(4, "ACTIVE", "0123456", undefined, "1234.1-deadbeef");
+    const lightsail = statefulLightsail(aws, { deployments: [v3, v4] });
+    fakeRecordParameter(aws, recordWith([[v3, "good"]]));
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(creates(aws)[1]?.containers?.app?.image).toBe(`${REPOSITORY_URI}:v3`);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+    expect(result.error).toContain("the configuration of verified version 3");
+  });
+
+  test("rollback-to previous after an automatic rollback skips the release that failed", async () => {
+    const { deps, aws } = fakeDeps();
+    const [v1, v2, v3, v4] = [
+      deployment(1, "INACTIVE", "one"),
+      deployment(2, "INACTIVE", "two"),
+      deployment(3, "INACTIVE", "bad", undefined, "9.1-aaaaaaaa"),
+      deployment(4, "ACTIVE", "two", undefined, "9.1-bbbbbbbb"),
+    ];
+    statefulLightsail(aws, { deployments: [v1, v2, v3, v4] });
+    fakeRecordParameter(
+      aws,
+      recordWith([
+        [v1, "good"],
+        [v2, "good"],
+        [v3, "rejected"],
+        [v4, "good"],
+      ]),
+    );
+    const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(result.imageUri).toBe(`${REPOSITORY_URI}:one`);
+  });
+
+  test("a manual rollback that fails its probe is itself rolled back to the last verified release", async () => {
+    const { deps, aws } = fakeDeps();
+    const [v2, v3] = [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE", "three")];
+    const lightsail = statefulLightsail(aws, { deployments: [v2, v3] });
+    fakeRecordParameter(
+      aws,
+      recordWith([
+        [v2, "good"],
+        [v3, "good"],
+      ]),
+    );
+    probeFailsFor(deps, lightsail, (image) => image.endsWith(":two"));
+    const result = await run({ "service-name": "demo", "rollback-to": "2" }, deps);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:three`);
+    expect(result.status).toBe("rolled-back");
+    expect(result.error).toContain("deployment version 4 went ACTIVE but failed the probe");
+    expect(result.error).toContain(
+      "rolled back: version 5 (the configuration of verified version 3) is serving",
+    );
+  });
+
+  test("a record in another form is refused at pre-flight, before anything changes", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    fakeRecordParameter(aws, "not json");
+    const result = await run(inputs, deps);
+    expect(result.error).toContain(
+      "the release record `release-record` (/lightsail-deploy/demo/releases) is not in the form",
+    );
+    expect(creates(aws)).toHaveLength(0);
+  });
+
+  test("a record that cannot be written is a warning; the deploy's status stays true", async () => {
+    const { deps, aws, log } = fakeDeps();
+    statefulLightsail(aws);
+    aws.mocks.ssm.on(PutParameterCommand).rejects(awsError("AccessDeniedException", "not allowed"));
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("deployed");
+    expect(log.lines.join("\n")).toMatch(/warning: Could not write version 4 as good to the release record/);
+  });
+});
+
+describe("a verdict belongs to one version", () => {
+  test("another deployment that takes over during the probe: superseded, no rollback", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    let requests = 0;
+    deps.httpGet = async () => {
+      // Halfway through the probe, another pipeline's release (version 5) takes over and fails.
+      if (++requests === 10) {
+        const mine = lightsail.serving();
+        if (mine) mine.state = "INACTIVE";
+        lightsail.deployments.push({ ...deployment(5, "ACTIVE", "theirs"), createdAt: new Date() });
+      }
+      return { status: requests >= 10 ? 500 : 200 };
+    };
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("superseded");
+    expect(creates(aws)).toHaveLength(1);
+    expect(result.error).toContain("deployment version 4 was superseded by version 5");
+    expect(result.error).toContain("nothing was rolled back; version 5 is serving");
+    expect(result.servingVersion).toBe(5);
+  });
+});
