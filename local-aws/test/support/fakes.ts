@@ -89,6 +89,19 @@ export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly pulls: string[] = [];
   pullError: string | undefined;
+  private pullGate: Promise<void> | undefined;
+
+  /** Holds every pull until the returned function is called: a deployment stays ACTIVATING meanwhile. */
+  holdPulls(): () => void {
+    let release = () => {};
+    this.pullGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.pullGate = undefined;
+      release();
+    };
+  }
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -97,6 +110,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async pull(image: string, registry: { host: string; password: string }) {
+    await this.pullGate;
     if (this.pullError) throw new Error(this.pullError);
     if (!image.startsWith(`${registry.host}/`)) throw new Error(`pull access denied for ${image}`);
     this.pulls.push(image);
