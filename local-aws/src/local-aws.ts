@@ -39,6 +39,8 @@ export interface LocalAwsOptions {
     startRegistry?: (port: number) => Promise<RegistryBackend>;
     probe?: HttpProbe;
     sleep?: (ms: number) => Promise<void>;
+    /** The wait between health checks of ACTIVE deployments; real time unless given (tests step it). */
+    monitorSleep?: (ms: number) => Promise<void>;
     now?: () => number;
   };
 }
@@ -180,6 +182,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     freePort,
     now,
     sleep: overrides.sleep ?? realSleep,
+    monitorSleep: overrides.monitorSleep ?? realSleep,
     logDir: join(options.stateDir, "logs"),
     log,
   };

@@ -17,6 +17,30 @@ export class VirtualClock {
   };
 }
 
+/**
+ * A hand-stepped wait: every `sleep` waits until the test calls `tick()`, so background loops (the health
+ * monitor) run exactly as many beats as the test asks for, and never on their own.
+ */
+export class ManualTicker {
+  private waiting: (() => void)[] = [];
+  readonly sleep = (_ms: number) =>
+    new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+    });
+
+  /** Wakes every sleeper once; after it resolves, each woken beat has begun (so `idle()` covers it). */
+  async tick(): Promise<void> {
+    const woken = this.waiting;
+    this.waiting = [];
+    for (const wake of woken) wake();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  get sleepers(): number {
+    return this.waiting.length;
+  }
+}
+
 /** In-memory registry: images are "pushed" by `put`, digests are real sha256 of the manifest. */
 export class FakeRegistry implements RegistryBackend {
   readonly username = "AWS";
