@@ -1,3 +1,5 @@
+import { stopGraceSeconds } from "../config/config.js";
+import { stopAndRemove } from "../docker/graceful.js";
 import { checkPullGrant } from "../ecr/policy.js";
 import { currentDeployment, type DeploymentRecord, type ServiceRecord } from "../state/state.js";
 import { containerName, type LogArchive } from "./container-logs.js";
@@ -220,7 +222,7 @@ export class DeploymentRunner {
         `Cannot start container "${name}": the Docker name ${dockerName} belongs to another local-aws state dir or to someone else; give this one its own settings.containerPrefix`,
       );
     }
-    if (existing) await runtime.remove(dockerName);
+    if (existing) await stopAndRemove(runtime, dockerName, stopGraceSeconds(this.deps.settings));
     try {
       await runtime.run({
         name: dockerName,
@@ -337,10 +339,14 @@ export class DeploymentRunner {
     this.save();
   }
 
-  /** Keeps a container's output (`docker logs --timestamps`) in the archive, then removes the container. */
+  /**
+   * Stops the deployment's containers with a grace period (together, so the graces overlap), keeps their
+   * output (`docker logs --timestamps`, drain lines included) in the archive, then removes them.
+   */
   async archiveAndRemove(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
-    for (const name of Object.keys(deployment.containers))
-      await this.archiveAndRemoveOne(service, deployment, name);
+    await Promise.all(
+      Object.keys(deployment.containers).map((name) => this.archiveAndRemoveOne(service, deployment, name)),
+    );
   }
 
   private async archiveAndRemoveOne(service: ServiceRecord, deployment: DeploymentRecord, name: string) {
@@ -348,8 +354,9 @@ export class DeploymentRunner {
     // Never touch a same-named container that another state dir (or someone else) owns.
     const status = await this.deps.runtime.status(dockerName);
     if (status?.instance !== this.deps.store.state.instanceId) return;
-    this.archive.append(service.name, name, deployment.version, await this.deps.runtime.logs(dockerName));
-    await this.deps.runtime.remove(dockerName);
+    await stopAndRemove(this.deps.runtime, dockerName, stopGraceSeconds(this.deps.settings), async () => {
+      this.archive.append(service.name, name, deployment.version, await this.deps.runtime.logs(dockerName));
+    });
   }
 
   /** Makes a restarted stand-in match its state: re-adopts or re-runs the active containers. */

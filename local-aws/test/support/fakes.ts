@@ -174,6 +174,17 @@ export class FakeRuntime implements ContainerRuntime {
     return this.containers.get(name)?.log.join("\n") ?? "";
   }
 
+  /** Graceful stops, in order: the fake app logs its drain on SIGTERM and exits 0. */
+  readonly stops: { name: string; graceSeconds: number }[] = [];
+  async stop(name: string, graceSeconds: number) {
+    const container = this.containers.get(name);
+    if (!container?.status.running) return;
+    this.stops.push({ name, graceSeconds });
+    this.line(container, "SIGTERM received, draining");
+    await this.kill(name);
+    container.status = { ...container.status, exitCode: 0 };
+  }
+
   async remove(name: string) {
     const container = this.containers.get(name);
     if (!container) return;
