@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
 import { AwsError, type ServiceKey, serverFaultShape } from "./errors.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
 
 export type Handler = (body: unknown) => Promise<unknown>;
@@ -28,18 +29,6 @@ export function parseTarget(target: string | undefined): { api: ServiceKey; oper
   return undefined;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
-}
-
 function send(
   response: ServerResponse,
   status: number,
@@ -56,9 +45,14 @@ function send(
   response.end(text);
 }
 
-function sendError(response: ServerResponse, error: AwsError, code?: string): void {
+function sendError(
+  response: ServerResponse,
+  error: AwsError,
+  code?: string,
+  headers: Record<string, string> = {},
+): void {
   const body = { __type: error.shape, message: error.message, ...(code ? { code } : {}) };
-  send(response, error.status, body, { "x-amzn-ErrorType": error.shape });
+  send(response, error.status, body, { "x-amzn-ErrorType": error.shape, ...headers });
 }
 
 export interface ApiServerOptions {
@@ -67,6 +61,8 @@ export interface ApiServerOptions {
   stats: RequestStats;
   admin: AdminHandler;
   log: (line: string) => void;
+  /** Body size and slow-client bounds; DEFAULT_REQUEST_LIMITS unless given (tests shrink them). */
+  limits?: RequestLimits;
 }
 
 /**
@@ -75,20 +71,37 @@ export interface ApiServerOptions {
  * `{"__type","message"}`.
  */
 export function createApiServer(options: ApiServerOptions): Server {
-  return createServer((request, response) => {
-    void handle(options, request, response).catch((error: unknown) => {
-      options.log(`local-aws: unexpected error: ${String(error)}`);
-      if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
-    });
-  });
+  const limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+  const server = createServer(
+    { connectionsCheckingInterval: limits.checkIntervalMs },
+    (request, response) => {
+      void handle(options, limits, request, response).catch((error: unknown) => {
+        options.log(`local-aws: unexpected error: ${String(error)}`);
+        if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
+      });
+    },
+  );
+  // A client that trickles its headers or body gets a 408 and is disconnected.
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  return server;
 }
 
 async function handle(
   options: ApiServerOptions,
+  limits: RequestLimits,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const text = await readBody(request);
+  const text = await readBoundedBody(request, limits.maxBodyBytes);
+  if (text === TOO_LARGE) {
+    // 413 as an awsJson error the SDK does not retry; the connection closes so the rest is never read.
+    const message = `The request body is larger than ${limits.maxBodyBytes} bytes`;
+    sendError(response, new AwsError("SerializationException", message, 413), undefined, {
+      connection: "close",
+    });
+    return;
+  }
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   if (url.pathname.startsWith("/_local/")) {
     await handleAdmin(options, request.method ?? "GET", url.pathname, text, response);
