@@ -1,8 +1,15 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
-import { type LocalAwsConfig, loadConfigFile, parseConfig } from "./config/config.js";
+import {
+  defaultSettings,
+  type LocalAwsConfig,
+  loadConfigFile,
+  parseConfig,
+  stopGraceSeconds,
+} from "./config/config.js";
 import type { ContainerRuntime } from "./docker/container-runtime.js";
 import { DockerCli } from "./docker/docker-cli.js";
+import { stopAndRemove } from "./docker/graceful.js";
 import { EcrService } from "./ecr/ecr-service.js";
 import type { RegistryBackend } from "./ecr/registry.js";
 import { RegistryProcess } from "./ecr/registry-process.js";
@@ -39,6 +46,8 @@ export interface LocalAwsOptions {
     startRegistry?: (port: number) => Promise<RegistryBackend>;
     probe?: HttpProbe;
     sleep?: (ms: number) => Promise<void>;
+    /** The wait between health checks of ACTIVE deployments; real time unless given (tests step it). */
+    monitorSleep?: (ms: number) => Promise<void>;
     now?: () => number;
   };
 }
@@ -140,10 +149,11 @@ async function syncDeclarations(
  */
 export async function removeInstanceContainers(
   runtime: ContainerRuntime,
-  state: Pick<PersistedState, "instanceId" | "pulledImages">,
+  state: Pick<PersistedState, "instanceId" | "pulledImages" | "stopGraceSeconds">,
 ): Promise<{ containers: string[]; images: string[] }> {
   const containers = await runtime.listByLabel("local-aws.instance", state.instanceId);
-  for (const name of containers) await runtime.remove(name);
+  const grace = state.stopGraceSeconds ?? stopGraceSeconds(defaultSettings);
+  await Promise.all(containers.map((name) => stopAndRemove(runtime, name, grace)));
   const images = state.pulledImages ?? [];
   for (const image of images) await runtime.removeImage(image);
   state.pulledImages = [];
@@ -167,7 +177,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const undeclared = await syncDeclarations(state, config, Math.floor(now() / 1000));
   for (const name of undeclared) {
     for (const container of await runtime.listByLabel("local-aws.service", name))
-      await runtime.remove(container);
+      await stopAndRemove(runtime, container, stopGraceSeconds(config.settings));
   }
   const deps: LightsailDeps = {
     store,
@@ -180,6 +190,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     freePort,
     now,
     sleep: overrides.sleep ?? realSleep,
+    monitorSleep: overrides.monitorSleep ?? realSleep,
     logDir: join(options.stateDir, "logs"),
     log,
   };
@@ -237,6 +248,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     throw error;
   }
   state.ports = { api: apiPort, registry: registryPort };
+  state.stopGraceSeconds = stopGraceSeconds(config.settings);
   store.save();
   log(`local-aws: API http://127.0.0.1:${apiPort}, registry ${registry.endpoint}`);
 

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import {
   CreateContainerServiceDeploymentCommand,
+  GetContainerServiceDeploymentsCommand,
   GetContainerServicePowersCommand,
   GetContainerServicesCommand,
   InvalidInputException,
@@ -135,6 +136,31 @@ describe("faults", () => {
     const answer = await h.ecr.send(new DescribeRepositoriesCommand({}));
     expect(answer.$metadata.attempts).toBe(2);
     expect(answer.repositories?.map((r) => r.repositoryName)).toEqual(["app", "bare"]);
+  });
+
+  it("loses the answer after a Create ran: the SDK retries and the retry is refused as DEPLOYING", async () => {
+    h.registry.put("app", "v1");
+    const release = h.runtime.holdPulls();
+    h.local.faults.add({
+      kind: "dropAnswer",
+      count: 1,
+      operations: ["CreateContainerServiceDeployment"],
+    });
+    const create = new CreateContainerServiceDeploymentCommand({
+      serviceName: "demo",
+      containers: { web: { image: `${h.registry.host}/app:v1`, ports: { "8080": "HTTP" } } },
+      publicEndpoint: { containerName: "web", containerPort: 8080 },
+    });
+    const error = await h.lightsail.send(create).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputException);
+    expect((error as Error).message).toContain("DEPLOYING");
+    expect((error as InvalidInputException).$metadata.attempts).toBe(2);
+    const deployments = await h.lightsail.send(
+      new GetContainerServiceDeploymentsCommand({ serviceName: "demo" }),
+    );
+    expect(deployments.deployments?.map((d) => [d.version, d.state])).toEqual([[1, "ACTIVATING"]]);
+    release();
+    await h.local.idle();
   });
 
   it("counts AWS requests per operation, throttled retries included (GET/DELETE /_local/stats)", async () => {

@@ -143,6 +143,11 @@ describe.skipIf(!enabled)("on a real docker-registry and real Docker containers"
     expect(seen.get("200 hello from version v2")).toBeGreaterThan(0);
     expect(await states()).toEqual(["2:ACTIVE", "1:INACTIVE"]);
     expect((await docker("inspect", `${PREFIX}-demo-v1-web`)).code).not.toBe(0);
+    // v1 was stopped with SIGTERM and a grace period, so its drain line is in its archived output.
+    const log = await lightsail.send(
+      new GetContainerLogCommand({ serviceName: "demo", containerName: "web", filterPattern: "SIGTERM" }),
+    );
+    expect((log.logEvents ?? []).map((e) => e.message)).toContain("SIGTERM received, draining");
   });
 
   it("fails a container that exits, keeps its output in GetContainerLog, and v2 keeps serving", async () => {

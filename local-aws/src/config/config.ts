@@ -35,6 +35,8 @@ export interface Settings {
   activationTimeoutSeconds: number;
   /** Prefix of every container name this stand-in creates. */
   containerPrefix: string;
+  /** Seconds between SIGTERM and SIGKILL when an old container is stopped (× timeScale, at least 1). */
+  stopGraceSeconds: number;
 }
 
 export interface LocalAwsConfig {
@@ -51,7 +53,13 @@ export const defaultSettings: Settings = {
   updateSeconds: 2,
   activationTimeoutSeconds: 900,
   containerPrefix: "local-aws",
+  stopGraceSeconds: 10,
 };
+
+/** The grace `docker stop --time` gets: whole seconds (what Docker takes), scaled, never below 1 s. */
+export function stopGraceSeconds(settings: Pick<Settings, "stopGraceSeconds" | "timeScale">): number {
+  return Math.max(1, Math.round(settings.stopGraceSeconds * settings.timeScale));
+}
 
 export class ConfigError extends Error {}
 
@@ -176,6 +184,13 @@ export function parseConfig(input: unknown): LocalAwsConfig {
       86_400,
     ),
     containerPrefix: prefix,
+    stopGraceSeconds: optionalNumber(
+      rawSettings.stopGraceSeconds,
+      "settings.stopGraceSeconds",
+      defaultSettings.stopGraceSeconds,
+      0,
+      300,
+    ),
   };
   return { region, services, repositories, parameters, settings };
 }

@@ -22,7 +22,9 @@ export interface ContainerRuntime {
   status(name: string): Promise<ContainerStatus | undefined>;
   /** `docker logs --timestamps` output (stdout and stderr merged). */
   logs(name: string): Promise<string>;
-  /** Stops and removes the container; no error when it is already gone. */
+  /** SIGTERM, then SIGKILL after `graceSeconds` if it is still running; no error when it is gone. */
+  stop(name: string, graceSeconds: number): Promise<void>;
+  /** Removes the container, killing it if it still runs; no error when it is already gone. */
   remove(name: string): Promise<void>;
   /** Removes a pulled image reference; no error when it is gone or still used. */
   removeImage(image: string): Promise<void>;

@@ -58,6 +58,14 @@ export class DockerCli implements ContainerRuntime {
     return `${result.stdout}\n${result.stderr}`;
   }
 
+  async stop(name: string, graceSeconds: number): Promise<void> {
+    // Docker itself kills after the grace; the timeout only bounds a hung engine.
+    await this.exec("docker", ["stop", "--time", String(graceSeconds), name], {
+      env: this.env,
+      timeoutMs: (graceSeconds + 30) * 1000,
+    });
+  }
+
   async remove(name: string): Promise<void> {
     await this.exec("docker", ["rm", "--force", name], { env: this.env });
   }

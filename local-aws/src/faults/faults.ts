@@ -17,6 +17,7 @@ export type FaultSpec =
   | ({ kind: "throttle" } & RequestScope)
   | ({ kind: "error"; status?: 500 | 502 | 503 | 504 } & RequestScope)
   | ({ kind: "drop" } & RequestScope)
+  | ({ kind: "dropAnswer" } & RequestScope)
   | ({ kind: "slowActivation"; delayMs: number } & ServiceScope)
   | ({ kind: "neverSettle" } & ServiceScope)
   | ({
@@ -33,11 +34,20 @@ const KINDS = [
   "throttle",
   "error",
   "drop",
+  "dropAnswer",
   "slowActivation",
   "neverSettle",
   "flappingHealth",
   "notFoundQuirk",
 ];
+
+/** The kinds that act on an API request rather than on a deployment. */
+const REQUEST_KINDS = ["throttle", "error", "drop", "dropAnswer"] as const;
+type RequestFault = Extract<Fault, { kind: (typeof REQUEST_KINDS)[number] }>;
+
+function isRequestFault(fault: Fault): fault is RequestFault {
+  return (REQUEST_KINDS as readonly string[]).includes(fault.kind);
+}
 
 export class FaultError extends Error {}
 
@@ -123,7 +133,7 @@ export class FaultController {
   /** The request fault to apply to this call, if any; counts it and expires exhausted faults. */
   takeRequestFault(api: ServiceKey, operation: string): Fault | undefined {
     for (const fault of this.faults) {
-      if (fault.kind !== "throttle" && fault.kind !== "error" && fault.kind !== "drop") continue;
+      if (!isRequestFault(fault)) continue;
       if (fault.apis && !fault.apis.includes(api)) continue;
       if (fault.operations && !fault.operations.includes(operation)) continue;
       fault.hits += 1;

@@ -1,8 +1,12 @@
+import { stopGraceSeconds } from "../config/config.js";
+import { stopAndRemove } from "../docker/graceful.js";
 import { checkPullGrant } from "../ecr/policy.js";
 import { currentDeployment, type DeploymentRecord, type ServiceRecord } from "../state/state.js";
 import { containerName, type LogArchive } from "./container-logs.js";
 import type { LightsailDeps } from "./deps.js";
-import { parseSuccessCodes } from "./validate.js";
+import { healthTiming, probeOnce, stoppedContainer } from "./health-check.js";
+import { HealthMonitor } from "./health-monitor.js";
+import type { ContainerSpec } from "./validate.js";
 
 /** A reason a deployment FAILED, written to the container log. */
 export class ActivationFailure extends Error {}
@@ -22,13 +26,34 @@ export class DeploymentRunner {
     this.stopSignal = resolve;
   });
 
+  private readonly monitor: HealthMonitor;
+
   constructor(
     private readonly deps: LightsailDeps,
     private readonly archive: LogArchive,
-  ) {}
+  ) {
+    this.monitor = new HealthMonitor(
+      deps,
+      {
+        dockerName: (service, deployment, name) => this.containerName(service, deployment, name),
+        replace: (service, deployment, name) => this.replaceContainer(service, deployment, name),
+        say: (service, deployment, message) =>
+          this.event(
+            service,
+            Object.keys(deployment.containers),
+            `[deployment:${deployment.version}] ${message}`,
+          ),
+      },
+      (work) => this.track(work),
+    );
+  }
 
   /** Runs `work` in the background and remembers it so `idle()` and `stop()` can wait for it. */
   background(work: () => Promise<void>): void {
+    void this.track(work);
+  }
+
+  private track(work: () => Promise<void>): Promise<void> {
     const task: Promise<void> = work()
       .catch((error: unknown) => {
         if (!(error instanceof Cancelled))
@@ -36,6 +61,12 @@ export class DeploymentRunner {
       })
       .finally(() => this.tasks.delete(task));
     this.tasks.add(task);
+    return task;
+  }
+
+  /** Keeps health-checking an ACTIVE deployment (see HealthMonitor). */
+  watch(service: ServiceRecord, deployment: DeploymentRecord): void {
+    this.monitor.watch(service, deployment);
   }
 
   /** Resolves when no background work is left (tests use it instead of sleeping). */
@@ -47,6 +78,7 @@ export class DeploymentRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopSignal();
+    await this.monitor.stop();
     await this.idle();
   }
 
@@ -144,57 +176,80 @@ export class DeploymentRunner {
     deployment: DeploymentRecord,
     say: (m: string) => void,
   ): Promise<void> {
-    const { registry, runtime } = this.deps;
     const pulled = new Set<string>();
     for (const [name, spec] of Object.entries(deployment.containers)) {
-      if (!pulled.has(spec.image)) {
-        try {
-          await runtime.pull(spec.image, {
-            host: registry.host,
-            username: registry.username,
-            password: registry.password,
-          });
-        } catch (error) {
-          throw new ActivationFailure(`Failed to pull image "${spec.image}": ${(error as Error).message}`);
-        }
-        pulled.add(spec.image);
-        const images = this.deps.store.state.pulledImages ?? [];
-        if (!images.includes(spec.image)) this.deps.store.state.pulledImages = [...images, spec.image];
-      }
-      const port = await this.deps.freePort();
-      deployment.hostPorts[name] = port;
-      this.save();
-      if (spec.environment?.PORT !== undefined && spec.environment.PORT !== String(port)) {
-        say(
-          `Container "${name}" gets PORT=${port} instead of ${spec.environment.PORT}: containers share the host network here`,
-        );
-      }
-      const dockerName = this.containerName(service, deployment, name);
-      const existing = await runtime.status(dockerName);
-      if (existing && existing.instance !== this.deps.store.state.instanceId) {
-        throw new ActivationFailure(
-          `Cannot start container "${name}": the Docker name ${dockerName} belongs to another local-aws state dir or to someone else; give this one its own settings.containerPrefix`,
-        );
-      }
-      if (existing) await runtime.remove(dockerName);
-      try {
-        await runtime.run({
-          name: dockerName,
-          image: spec.image,
-          ...(spec.command ? { command: spec.command } : {}),
-          env: { ...spec.environment, PORT: String(port) },
-          labels: {
-            "local-aws": "1",
-            "local-aws.instance": this.deps.store.state.instanceId,
-            "local-aws.service": service.name,
-            "local-aws.version": String(deployment.version),
-          },
-        });
-      } catch (error) {
-        throw new ActivationFailure(`Failed to start container "${name}": ${(error as Error).message}`);
-      }
-      say(`Started container "${name}" (image ${spec.image}, PORT=${port})`);
+      if (!pulled.has(spec.image)) await this.pull(spec.image);
+      pulled.add(spec.image);
+      await this.runContainer(service, deployment, name, spec, say);
     }
+  }
+
+  private async pull(image: string): Promise<void> {
+    const { registry, runtime } = this.deps;
+    try {
+      await runtime.pull(image, {
+        host: registry.host,
+        username: registry.username,
+        password: registry.password,
+      });
+    } catch (error) {
+      throw new ActivationFailure(`Failed to pull image "${image}": ${(error as Error).message}`);
+    }
+    const images = this.deps.store.state.pulledImages ?? [];
+    if (!images.includes(image)) this.deps.store.state.pulledImages = [...images, image];
+  }
+
+  private async runContainer(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    name: string,
+    spec: ContainerSpec,
+    say: (m: string) => void,
+  ): Promise<void> {
+    const { runtime } = this.deps;
+    const port = await this.deps.freePort();
+    deployment.hostPorts[name] = port;
+    this.save();
+    if (spec.environment?.PORT !== undefined && spec.environment.PORT !== String(port)) {
+      say(
+        `Container "${name}" gets PORT=${port} instead of ${spec.environment.PORT}: containers share the host network here`,
+      );
+    }
+    const dockerName = this.containerName(service, deployment, name);
+    const existing = await runtime.status(dockerName);
+    if (existing && existing.instance !== this.deps.store.state.instanceId) {
+      throw new ActivationFailure(
+        `Cannot start container "${name}": the Docker name ${dockerName} belongs to another local-aws state dir or to someone else; give this one its own settings.containerPrefix`,
+      );
+    }
+    if (existing) await stopAndRemove(runtime, dockerName, stopGraceSeconds(this.deps.settings));
+    try {
+      await runtime.run({
+        name: dockerName,
+        image: spec.image,
+        ...(spec.command ? { command: spec.command } : {}),
+        env: { ...spec.environment, PORT: String(port) },
+        labels: {
+          "local-aws": "1",
+          "local-aws.instance": this.deps.store.state.instanceId,
+          "local-aws.service": service.name,
+          "local-aws.version": String(deployment.version),
+        },
+      });
+    } catch (error) {
+      throw new ActivationFailure(`Failed to start container "${name}": ${(error as Error).message}`);
+    }
+    say(`Started container "${name}" (image ${spec.image}, PORT=${port})`);
+  }
+
+  /** The monitor's replacement: keep the old run's output, then run the container again on a new port. */
+  private async replaceContainer(service: ServiceRecord, deployment: DeploymentRecord, name: string) {
+    const spec = deployment.containers[name];
+    if (!spec) return;
+    await this.archiveAndRemoveOne(service, deployment, name);
+    await this.runContainer(service, deployment, name, spec, (m) =>
+      this.event(service, [name], `[deployment:${deployment.version}] ${m}`),
+    );
   }
 
   /** Probes as configured until the healthy or unhealthy threshold is reached in a row. */
@@ -203,24 +258,21 @@ export class DeploymentRunner {
     deployment: DeploymentRecord,
     say: (m: string) => void,
   ): Promise<void> {
-    const { faults, probe, runtime, settings } = this.deps;
-    const endpoint = deployment.publicEndpoint;
-    const check = endpoint?.healthCheck;
-    const intervalMs = this.scaledMs(check?.intervalSeconds ?? 5);
-    const timeoutMs = Math.max(100, this.scaledMs(check?.timeoutSeconds ?? 2));
-    const isSuccess = parseSuccessCodes(check?.successCodes ?? "200-499") ?? (() => false);
+    const { faults, settings } = this.deps;
+    const check = deployment.publicEndpoint?.healthCheck;
+    const timing = healthTiming(deployment, settings.timeScale);
     const deadline = this.deps.now() + settings.activationTimeoutSeconds * 1000;
     let successes = 0;
     let failures = 0;
     for (;;) {
-      await this.sleep(intervalMs);
-      for (const name of Object.keys(deployment.containers)) {
-        const status = await runtime.status(this.containerName(service, deployment, name));
-        if (!status?.running) {
-          throw new ActivationFailure(
-            `Container "${name}" ${status ? `exited with code ${status.exitCode}` : "disappeared"} before the deployment became healthy`,
-          );
-        }
+      await this.sleep(timing.intervalMs);
+      const stopped = await stoppedContainer(this.deps, deployment, (name) =>
+        this.containerName(service, deployment, name),
+      );
+      if (stopped) {
+        throw new ActivationFailure(
+          `Container "${stopped.name}" ${stopped.what} before the deployment became healthy`,
+        );
       }
       if (this.deps.now() > deadline) {
         throw new ActivationFailure(
@@ -228,26 +280,21 @@ export class DeploymentRunner {
         );
       }
       if (faults.neverSettles(service.name)) continue;
-      let outcome = "running";
-      let healthy = true;
-      if (endpoint && check) {
-        const url = `http://127.0.0.1:${deployment.hostPorts[endpoint.containerName]}${check.path}`;
-        const status = faults.flapsDown(service.name, "probe") ? 503 : await probe(url, timeoutMs);
-        healthy = status !== undefined && isSuccess(status);
-        outcome = status === undefined ? `no answer within ${check.timeoutSeconds} s` : `HTTP ${status}`;
-      }
+      const { healthy, outcome } = await probeOnce(this.deps, service, deployment);
       if (healthy) {
         successes += 1;
         failures = 0;
       } else {
         failures += 1;
         successes = 0;
-        say(`Health check failed for container "${endpoint?.containerName}" on ${check?.path}: ${outcome}`);
+        say(
+          `Health check failed for container "${deployment.publicEndpoint?.containerName}" on ${check?.path}: ${outcome}`,
+        );
       }
-      if (successes >= (check?.healthyThreshold ?? 2)) return;
-      if (failures >= (check?.unhealthyThreshold ?? 2)) {
+      if (successes >= timing.healthyThreshold) return;
+      if (failures >= timing.unhealthyThreshold) {
         throw new ActivationFailure(
-          `Health check of container "${endpoint?.containerName}" on path ${check?.path} failed ${failures} times in a row (last: ${outcome}; success codes ${check?.successCodes})`,
+          `Health check of container "${deployment.publicEndpoint?.containerName}" on path ${check?.path} failed ${failures} times in a row (last: ${outcome}; success codes ${check?.successCodes})`,
         );
       }
     }
@@ -264,6 +311,7 @@ export class DeploymentRunner {
     if (previous) previous.state = "INACTIVE";
     this.save();
     say("Reached a steady state: the service URL now serves this deployment");
+    this.watch(service, deployment);
     if (previous) {
       try {
         await this.sleep(this.scaledMs(this.deps.settings.drainSeconds));
@@ -291,16 +339,24 @@ export class DeploymentRunner {
     this.save();
   }
 
-  /** Keeps a container's output (`docker logs --timestamps`) in the archive, then removes the container. */
+  /**
+   * Stops the deployment's containers with a grace period (together, so the graces overlap), keeps their
+   * output (`docker logs --timestamps`, drain lines included) in the archive, then removes them.
+   */
   async archiveAndRemove(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
-    for (const name of Object.keys(deployment.containers)) {
-      const dockerName = this.containerName(service, deployment, name);
-      // Never touch a same-named container that another state dir (or someone else) owns.
-      const status = await this.deps.runtime.status(dockerName);
-      if (status?.instance !== this.deps.store.state.instanceId) continue;
+    await Promise.all(
+      Object.keys(deployment.containers).map((name) => this.archiveAndRemoveOne(service, deployment, name)),
+    );
+  }
+
+  private async archiveAndRemoveOne(service: ServiceRecord, deployment: DeploymentRecord, name: string) {
+    const dockerName = this.containerName(service, deployment, name);
+    // Never touch a same-named container that another state dir (or someone else) owns.
+    const status = await this.deps.runtime.status(dockerName);
+    if (status?.instance !== this.deps.store.state.instanceId) return;
+    await stopAndRemove(this.deps.runtime, dockerName, stopGraceSeconds(this.deps.settings), async () => {
       this.archive.append(service.name, name, deployment.version, await this.deps.runtime.logs(dockerName));
-      await this.deps.runtime.remove(dockerName);
-    }
+    });
   }
 
   /** Makes a restarted stand-in match its state: re-adopts or re-runs the active containers. */
@@ -337,6 +393,7 @@ export class DeploymentRunner {
           say(`Could not re-run the containers after a restart: ${(error as Error).message}`);
         }
       }
+      this.watch(service, active);
     }
     service.state = service.isDisabled ? "DISABLED" : active ? "RUNNING" : "READY";
     delete service.stateDetail;

@@ -17,6 +17,8 @@ export interface LightsailDeps {
   freePort: () => Promise<number>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** The wait between health checks of ACTIVE deployments; tests step it by hand. */
+  monitorSleep: (ms: number) => Promise<void>;
   /** Where captured container logs are kept. */
   logDir: string;
   log: (line: string) => void;

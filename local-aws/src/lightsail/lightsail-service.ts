@@ -142,6 +142,7 @@ export class LightsailService {
         service.state = service.isDisabled ? "DISABLED" : active ? "RUNNING" : "READY";
         delete service.stateDetail;
         this.deps.store.save();
+        if (active && !service.isDisabled) this.runner.watch(service, active);
       });
       return result;
     },

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { FaultController } from "../faults/faults.js";
+import type { Fault, FaultController } from "../faults/faults.js";
 import { AwsError, type ServiceKey, serverFaultShape } from "./errors.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
 
 export type Handler = (body: unknown) => Promise<unknown>;
@@ -28,18 +29,6 @@ export function parseTarget(target: string | undefined): { api: ServiceKey; oper
   return undefined;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
-}
-
 function send(
   response: ServerResponse,
   status: number,
@@ -56,9 +45,14 @@ function send(
   response.end(text);
 }
 
-function sendError(response: ServerResponse, error: AwsError, code?: string): void {
+function sendError(
+  response: ServerResponse,
+  error: AwsError,
+  code?: string,
+  headers: Record<string, string> = {},
+): void {
   const body = { __type: error.shape, message: error.message, ...(code ? { code } : {}) };
-  send(response, error.status, body, { "x-amzn-ErrorType": error.shape });
+  send(response, error.status, body, { "x-amzn-ErrorType": error.shape, ...headers });
 }
 
 export interface ApiServerOptions {
@@ -67,6 +61,8 @@ export interface ApiServerOptions {
   stats: RequestStats;
   admin: AdminHandler;
   log: (line: string) => void;
+  /** Body size and slow-client bounds; DEFAULT_REQUEST_LIMITS unless given (tests shrink them). */
+  limits?: RequestLimits;
 }
 
 /**
@@ -75,54 +71,52 @@ export interface ApiServerOptions {
  * `{"__type","message"}`.
  */
 export function createApiServer(options: ApiServerOptions): Server {
-  return createServer((request, response) => {
-    void handle(options, request, response).catch((error: unknown) => {
-      options.log(`local-aws: unexpected error: ${String(error)}`);
-      if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
-    });
-  });
+  const limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+  const server = createServer(
+    { connectionsCheckingInterval: limits.checkIntervalMs },
+    (request, response) => {
+      void handle(options, limits, request, response).catch((error: unknown) => {
+        options.log(`local-aws: unexpected error: ${String(error)}`);
+        if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
+      });
+    },
+  );
+  // A client that trickles its headers or body gets a 408 and is disconnected.
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  return server;
 }
 
 async function handle(
   options: ApiServerOptions,
+  limits: RequestLimits,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const text = await readBody(request);
+  const text = await readBoundedBody(request, limits.maxBodyBytes);
+  if (text === TOO_LARGE) {
+    // 413 as an awsJson error the SDK does not retry; the connection closes so the rest is never read.
+    const message = `The request body is larger than ${limits.maxBodyBytes} bytes`;
+    sendError(response, new AwsError("SerializationException", message, 413), undefined, {
+      connection: "close",
+    });
+    return;
+  }
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   if (url.pathname.startsWith("/_local/")) {
-    let body: unknown = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      send(response, 400, { message: "the body is not valid JSON" });
-      return;
-    }
-    const answer = await options.admin(request.method ?? "GET", url.pathname, body);
-    if (answer) send(response, answer.status, answer.body);
-    else send(response, 404, { message: `no admin endpoint ${request.method} ${url.pathname}` });
+    await handleAdmin(options, request.method ?? "GET", url.pathname, text, response);
     return;
   }
   const target = parseTarget(request.headers["x-amz-target"] as string | undefined);
   if (request.method !== "POST" || !target) {
-    sendError(
-      response,
-      new AwsError(
-        "UnknownOperationException",
-        `Unrecognized X-Amz-Target ${JSON.stringify(request.headers["x-amz-target"] ?? null)}`,
-      ),
-    );
+    const shown = JSON.stringify(request.headers["x-amz-target"] ?? null);
+    sendError(response, new AwsError("UnknownOperationException", `Unrecognized X-Amz-Target ${shown}`));
     return;
   }
   const handler = options.handlers[target.api][target.operation];
   if (!handler) {
-    sendError(
-      response,
-      new AwsError(
-        "UnknownOperationException",
-        `local-aws does not emulate ${target.api}:${target.operation}`,
-      ),
-    );
+    const message = `local-aws does not emulate ${target.api}:${target.operation}`;
+    sendError(response, new AwsError("UnknownOperationException", message));
     return;
   }
   options.stats.record(target.api, target.operation);
@@ -131,41 +125,65 @@ async function handle(
     request.socket.destroy();
     return;
   }
-  if (fault?.kind === "throttle") {
-    sendError(response, new AwsError("ThrottlingException", "Rate exceeded"));
+  const outcome = await answer(options, target, handler, text, fault);
+  // dropAnswer: the handler has run (its change is made), but the client never hears of it.
+  if (fault?.kind === "dropAnswer") {
+    request.socket.destroy();
     return;
   }
+  if (outcome instanceof AwsError) {
+    const quirk =
+      target.api === "lightsail" && outcome.shape === "NotFoundException" && options.faults.notFoundQuirk();
+    sendError(response, outcome, quirk ? "DoesNotExist" : undefined);
+  } else send(response, 200, outcome);
+}
+
+async function handleAdmin(
+  options: ApiServerOptions,
+  method: string,
+  path: string,
+  text: string,
+  response: ServerResponse,
+): Promise<void> {
+  let body: unknown = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    send(response, 400, { message: "the body is not valid JSON" });
+    return;
+  }
+  const answer = await options.admin(method, path, body);
+  if (answer) send(response, answer.status, answer.body);
+  else send(response, 404, { message: `no admin endpoint ${method} ${path}` });
+}
+
+/** Runs an operation (or its injected fault): the 200 body, or the error to answer with. */
+async function answer(
+  options: ApiServerOptions,
+  target: { api: ServiceKey; operation: string },
+  handler: Handler,
+  text: string,
+  fault: Fault | undefined,
+): Promise<unknown> {
+  if (fault?.kind === "throttle") return new AwsError("ThrottlingException", "Rate exceeded");
   if (fault?.kind === "error") {
     const status = fault.status ?? 500;
     const shape = status === 500 ? serverFaultShape[target.api] : "ServiceUnavailableException";
-    sendError(
-      response,
-      new AwsError(shape, `Injected fault: ${target.operation} answered ${status}`, status),
-    );
-    return;
+    return new AwsError(shape, `Injected fault: ${target.operation} answered ${status}`, status);
   }
   let body: unknown;
   try {
     body = text.trim() ? JSON.parse(text) : {};
   } catch {
-    sendError(response, new AwsError("SerializationException", "The request body is not valid JSON"));
-    return;
+    return new AwsError("SerializationException", "The request body is not valid JSON");
   }
   try {
-    send(response, 200, await handler(body));
+    return await handler(body);
   } catch (error) {
-    if (error instanceof AwsError) {
-      const quirk =
-        target.api === "lightsail" && error.shape === "NotFoundException" && options.faults.notFoundQuirk();
-      sendError(response, error, quirk ? "DoesNotExist" : undefined);
-      return;
-    }
+    if (error instanceof AwsError) return error;
     options.log(
       `local-aws: ${target.api}:${target.operation} failed: ${(error as Error).stack ?? String(error)}`,
     );
-    sendError(
-      response,
-      new AwsError(serverFaultShape[target.api], `Internal error: ${(error as Error).message}`, 500),
-    );
+    return new AwsError(serverFaultShape[target.api], `Internal error: ${(error as Error).message}`, 500);
   }
 }

@@ -59,6 +59,8 @@ export interface PersistedState {
   ports: { api?: number; registry?: number };
   services: Record<string, ServiceRecord>;
   repositories: Record<string, RepositoryRecord>;
+  /** The grace the server stops containers with, so `down` (which has no config) uses the same. */
+  stopGraceSeconds?: number;
   /** Image references this state dir pulled into the engine, removed again by `down`. */
   pulledImages?: string[];
 }

@@ -17,6 +17,30 @@ export class VirtualClock {
   };
 }
 
+/**
+ * A hand-stepped wait: every `sleep` waits until the test calls `tick()`, so background loops (the health
+ * monitor) run exactly as many beats as the test asks for, and never on their own.
+ */
+export class ManualTicker {
+  private waiting: (() => void)[] = [];
+  readonly sleep = (_ms: number) =>
+    new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+    });
+
+  /** Wakes every sleeper once; after it resolves, each woken beat has begun (so `idle()` covers it). */
+  async tick(): Promise<void> {
+    const woken = this.waiting;
+    this.waiting = [];
+    for (const wake of woken) wake();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  get sleepers(): number {
+    return this.waiting.length;
+  }
+}
+
 /** In-memory registry: images are "pushed" by `put`, digests are real sha256 of the manifest. */
 export class FakeRegistry implements RegistryBackend {
   readonly username = "AWS";
@@ -89,6 +113,19 @@ export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly pulls: string[] = [];
   pullError: string | undefined;
+  private pullGate: Promise<void> | undefined;
+
+  /** Holds every pull until the returned function is called: a deployment stays ACTIVATING meanwhile. */
+  holdPulls(): () => void {
+    let release = () => {};
+    this.pullGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.pullGate = undefined;
+      release();
+    };
+  }
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -97,6 +134,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async pull(image: string, registry: { host: string; password: string }) {
+    await this.pullGate;
     if (this.pullError) throw new Error(this.pullError);
     if (!image.startsWith(`${registry.host}/`)) throw new Error(`pull access denied for ${image}`);
     this.pulls.push(image);
@@ -134,6 +172,17 @@ export class FakeRuntime implements ContainerRuntime {
 
   async logs(name: string) {
     return this.containers.get(name)?.log.join("\n") ?? "";
+  }
+
+  /** Graceful stops, in order: the fake app logs its drain on SIGTERM and exits 0. */
+  readonly stops: { name: string; graceSeconds: number }[] = [];
+  async stop(name: string, graceSeconds: number) {
+    const container = this.containers.get(name);
+    if (!container?.status.running) return;
+    this.stops.push({ name, graceSeconds });
+    this.line(container, "SIGTERM received, draining");
+    await this.kill(name);
+    container.status = { ...container.status, exitCode: 0 };
   }
 
   async remove(name: string) {

@@ -6,7 +6,7 @@ import { LightsailClient } from "@aws-sdk/client-lightsail";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type LocalAws, startLocalAws } from "../../src/local-aws.js";
 import { freePort } from "../../src/ports.js";
-import { FakeRegistry, FakeRuntime, VirtualClock } from "./fakes.js";
+import { FakeRegistry, FakeRuntime, ManualTicker, VirtualClock } from "./fakes.js";
 
 export const PULL_POLICY = {
   Version: "2008-10-17",
@@ -41,6 +41,8 @@ export interface Harness {
   runtime: FakeRuntime;
   registry: FakeRegistry;
   clock: VirtualClock;
+  /** Steps the health monitor of ACTIVE deployments one beat at a time. */
+  monitor: ManualTicker;
   stateDir: string;
   lightsail: LightsailClient;
   ecr: ECRClient;
@@ -57,17 +59,25 @@ export async function startHarness(config: unknown = testConfig, stateDir?: stri
   const clock = new VirtualClock();
   const runtime = new FakeRuntime(clock.now);
   const registry = new FakeRegistry(await freePort());
+  const monitor = new ManualTicker();
   const start = () =>
     startLocalAws({
       stateDir: dir,
       config,
-      overrides: { runtime, startRegistry: async () => registry, sleep: clock.sleep, now: clock.now },
+      overrides: {
+        runtime,
+        startRegistry: async () => registry,
+        sleep: clock.sleep,
+        monitorSleep: monitor.sleep,
+        now: clock.now,
+      },
     });
   const harness: Harness = {
     local: await start(),
     runtime,
     registry,
     clock,
+    monitor,
     stateDir: dir,
     lightsail: undefined as unknown as LightsailClient,
     ecr: undefined as unknown as ECRClient,
