@@ -58,7 +58,8 @@ export function realDeps(log: Logger): Deps {
     random: Math.random,
     httpGet,
     tempDirs: {
-      create: (prefix) => mkdtemp(join(tmpdir(), prefix)),
+      // Under RUNNER_TEMP on a runner: the runner empties it after every job, even a cancelled one.
+      create: (prefix) => mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix)),
       remove: (path) => rm(path, { recursive: true, force: true }),
     },
     log,
