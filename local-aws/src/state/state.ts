@@ -11,6 +11,18 @@ export type ServiceState =
   | "DELETING"
   | "DISABLED";
 
+/** Lightsail's ContainerServiceStateDetailCode enum (botocore 1.43); no other code may be answered. */
+export type StateDetailCode =
+  | "CREATING_SYSTEM_RESOURCES"
+  | "CREATING_NETWORK_INFRASTRUCTURE"
+  | "PROVISIONING_CERTIFICATE"
+  | "PROVISIONING_SERVICE"
+  | "CREATING_DEPLOYMENT"
+  | "EVALUATING_HEALTH_CHECK"
+  | "ACTIVATING_DEPLOYMENT"
+  | "CERTIFICATE_LIMIT_EXCEEDED"
+  | "UNKNOWN_ERROR";
+
 export interface DeploymentRecord {
   version: number;
   state: DeploymentState;
@@ -35,7 +47,7 @@ export interface ServiceRecord {
   scale: number;
   isDisabled: boolean;
   state: ServiceState;
-  stateDetail?: { code: string; message: string };
+  stateDetail?: { code: StateDetailCode; message: string };
   registryAccess: { isActive: boolean; principalArn: string };
   publicPort: number;
   publicDomainNames: Record<string, string[]>;
