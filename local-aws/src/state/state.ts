@@ -64,6 +64,17 @@ export interface RepositoryRecord {
   createdByApi?: boolean;
 }
 
+export interface ParameterRecord {
+  name: string;
+  type: "String" | "StringList" | "SecureString";
+  value: string;
+  version: number;
+  /** Epoch seconds. */
+  lastModifiedDate: number;
+  /** Seeded from the config, or written by PutParameter (then the config no longer overrides it). */
+  source: "config" | "api";
+}
+
 export interface PersistedState {
   formatVersion: 1;
   /** Identifies this state dir's containers (label `local-aws.instance`). */
@@ -73,6 +84,8 @@ export interface PersistedState {
   repositories: Record<string, RepositoryRecord>;
   /** The grace the server stops containers with, so `down` (which has no config) uses the same. */
   stopGraceSeconds?: number;
+  /** SSM parameters by name (absent in state files written before PutParameter existed). */
+  parameters?: Record<string, ParameterRecord>;
   /** Image references this state dir pulled into the engine, removed again by `down`. */
   pulledImages?: string[];
 }
