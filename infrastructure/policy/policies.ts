@@ -213,6 +213,7 @@ const SSM_READ = /^ssm:(get|describe|list)[a-z*?]*$/i;
 const isSsmWrite = (action: string) =>
   action === "*" || (action.toLowerCase().startsWith("ssm:") && !SSM_READ.test(action));
 const hasWildcard = (text: string) => /[*?]/.test(text);
+
 /** Can this IAM `Resource` reach a parameter under /lightsail-deploy/? Errs towards yes. */
 function reachesRecordArea(resource: string): boolean {
   const arn = /^arn:[^:]*:([^:]*):[^:]*:[^:]*:(.*)$/.exec(resource);
