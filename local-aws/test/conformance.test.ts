@@ -12,7 +12,6 @@ import {
   SetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
 import {
-  CreateContainerServiceDeploymentCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicePowersCommand,
@@ -24,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkConformance } from "../src/conformance/check-conformance.js";
 import { execCommand } from "../src/docker/exec.js";
 import { type Harness, startHarness } from "./support/harness.js";
+import { deploymentCommand } from "./support/lightsail-steps.js";
 
 async function checkerAvailable(): Promise<boolean> {
   const probe = await execCommand("python3", ["-c", "import botocore"]).catch(() => undefined);
@@ -90,14 +90,7 @@ describe.skipIf(!enabled)("answers keep to the AWS models", () => {
   }
 
   async function everyLightsailOperation() {
-    const deploy = (tag: string) =>
-      h.lightsail.send(
-        new CreateContainerServiceDeploymentCommand({
-          serviceName: "demo",
-          containers: { web: { image: `${h.registry.host}/app:${tag}`, ports: { "8080": "HTTP" } } },
-          publicEndpoint: { containerName: "web", containerPort: 8080, healthCheck: { path: "/" } },
-        }),
-      );
+    const deploy = (tag: string) => h.lightsail.send(deploymentCommand(h, tag));
     h.registry.put("app", "crash");
     await h.lightsail.send(new GetContainerServicePowersCommand({}));
     const release = h.runtime.holdPulls();
