@@ -25,23 +25,49 @@ export function imageUri(repositoryUri: string, tag: string): string {
   return `${repositoryUri}:${tag}`;
 }
 
-/**
- * The repository name inside an image reference: `127.0.0.1:5000/app:abc` and
- * `123.dkr.ecr.eu-west-1.amazonaws.com/team/app@sha256:…` give `app` and `team/app`.
- */
-export function repositoryNameOf(image: string): string | undefined {
-  const slash = image.indexOf("/");
-  if (slash === -1) return undefined;
-  const path = image.slice(slash + 1).split("@")[0] ?? "";
-  const colon = path.lastIndexOf(":");
-  return colon === -1 ? path : path.slice(0, colon);
+export interface ImageReference {
+  /** `127.0.0.1:5000`, `123.dkr.ecr.eu-west-1.amazonaws.com`; undefined for Docker Hub short names. */
+  registry?: string;
+  /** The path after the registry: `app`, `team/app`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
 }
 
-/** The tag or digest of an image reference, as ECR image ids. */
-export function imageIdOf(image: string): { imageTag: string } | { imageDigest: string } | undefined {
-  const at = image.indexOf("@");
-  if (at !== -1) return { imageDigest: image.slice(at + 1) };
-  const lastSlash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  return colon > lastSlash ? { imageTag: image.slice(colon + 1) } : undefined;
+// The grammar of github.com/distribution/reference. Every component starts with a letter or digit, so
+// nothing that parses can be mistaken for a command-line option.
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*";
+const REFERENCE = new RegExp(
+  `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`,
+);
+const NAME_MAX_LENGTH = 255;
+
+/**
+ * `127.0.0.1:5000/app:abc`, `123.dkr.ecr.eu-west-1.amazonaws.com/team/app@sha256:…`, `nginx`; undefined
+ * when `ref` is not a valid image reference. As in Docker, the first component is a registry only when it
+ * has a `.` or `:`, is `localhost` or has capitals (`team/app` is a path on Docker Hub).
+ */
+export function parseImageReference(ref: string): ImageReference | undefined {
+  const match = REFERENCE.exec(ref);
+  if (!match) return undefined;
+  let [, registry, repository = "", tag, digest] = match;
+  if (registry !== undefined && !/[.:]|^localhost$|[A-Z]/.test(registry)) {
+    repository = `${registry}/${repository}`;
+    registry = undefined;
+  }
+  if ((registry ? registry.length + 1 : 0) + repository.length > NAME_MAX_LENGTH) return undefined;
+  if (digest?.startsWith("sha256:") && digest.length !== "sha256:".length + 64) return undefined;
+  return {
+    ...(registry === undefined ? {} : { registry }),
+    repository,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
+  };
+}
+
+/** The tag of an image reference; undefined when it has none (a digest only) or is not a reference. */
+export function imageTagOf(ref: string): string | undefined {
+  return parseImageReference(ref)?.tag;
 }

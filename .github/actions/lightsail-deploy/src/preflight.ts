@@ -16,7 +16,7 @@ import {
   isNotFound,
   isTransient,
 } from "./errors.js";
-import { repositoryNameOf, resolveTag } from "./image-tag.js";
+import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import { pollUntil } from "./polling.js";
 import { policyGrantsPull, pullStatement } from "./repository-policy.js";
@@ -213,8 +213,9 @@ function repositoryName(inputs: Inputs, service: ContainerService): string {
   const current = service.currentDeployment;
   const containerName =
     current?.publicEndpoint?.containerName ?? Object.keys(current?.containers ?? {})[0] ?? "";
-  const name = repositoryNameOf(current?.containers?.[containerName]?.image ?? "");
-  if (name) return name;
+  // Only an image with a registry can be in ECR (`nginx:latest` is on Docker Hub).
+  const reference = parseImageReference(current?.containers?.[containerName]?.image ?? "");
+  if (reference?.registry) return reference.repository;
   throw new DeployError(
     `service \`${inputs.serviceName}\` has no deployment whose image names an ECR repository`,
     "preflight",

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { decodeAuthorizationToken, registryHost } from "../src/image.js";
-import { imageIdOf, repositoryNameOf, resolveTag, timestampTag } from "../src/image-tag.js";
+import { imageTagOf, parseImageReference, resolveTag, timestampTag } from "../src/image-tag.js";
 
 test.each([
   ["https://123456789012.dkr.ecr.eu-west-1.amazonaws.com", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
@@ -18,15 +18,59 @@ test("the ECR token decodes to user and password; a password may contain colons"
   expect(() => decodeAuthorizationToken(Buffer.from("nocolon").toString("base64"))).toThrow(/at image/);
 });
 
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
 test.each([
-  ["127.0.0.1:5000/app:abc1234", "app", { imageTag: "abc1234" }],
-  ["123.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1", "team/app", { imageTag: "v1" }],
-  ["123.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:ff00", "app", { imageDigest: "sha256:ff00" }],
-  ["127.0.0.1:5000/app", "app", undefined],
-  ["nginx:latest", undefined, { imageTag: "latest" }],
-])("%s: repository %s, image id %j", (image, repository, id) => {
-  expect(repositoryNameOf(image)).toBe(repository);
-  expect(imageIdOf(image)).toEqual(id);
+  ["127.0.0.1:5000/app:abc1234", { registry: "127.0.0.1:5000", repository: "app", tag: "abc1234" }],
+  ["127.0.0.1:5000/app", { registry: "127.0.0.1:5000", repository: "app" }],
+  [`${ECR}/team/app:v1`, { registry: ECR, repository: "team/app", tag: "v1" }],
+  [`${ECR}/team/app@${DIGEST}`, { registry: ECR, repository: "team/app", digest: DIGEST }],
+  [`${ECR}/app:v1@${DIGEST}`, { registry: ECR, repository: "app", tag: "v1", digest: DIGEST }],
+  ["localhost/app:1", { registry: "localhost", repository: "app", tag: "1" }],
+  ["localhost:5000/a/b/c", { registry: "localhost:5000", repository: "a/b/c" }],
+  ["[::1]:5000/app:x", { registry: "[::1]:5000", repository: "app", tag: "x" }],
+  ["nginx:latest", { repository: "nginx", tag: "latest" }],
+  ["nginx", { repository: "nginx" }],
+  ["team/app:v1", { repository: "team/app", tag: "v1" }],
+  ["my-team/app__x.y", { repository: "my-team/app__x.y" }],
+  ["Registry/app", { registry: "Registry", repository: "app" }],
+  ["myapp:V1.0_rc-1", { repository: "myapp", tag: "V1.0_rc-1" }],
+])("%s parses as %j", (ref, expected) => {
+  expect(parseImageReference(ref)).toEqual(expected);
+});
+
+test.each([
+  ["--help"],
+  ["-app"],
+  [""],
+  ["MyApp:latest"],
+  ["app:"],
+  ["app:-x"],
+  ["app:.x"],
+  [`app:${"t".repeat(129)}`],
+  ["app@sha256:abc"],
+  [`app@sha256:${"ab".repeat(33)}`],
+  ["app@:ffff"],
+  ["127.0.0.1:5000/"],
+  ["127.0.0.1:5000/App"],
+  ["-registry.io/app"],
+  ["app//x"],
+  ["app x"],
+  ["app:1:2"],
+  [`${"a".repeat(256)}`],
+])("%j is not an image reference", (ref) => {
+  expect(parseImageReference(ref)).toBeUndefined();
+});
+
+test.each([
+  ["127.0.0.1:5000/app:abc1234", "abc1234"],
+  [`${ECR}/app@${DIGEST}`, undefined],
+  [`${ECR}/app:v1@${DIGEST}`, "v1"],
+  ["127.0.0.1:5000/app", undefined],
+  ["not a reference", undefined],
+])("imageTagOf(%s) = %s", (ref, tag) => {
+  expect(imageTagOf(ref)).toBe(tag);
 });
 
 test("tag: explicit, else GITHUB_SHA, else git, else a UTC timestamp", async () => {
