@@ -143,6 +143,9 @@ function boolean(raw: RawInputs, name: InputName): boolean {
   throw invalid(name, value, "is not true or false");
 }
 
+/** `KEY=VALUE` line lists; their values may be secrets. */
+const LINE_LISTS = new Set<string>(["environment", "build-args"]);
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `500ms`, `5s`, `20m`, `1h`; a bare number means seconds. */
@@ -176,8 +179,15 @@ export function parseKeyValueLines(name: string, value: string | undefined): Rec
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const equals = trimmed.indexOf("=");
     // The value may be a secret, so errors show only the part before `=`.
-    const key = equals === -1 ? trimmed : trimmed.slice(0, equals).trim();
-    if (equals === -1) throw invalid(name, key, `(line ${index + 1}) is not a KEY=VALUE line`);
+    if (equals === -1) {
+      // A line without `=` may be a value that lost its key, so not even it is shown.
+      throw new DeployError(
+        `\`${name}\` line ${index + 1} is not a KEY=VALUE line`,
+        "inputs",
+        `fix \`${name}\``,
+      );
+    }
+    const key = trimmed.slice(0, equals).trim();
     if (!POSIX_NAME.test(key)) {
       throw invalid(
         name,
@@ -248,10 +258,22 @@ const CHANGE_INPUTS: InputName[] = [
   "success-codes",
 ];
 
+/** An input as an error shows it: line lists by their keys only, since their values may be secrets. */
+function shown(raw: RawInputs, name: InputName): string {
+  const value = raw[name]?.trim() ?? "";
+  if (!LINE_LISTS.has(name)) return `\`${name}\` (${JSON.stringify(value)})`;
+  const keys = value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => (line.includes("=") ? line.slice(0, line.indexOf("=")).trim() : "?"));
+  return `\`${name}\` (keys ${keys.join(", ")})`;
+}
+
 function rejectConflicts(raw: RawInputs): void {
   const conflict = (a: InputName, b: InputName, why: string) =>
     new DeployError(
-      `\`${a}\` (${JSON.stringify(raw[a]?.trim())}) conflicts with \`${b}\` (${JSON.stringify(raw[b]?.trim())}): ${why}`,
+      `${shown(raw, a)} conflicts with ${shown(raw, b)}: ${why}`,
       "inputs",
       `remove one of \`${a}\` and \`${b}\``,
     );
@@ -275,7 +297,8 @@ function rejectUnknown(raw: RawInputs): void {
   const unknown = Object.keys(raw).find((name) => !known.has(name));
   if (unknown !== undefined) {
     throw new DeployError(
-      `unknown input \`${unknown}\` (value ${JSON.stringify(raw[unknown])})`,
+      // Its value is not shown: a misspelt `environment` would print its secrets.
+      `unknown input \`${unknown}\``,
       "inputs",
       `use one of: ${INPUT_NAMES.join(", ")}`,
     );
@@ -359,8 +382,6 @@ export function rawInputsFromEnv(env: Readonly<Record<string, string | undefined
   }
   return raw;
 }
-
-const LINE_LISTS = new Set(["environment", "build-args"]);
 
 /**
  * `--service-name demo`, `--service-name=demo`; a flag with no value (`--dry-run`) means "true".

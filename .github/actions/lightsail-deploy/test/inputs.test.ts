@@ -104,7 +104,6 @@ describe("invalid inputs name the input and show the value", () => {
     ["rollback-to", "not a tag!"],
     ["ssm-path", "myapp/dev"],
     ["environment", "1BAD=x"],
-    ["environment", "NO_EQUALS_SIGN"],
     ["build-args", "BAD-NAME=1"],
   ])("%s = %j", (name, value) => {
     const error = (() => {
@@ -127,6 +126,37 @@ describe("invalid inputs name the input and show the value", () => {
   test("environment errors never show the value part", () => {
     expect(() => parse({ environment: "BAD-KEY=supersecret" })).toThrow(/BAD-KEY/);
     expect(() => parse({ environment: "BAD-KEY=supersecret" })).not.toThrow(/supersecret/);
+  });
+
+  const SECRET = "s3cret-Value";
+  const errorOf = (raw: Record<string, string>) => {
+    try {
+      parse(raw);
+    } catch (error) {
+      return (error as DeployError).message;
+    }
+    throw new Error("parse did not fail");
+  };
+
+  test.each([
+    [
+      {
+        "rollback-to": "previous",
+        environment: `API_KEY=${SECRET}\n# note\nDB_URL=postgres://u:${SECRET}@h`,
+      },
+      '`rollback-to` ("previous") conflicts with `environment` (keys API_KEY, DB_URL)',
+    ],
+    [
+      { image: "x:1", "build-args": `NPM_TOKEN=${SECRET}` },
+      '`image` ("x:1") conflicts with `build-args` (keys NPM_TOKEN)',
+    ],
+    [{ "rollback-to": "previous", "build-args": SECRET }, "conflicts with `build-args` (keys ?)"],
+    [{ enviroment: `API_KEY=${SECRET}` }, "unknown input `enviroment`"],
+    [{ environment: `A=1\n${SECRET}` }, "`environment` line 2 is not a KEY=VALUE line"],
+  ])("%j: the error shows keys, never values", (raw, expected) => {
+    const message = errorOf(raw);
+    expect(message).toContain(expected);
+    expect(message).not.toContain(SECRET);
   });
 
   test.each([
