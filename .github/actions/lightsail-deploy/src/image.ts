@@ -80,11 +80,11 @@ async function buildOrTag(source: ImageSource, uri: string, deps: Deps): Promise
     ]);
     await docker(
       deps,
-      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, source.context],
+      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, "--", source.context],
       "docker build",
     );
   } else if (source.kind === "prebuilt") {
-    await docker(deps, ["tag", source.image, uri], `docker tag ${source.image}`);
+    await docker(deps, ["tag", "--", source.image, uri], `docker tag ${source.image}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { DeployError } from "./errors.js";
+import { parseImageReference } from "./image-tag.js";
 
 /** Input names exactly as in action.yml, with the defaults action.yml declares (also applied in a terminal). */
 export const INPUT_DEFAULTS = {
@@ -305,15 +306,24 @@ function rejectUnknown(raw: RawInputs): void {
   }
 }
 
+/** A path handed to docker: one starting with `-` would read as an option (`-` alone means stdin). */
+function notAnOption(raw: RawInputs, name: InputName): string | undefined {
+  return matching(raw, name, /^[^-]/, "starts with -, which docker would read as an option (write ./-name)");
+}
+
 function imageSource(raw: RawInputs): ImageSource {
   const target = rollbackTarget(raw);
   if (target) return { kind: "rollback", target };
-  const image = matching(raw, "image", /^[^\s]+$/, "is not a local image reference (e.g. myapp:latest)");
-  if (image) return { kind: "prebuilt", image };
+  const image = text(raw, "image");
+  if (image !== undefined) {
+    if (!parseImageReference(image))
+      throw invalid("image", image, "is not a Docker image reference (e.g. myapp:latest)");
+    return { kind: "prebuilt", image };
+  }
   return {
     kind: "build",
-    context: text(raw, "context") ?? ".",
-    dockerfile: text(raw, "dockerfile") ?? "Dockerfile",
+    context: notAnOption(raw, "context") ?? ".",
+    dockerfile: notAnOption(raw, "dockerfile") ?? "Dockerfile",
     buildArgs: parseKeyValueLines("build-args", text(raw, "build-args")),
   };
 }

@@ -1,6 +1,7 @@
-import { expect, test } from "vitest";
-import { decodeAuthorizationToken, registryHost } from "../src/image.js";
+import { describe, expect, test } from "vitest";
+import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image.js";
 import { imageTagOf, parseImageReference, resolveTag, timestampTag } from "../src/image-tag.js";
+import { fakeDeps } from "./fakes.js";
 
 test.each([
   ["https://123456789012.dkr.ecr.eu-west-1.amazonaws.com", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
@@ -82,4 +83,21 @@ test("tag: explicit, else GITHUB_SHA, else git, else a UTC timestamp", async () 
   expect(await resolveTag(undefined, undefined, git, now)).toBe("9fceb02");
   expect(await resolveTag(undefined, undefined, noGit, now)).toBe("20261121-230509");
   expect(timestampTag(now)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+});
+
+describe("publishImage: what reaches docker", () => {
+  const target = { repositoryUri: "127.0.0.1:5000/app", tag: "abc1234", exists: false };
+  const uri = "127.0.0.1:5000/app:abc1234";
+
+  test.each([
+    [
+      { kind: "build", context: "./web", dockerfile: "web/Dockerfile", buildArgs: { A: "1" } } as const,
+      ["build", "--file", "web/Dockerfile", "--tag", uri, "--build-arg", "A=1", "--", "./web"],
+    ],
+    [{ kind: "prebuilt", image: "local/app:dev" } as const, ["tag", "--", "local/app:dev", uri]],
+  ])("%j: paths and images come after --, so none is read as an option", async (source, args) => {
+    const { deps, aws, execCalls } = fakeDeps();
+    await publishImage(source, target, aws.clients, deps);
+    expect(execCalls[0]?.args).toEqual(args);
+  });
 });

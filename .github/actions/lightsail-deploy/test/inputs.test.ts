@@ -39,6 +39,16 @@ describe("valid inputs", () => {
     ],
     [{ image: "myapp:latest" }, {}, { source: { kind: "prebuilt", image: "myapp:latest" } }],
     [
+      { image: "127.0.0.1:5000/team/app:v1" },
+      {},
+      { source: { kind: "prebuilt", image: "127.0.0.1:5000/team/app:v1" } },
+    ],
+    [
+      { context: "./web", dockerfile: "web/Dockerfile.prod" },
+      {},
+      { source: { kind: "build", context: "./web", dockerfile: "web/Dockerfile.prod" } },
+    ],
+    [
       { "rollback-to": "previous", repository: "" },
       {},
       { source: { kind: "rollback", target: { kind: "previous" } } },
@@ -105,6 +115,13 @@ describe("invalid inputs name the input and show the value", () => {
     ["ssm-path", "myapp/dev"],
     ["environment", "1BAD=x"],
     ["build-args", "BAD-NAME=1"],
+    ["image", "--help"],
+    ["image", "-q"],
+    ["image", "My App:latest"],
+    ["image", "app@sha256:short"],
+    ["context", "--no-cache"],
+    ["dockerfile", "-"],
+    ["dockerfile", "--help"],
   ])("%s = %j", (name, value) => {
     const error = (() => {
       try {
