@@ -237,8 +237,14 @@ function rollbackTarget(raw: RawInputs): RollbackTarget | undefined {
   throw invalid("rollback-to", value, "is not `previous`, a deployment version number or an image tag");
 }
 
+/** A path on the service's own host: `//host/x` (and `/\host/x`, which URLs read alike) names another host. */
 function path(raw: RawInputs, name: InputName): string | undefined {
-  return matching(raw, name, /^\/[^\s?#]*$/, "is not a URL path starting with /");
+  return matching(
+    raw,
+    name,
+    /^\/(?!\/)[^\s?#\\]*$/,
+    "is not a URL path on the service (one / then the path, without spaces, ?, # or \\)",
+  );
 }
 
 /** Inputs that change what gets built or deployed; a rollback redeploys an old configuration as it was. */
