@@ -232,7 +232,11 @@ function rollbackTarget(raw: RawInputs): RollbackTarget | undefined {
   if (value === undefined) return undefined;
   if (value === "previous") return { kind: "previous" };
   // Digits mean a deployment version; a tag made only of digits cannot be named here.
-  if (/^\d+$/.test(value) && Number(value) >= 1) return { kind: "version", version: Number(value) };
+  if (/^\d+$/.test(value)) {
+    if (Number(value) < 1)
+      throw invalid("rollback-to", value, "is not a deployment version (versions start at 1)");
+    return { kind: "version", version: Number(value) };
+  }
   if (DOCKER_TAG.test(value)) return { kind: "tag", tag: value };
   throw invalid("rollback-to", value, "is not `previous`, a deployment version number or an image tag");
 }

@@ -115,6 +115,8 @@ describe("invalid inputs name the input and show the value", () => {
     ["auto-rollback", "maybe"],
     ["dry-run", "1"],
     ["rollback-to", "not a tag!"],
+    ["rollback-to", "0"],
+    ["rollback-to", "000"],
     ["ssm-path", "myapp/dev"],
     ["environment", "1BAD=x"],
     ["build-args", "BAD-NAME=1"],
@@ -188,6 +190,7 @@ describe("invalid inputs name the input and show the value", () => {
     [{ image: "x:1", "build-args": "A=1" }, "`build-args`"],
     [{ image: "x:1", dockerfile: "other.Dockerfile" }, "`dockerfile`"],
     [{ "no-such-input": "1" }, "unknown input `no-such-input`"],
+    [{ "rollback-to": "0", repository: "" }, "(versions start at 1), at inputs"],
   ])("conflicts and missing inputs: %j", (raw, expected) => {
     expect(() => parse(raw)).toThrow(expected);
   });
