@@ -403,8 +403,11 @@ export function rawInputsFromEnv(env: Readonly<Record<string, string | undefined
   return raw;
 }
 
+/** Inputs that are true or false, the only ones a flag may set without a value. */
+const BOOLEAN_INPUTS = new Set<string>(["dry-run", "auto-rollback"] satisfies InputName[]);
+
 /**
- * `--service-name demo`, `--service-name=demo`; a flag with no value (`--dry-run`) means "true".
+ * `--service-name demo`, `--service-name=demo`; a boolean flag with no value (`--dry-run`) means "true".
  * Unknown flags are kept so that parseInputs names them in its error.
  */
 export function rawInputsFromArgv(argv: readonly string[]): Record<string, string> {
@@ -424,6 +427,14 @@ export function rawInputsFromArgv(argv: readonly string[]): Record<string, strin
     if (equals !== -1) {
       value = arg.slice(equals + 1);
     } else if (argv[i + 1] === undefined || argv[i + 1]?.startsWith("--")) {
+      // `--service-name --dry-run` would otherwise name a service "true".
+      if (!BOOLEAN_INPUTS.has(name) && INPUT_NAMES.includes(name as InputName)) {
+        throw new DeployError(
+          `\`--${name}\` needs a value`,
+          "inputs",
+          `pass it as --${name} <value> or --${name}=<value>`,
+        );
+      }
       value = "true";
     } else {
       value = argv[++i] ?? "";

@@ -228,6 +228,26 @@ describe("reading raw inputs", () => {
     ).toEqual({ "service-name": "demo", tag: "abc", "dry-run": "true", environment: "A=1\nB=2" });
   });
 
+  test.each([
+    [["--service-name"], "`--service-name` needs a value"],
+    [["--service-name", "--dry-run"], "`--service-name` needs a value"],
+    [["--dry-run", "--tag"], "`--tag` needs a value"],
+    [["--repository", "app", "--environment"], "`--environment` needs a value"],
+  ])("a flag that needs a value has none: %j", (argv, message) => {
+    expect(() => rawInputsFromArgv(argv)).toThrow(message);
+  });
+
+  test("only boolean inputs may be bare flags", () => {
+    expect(rawInputsFromArgv(["--auto-rollback", "--dry-run"])).toEqual({
+      "auto-rollback": "true",
+      "dry-run": "true",
+    });
+    expect(rawInputsFromArgv(["--auto-rollback", "false", "--tag=x"])).toEqual({
+      "auto-rollback": "false",
+      tag: "x",
+    });
+  });
+
   test("an unknown flag is named by parseInputs", () => {
     expect(() => parse(rawInputsFromArgv(["--servce-name", "demo"]))).toThrow("unknown input `servce-name`");
   });
