@@ -84,7 +84,9 @@ export interface Inputs {
 
 // Lightsail names: 1–63 (services) or 1–53 (containers) of a-z, 0-9 and -, no hyphen at either end.
 const LIGHTSAIL_NAME = /^(?:[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9])$/;
-const ECR_REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+// ECR repository names: 2–256 characters of lower-case path components.
+const ECR_REPOSITORY =
+  /^(?=.{2,256}$)[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const POSIX_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PATH = /^\/(?:[A-Za-z0-9_.-]+\/?)*$/;
@@ -353,7 +355,12 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     throw invalid("region", region, `is not a Lightsail region (${[...LIGHTSAIL_REGIONS].join(", ")})`);
   }
   const source = imageSource(raw);
-  const repository = matching(raw, "repository", ECR_REPOSITORY, "is not an ECR repository name", 256);
+  const repository = matching(
+    raw,
+    "repository",
+    ECR_REPOSITORY,
+    "is not an ECR repository name (2–256 of a-z, 0-9, ., _, - and /, each part starting and ending with a letter or digit)",
+  );
   if (repository === undefined && source.kind !== "rollback") {
     throw new DeployError("`repository` is required to push an image", "inputs", "name the ECR repository");
   }

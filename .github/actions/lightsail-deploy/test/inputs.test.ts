@@ -71,6 +71,8 @@ describe("valid inputs", () => {
       { containerPort: 8080, containerName: "web" },
     ],
     [{ repository: "team/app-x_y" }, {}, { repository: "team/app-x_y" }],
+    [{ repository: "ab" }, {}, { repository: "ab" }],
+    [{ repository: "a".repeat(256) }, {}, { repository: "a".repeat(256) }],
     [{ "ssm-path": "/myapp/dev/" }, {}, { ssmPath: "/myapp/dev/" }],
     [{}, { GITHUB_SHA: "ABCDEF0123456789" }, { gitSha: "ABCDEF0123456789" }],
   ])("%j with env %j", (raw, env, expected) => {
@@ -87,6 +89,8 @@ describe("invalid inputs name the input and show the value", () => {
     ["region", "eu-west-9"],
     ["repository", "App"],
     ["repository", "app//x"],
+    ["repository", "a"],
+    ["repository", `a/${"b".repeat(255)}`],
     ["tag", ".hidden"],
     ["tag", "has space"],
     ["container-port", "0"],
