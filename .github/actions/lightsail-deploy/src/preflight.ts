@@ -223,6 +223,16 @@ function repositoryName(inputs: Inputs, service: ContainerService): string {
   );
 }
 
+/** A first deployment has no earlier one to take the port from; found out now, not after the push. */
+function requirePortForFirstDeploy(inputs: Inputs, service: ContainerService): void {
+  if (service.currentDeployment || inputs.containerPort !== undefined) return;
+  throw new DeployError(
+    `service \`${inputs.serviceName}\` has no deployment yet, so \`container-port\` is needed to know the port the app listens on`,
+    "preflight",
+    "set `container-port` to the port the app listens on",
+  );
+}
+
 /** Everything that can be checked without changing anything; a dry run stops after this. */
 export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Promise<Preflight> {
   const service = await settledService(aws, inputs, deps);
@@ -235,6 +245,7 @@ export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Pr
   await checkPullAccess(aws, service, name);
   deps.log.info("The service's image-puller role may pull from the repository");
   if (inputs.source.kind === "rollback") return { service, repository, tag: undefined, imageExists: true };
+  requirePortForFirstDeploy(inputs, service);
 
   const tag = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
   const imageExists = await tagExists(aws, name, tag);
