@@ -15,6 +15,7 @@ import {
   isCredentialsError,
   isNotFound,
   isTransient,
+  setupInProgress,
 } from "./errors.js";
 import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
@@ -50,6 +51,14 @@ function awsFailure(error: unknown, doing: string): DeployError {
       "grant the deploying identity the Lightsail and ECR permissions listed in the README",
     );
   }
+  const settingUp = setupInProgress(error);
+  if (settingUp) {
+    return new DeployError(
+      `${settingUp === "account" ? "the AWS account is" : "this region is"} still being set up for Lightsail (${describeError(error)}) while ${doing}`,
+      "preflight",
+      "nothing was changed; wait a few minutes for the setup to finish, then re-run the deploy",
+    );
+  }
   if (isTransient(error)) {
     return new DeployError(
       `${doing} kept failing after ${AWS_MAX_ATTEMPTS} attempts (${describeError(error)})`,
@@ -81,6 +90,26 @@ async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerSer
   );
 }
 
+/** What to do about each way a service's creation fails; it stays PENDING, so waiting never ends. */
+const CREATION_FAILURES: Record<string, string> = {
+  CERTIFICATE_LIMIT_EXCEEDED:
+    "the account has as many Lightsail certificates as it may have: delete unused ones (aws lightsail get-certificates, delete-certificate), then delete the service and create it again",
+  UNKNOWN_ERROR:
+    "delete the service and create it again (see infrastructure/); if that fails too, ask AWS Support",
+};
+
+function failedCreation(service: ContainerService, inputs: Inputs): DeployError | undefined {
+  const code = service.stateDetail?.code ?? "";
+  const todo = CREATION_FAILURES[code];
+  if (service.state !== "PENDING" || todo === undefined) return undefined;
+  const detail = service.stateDetail?.message ? `: ${service.stateDetail.message}` : "";
+  return new DeployError(
+    `creating service \`${inputs.serviceName}\` failed (PENDING, ${code}${detail})`,
+    "preflight",
+    `nothing was changed; ${todo}`,
+  );
+}
+
 /** Waits out PENDING, DEPLOYING and UPDATING, since Lightsail rejects a deployment during them. */
 export async function settledService(
   aws: AwsClients,
@@ -97,6 +126,8 @@ export async function settledService(
     );
   }
   if (SETTLED.has(service.state ?? "")) return service;
+  const failed = failedCreation(service, inputs);
+  if (failed) throw failed;
   if (!TRANSITIONS.has(service.state ?? "")) {
     throw new DeployError(
       `service \`${inputs.serviceName}\` is ${service.state}`,
@@ -111,6 +142,8 @@ export async function settledService(
       deps.log.info(
         `  service state: ${service.state}${service.stateDetail?.code ? ` (${service.stateDetail.code})` : ""}`,
       );
+      const failed = failedCreation(service, inputs);
+      if (failed) throw failed;
       return SETTLED.has(service.state ?? "") ? service : undefined;
     },
     { intervalMs, timeoutMs: inputs.waitTimeoutMs },

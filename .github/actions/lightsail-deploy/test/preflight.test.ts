@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { DescribeImagesCommand, GetContainerServicesCommand } from "../src/aws-sdk.js";
 import { parseInputs } from "../src/inputs.js";
 import { preflight } from "../src/preflight.js";
-import { fakeDeps, service } from "./fakes.js";
+import { awsError, fakeDeps, service } from "./fakes.js";
 
 const base = { "service-name": "demo", repository: "app" };
 
@@ -41,5 +41,64 @@ describe("a first deployment needs container-port", () => {
   ])("%s: passes", async (_, raw, arrange) => {
     const { error } = await check(raw, arrange);
     expect(error).toBeUndefined();
+  });
+});
+
+describe("a service whose creation failed is not waited on", () => {
+  test.each([
+    ["CERTIFICATE_LIMIT_EXCEEDED", "delete unused ones (aws lightsail get-certificates, delete-certificate)"],
+    ["UNKNOWN_ERROR", "delete the service and create it again"],
+  ] as const)("PENDING with %s fails at once, naming the code and what to do", async (code, todo) => {
+    const { error, clock, execCalls } = await check({}, (f) =>
+      f.aws.mocks.lightsail.on(GetContainerServicesCommand).resolves({
+        containerServices: [service({ state: "PENDING", stateDetail: { code, message: "it broke" } })],
+      }),
+    );
+    expect(error).toContain(`creating service \`demo\` failed (PENDING, ${code}: it broke), at preflight`);
+    expect(error).toContain(todo);
+    expect(clock.sleeps).toEqual([]);
+    expect(execCalls).toEqual([]);
+  });
+
+  test("a failure that appears while waiting ends the wait", async () => {
+    const { error, clock } = await check({}, (f) =>
+      f.aws.mocks.lightsail
+        .on(GetContainerServicesCommand)
+        .resolvesOnce({ containerServices: [service({ state: "PENDING" })] })
+        .resolvesOnce({ containerServices: [service({ state: "PENDING" })] })
+        .resolves({
+          containerServices: [service({ state: "PENDING", stateDetail: { code: "UNKNOWN_ERROR" } })],
+        }),
+    );
+    expect(error).toContain("creating service `demo` failed (PENDING, UNKNOWN_ERROR), at preflight");
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
+  test("a PENDING service still being created is waited for", async () => {
+    const creating = service({ state: "PENDING", stateDetail: { code: "CREATING_SYSTEM_RESOURCES" } });
+    const { error, clock } = await check({}, (f) =>
+      f.aws.mocks.lightsail
+        .on(GetContainerServicesCommand)
+        .resolvesOnce({ containerServices: [creating] })
+        .resolvesOnce({ containerServices: [creating] })
+        .resolves({ containerServices: [service()] }),
+    );
+    expect(error).toBeUndefined();
+    expect(clock.sleeps).toHaveLength(1);
+  });
+});
+
+describe("an account or region still being set up says so", () => {
+  test.each([
+    ["AccountSetupInProgressException", "the AWS account is still being set up for Lightsail"],
+    ["RegionSetupInProgressException", "this region is still being set up for Lightsail"],
+  ])("%s", async (name, what) => {
+    const { error } = await check({}, (f) =>
+      f.aws.mocks.lightsail.on(GetContainerServicesCommand).rejects(awsError(name, "setting up")),
+    );
+    expect(error).toContain(
+      `${what} (${name}: setting up) while reading the Lightsail service, at preflight`,
+    );
+    expect(error).toContain("nothing was changed; wait a few minutes");
   });
 });
