@@ -205,11 +205,14 @@ async function checkPullAccess(
     if (errorName(error) !== "RepositoryPolicyNotFoundException")
       throw awsFailure(error, "reading the repository policy");
   }
-  if (!policyGrantsPull(policyText, role.principalArn)) {
+  const verdict = policyGrantsPull(policyText, role.principalArn);
+  if (!verdict.granted) {
     throw new DeployError(
-      `the policy of ECR repository \`${repositoryName}\` does not let the service's image-puller role (${role.principalArn}) pull`,
+      `the policy of ECR repository \`${repositoryName}\` does not let the service's image-puller role (${role.principalArn}) pull: ${verdict.reason}`,
       "preflight",
-      `add this statement to the repository policy (infrastructure/ does it): ${pullStatement(name, role.principalArn)}`,
+      verdict.denied
+        ? "remove that Deny, or narrow it so that it does not cover the image-puller role"
+        : `add this statement to the repository policy (infrastructure/ does it): ${pullStatement(name, role.principalArn)}`,
     );
   }
 }

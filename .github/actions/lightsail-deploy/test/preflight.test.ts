@@ -1,8 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { DescribeImagesCommand, GetContainerServicesCommand } from "../src/aws-sdk.js";
+import {
+  DescribeImagesCommand,
+  GetContainerServicesCommand,
+  GetRepositoryPolicyCommand,
+} from "../src/aws-sdk.js";
 import { parseInputs } from "../src/inputs.js";
 import { preflight } from "../src/preflight.js";
-import { awsError, fakeDeps, service } from "./fakes.js";
+import { awsError, fakeDeps, PULL_POLICY, service } from "./fakes.js";
 
 const base = { "service-name": "demo", repository: "app" };
 
@@ -100,5 +104,36 @@ describe("an account or region still being set up says so", () => {
       `${what} (${name}: setting up) while reading the Lightsail service, at preflight`,
     );
     expect(error).toContain("nothing was changed; wait a few minutes");
+  });
+});
+
+describe("the pull-access error says why", () => {
+  test.each([
+    [
+      { Effect: "Deny", Principal: "*", Action: "ecr:*" },
+      "pull: statement #2 denies ecr:BatchGetImage to the role, at preflight; remove that Deny",
+    ],
+    [
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: "ecr:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      "under a Condition, which this check cannot evaluate, so it is taken as denying",
+    ],
+  ])("%j", async (statement, message) => {
+    const policyText = JSON.stringify({ Statement: [JSON.parse(PULL_POLICY).Statement[0], statement] });
+    const { error } = await check({}, (f) =>
+      f.aws.mocks.ecr.on(GetRepositoryPolicyCommand).resolves({ policyText }),
+    );
+    expect(error).toContain(message);
+  });
+
+  test("a missing action: the statement to add", async () => {
+    const { error } = await check({}, (f) =>
+      f.aws.mocks.ecr.on(GetRepositoryPolicyCommand).rejects(awsError("RepositoryPolicyNotFoundException")),
+    );
+    expect(error).toContain("pull: the repository has no policy, at preflight; add this statement");
   });
 });
