@@ -6,18 +6,37 @@ export function timestampTag(epochMs: number): string {
   return `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
 }
 
-/** The explicit tag, else the short git SHA (GITHUB_SHA, else `git rev-parse`), else a UTC timestamp. */
+export interface ResolvedTag {
+  tag: string;
+  /** `commit`: the short SHA of a clean tree, so an image already under it holds the same source. */
+  from: "input" | "commit" | "dirty" | "time";
+}
+
+/**
+ * The explicit tag, else the short git SHA (GITHUB_SHA, else `git rev-parse`), else a UTC timestamp. A
+ * tree with uncommitted changes gets `<sha7>-dirty-<UTC timestamp>`, since its image is not the commit's
+ * and must not be mistaken for one already pushed under the commit's tag.
+ */
 export async function resolveTag(
   explicit: string | undefined,
   gitSha: string | undefined,
   exec: Exec,
   now: number,
-): Promise<string> {
-  if (explicit) return explicit;
-  if (gitSha) return gitSha.slice(0, 7).toLowerCase();
-  const git = await exec("git", ["rev-parse", "--short=7", "HEAD"], { silent: true }).catch(() => undefined);
-  const sha = git?.exitCode === 0 ? git.stdout.trim() : "";
-  return /^[0-9a-f]{7,}$/.test(sha) ? sha : timestampTag(now);
+): Promise<ResolvedTag> {
+  if (explicit) return { tag: explicit, from: "input" };
+  const git = (args: string[]) => exec("git", args, { silent: true }).catch(() => undefined);
+  let sha = gitSha?.slice(0, 7).toLowerCase();
+  if (!sha) {
+    const head = await git(["rev-parse", "--short=7", "HEAD"]);
+    const short = head?.exitCode === 0 ? head.stdout.trim() : "";
+    if (!/^[0-9a-f]{7,}$/.test(short)) return { tag: timestampTag(now), from: "time" };
+    sha = short;
+  }
+  // Untracked files count: they are in the build context as much as edited ones.
+  const status = await git(["status", "--porcelain"]);
+  if (status?.exitCode === 0 && status.stdout.trim() !== "")
+    return { tag: `${sha}-dirty-${timestampTag(now)}`, from: "dirty" };
+  return { tag: sha, from: "commit" };
 }
 
 /** `<repositoryUri>:<tag>` — the URI comes from ECR, never built from an amazonaws.com pattern. */

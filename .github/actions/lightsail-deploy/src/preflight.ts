@@ -17,6 +17,7 @@ import {
   isTransient,
   setupInProgress,
 } from "./errors.js";
+import { checkReuse } from "./image-reuse.js";
 import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import { pollUntil } from "./polling.js";
@@ -283,8 +284,13 @@ export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Pr
   if (inputs.source.kind === "rollback") return { service, repository, tag: undefined, imageExists: true };
   requirePortForFirstDeploy(inputs, service);
 
-  const tag = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
-  const imageExists = await tagExists(aws, name, tag);
-  if (!imageExists) await checkDocker(deps);
-  return { service, repository, tag, imageExists };
+  const resolved = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
+  if (resolved.from === "dirty")
+    deps.log.info(
+      `The work tree has uncommitted changes, so the image gets a tag of its own: ${resolved.tag}`,
+    );
+  const imageExists = await tagExists(aws, name, resolved.tag);
+  if (imageExists) await checkReuse(inputs.source, resolved, name, aws, deps);
+  else await checkDocker(deps);
+  return { service, repository, tag: resolved.tag, imageExists };
 }

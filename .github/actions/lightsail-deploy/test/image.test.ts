@@ -76,13 +76,45 @@ test.each([
 
 test("tag: explicit, else GITHUB_SHA, else git, else a UTC timestamp", async () => {
   const noGit = async () => ({ exitCode: 128, stdout: "", stderr: "not a git repository" });
-  const git = async () => ({ exitCode: 0, stdout: "9fceb02\n", stderr: "" });
+  const git = async (_: string, args: string[]) => ({
+    exitCode: 0,
+    stdout: args[0] === "rev-parse" ? "9fceb02\n" : "",
+    stderr: "",
+  });
   const now = Date.UTC(2026, 10, 21, 23, 5, 9);
-  expect(await resolveTag("v1.2", "abcdef0123", noGit, now)).toBe("v1.2");
-  expect(await resolveTag(undefined, "ABCDEF0123", noGit, now)).toBe("abcdef0");
-  expect(await resolveTag(undefined, undefined, git, now)).toBe("9fceb02");
-  expect(await resolveTag(undefined, undefined, noGit, now)).toBe("20261121-230509");
+  expect(await resolveTag("v1.2", "abcdef0123", noGit, now)).toEqual({ tag: "v1.2", from: "input" });
+  expect(await resolveTag(undefined, "ABCDEF0123", noGit, now)).toEqual({ tag: "abcdef0", from: "commit" });
+  expect(await resolveTag(undefined, undefined, git, now)).toEqual({ tag: "9fceb02", from: "commit" });
+  expect(await resolveTag(undefined, undefined, noGit, now)).toEqual({
+    tag: "20261121-230509",
+    from: "time",
+  });
   expect(timestampTag(now)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+});
+
+describe("a tree with uncommitted changes never reuses the commit's tag", () => {
+  const now = Date.UTC(2026, 10, 21, 23, 5, 9);
+  const calls: string[][] = [];
+  const dirty = (status: string) => async (_: string, args: string[]) => {
+    calls.push(args);
+    return { exitCode: 0, stdout: args[0] === "rev-parse" ? "9fceb02\n" : status, stderr: "" };
+  };
+
+  test.each([
+    ["GITHUB_SHA, an edited file", "ABCDEF0123", " M src/app.ts\n", "abcdef0-dirty-20261121-230509"],
+    ["git rev-parse, an untracked file", undefined, "?? src/new.ts\n", "9fceb02-dirty-20261121-230509"],
+  ])("%s", async (_, sha, status, tag) => {
+    const resolved = await resolveTag(undefined, sha, dirty(status), now);
+    expect(resolved).toEqual({ tag, from: "dirty" });
+    expect(resolved.tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
+    expect(calls.at(-1)).toEqual(["status", "--porcelain"]);
+  });
+
+  test("an explicit tag is kept, and git is not asked", async () => {
+    calls.length = 0;
+    expect(await resolveTag("v1.2", undefined, dirty(" M x\n"), now)).toEqual({ tag: "v1.2", from: "input" });
+    expect(calls).toEqual([]);
+  });
 });
 
 describe("publishImage: what reaches docker", () => {

@@ -1,12 +1,14 @@
 import { describe, expect, test } from "vitest";
 import {
+  BatchGetImageCommand,
   DescribeImagesCommand,
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../src/aws-sdk.js";
+import { timestampTag } from "../src/image-tag.js";
 import { parseInputs } from "../src/inputs.js";
 import { preflight } from "../src/preflight.js";
-import { awsError, fakeDeps, PULL_POLICY, service } from "./fakes.js";
+import { awsError, fakeClock, fakeDeps, PULL_POLICY, service } from "./fakes.js";
 
 const base = { "service-name": "demo", repository: "app" };
 
@@ -135,5 +137,85 @@ describe("the pull-access error says why", () => {
       f.aws.mocks.ecr.on(GetRepositoryPolicyCommand).rejects(awsError("RepositoryPolicyNotFoundException")),
     );
     expect(error).toContain("pull: the repository has no policy, at preflight; add this statement");
+  });
+});
+
+describe("a tag already in ECR: same tag, same content", () => {
+  const CONFIG = `sha256:${"c0".repeat(32)}`;
+  const MANIFEST = `sha256:${"a1".repeat(32)}`;
+  const OTHER = `sha256:${"ff".repeat(32)}`;
+
+  /** The tag is in ECR, its manifest names CONFIG, and the local image's id is `localId`. */
+  const inEcr =
+    (localId: string, status = "") =>
+    (f: ReturnType<typeof fakeDeps>) => {
+      f.aws.mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ["x"] }] });
+      f.aws.mocks.ecr.on(BatchGetImageCommand).resolves({
+        images: [
+          {
+            imageId: { imageTag: "x", imageDigest: MANIFEST },
+            imageManifest: JSON.stringify({ schemaVersion: 2, config: { digest: CONFIG } }),
+          },
+        ],
+      });
+      f.deps.exec = async (command, args) => {
+        f.execCalls.push({ command, args, options: undefined });
+        if (command === "git") return { exitCode: 0, stdout: args[0] === "status" ? status : "", stderr: "" };
+        return { exitCode: 0, stdout: `${localId}\n`, stderr: "" };
+      };
+    };
+
+  test.each([
+    ["the classic store: the local id is the config digest", CONFIG],
+    ["the containerd store: the local id is the manifest digest", MANIFEST],
+  ])("a prebuilt image with the same content is not pushed again (%s)", async (_, localId) => {
+    const { value, error, execCalls, log, aws } = await check({ image: "local/app:dev" }, inEcr(localId));
+    expect(error).toBeUndefined();
+    expect(value?.imageExists).toBe(true);
+    expect(execCalls.find((c) => c.command === "docker")?.args).toEqual([
+      "image",
+      "inspect",
+      "--format",
+      "{{.Id}}",
+      "--",
+      "local/app:dev",
+    ]);
+    expect(aws.mocks.ecr.commandCalls(BatchGetImageCommand)[0]?.args[0].input.imageIds).toEqual([
+      { imageTag: "0123456" },
+    ]);
+    expect(log.lines.join("\n")).toContain(
+      `Tag 0123456 in ECR holds the same image as local/app:dev (${localId}), so it is not pushed again`,
+    );
+  });
+
+  test("a prebuilt image with other content fails before any change, naming tag, image and both digests", async () => {
+    const { error } = await check({ image: "local/app:dev", tag: "v1" }, inEcr(OTHER));
+    expect(error).toContain(
+      `\`tag\` v1 is already in ECR with other content than \`image\` local/app:dev (local ${OTHER}; in ECR ${CONFIG} / ${MANIFEST}), at preflight; nothing was changed`,
+    );
+  });
+
+  test("a build from a clean tree at the same commit is not rebuilt, and the log says so plainly", async () => {
+    const { value, error, execCalls, log } = await check({}, inEcr(OTHER));
+    expect(error).toBeUndefined();
+    expect(value).toMatchObject({ tag: "0123456", imageExists: true });
+    expect(execCalls.filter((c) => c.command === "docker")).toEqual([]);
+    expect(log.lines.join("\n")).toContain(
+      "Tag 0123456 is already in ECR: that image was built from this commit earlier, so it is not rebuilt",
+    );
+  });
+
+  test("a build from a dirty tree gets its own tag, so the committed image is not redeployed", async () => {
+    const { value, error, log, aws } = await check({}, (f) => {
+      inEcr(OTHER, " M src/app.ts\n")(f);
+      f.aws.mocks.ecr.on(DescribeImagesCommand).rejects(awsError("ImageNotFoundException"));
+    });
+    const tag = `0123456-dirty-${timestampTag(fakeClock().now())}`;
+    expect(error).toBeUndefined();
+    expect(value).toMatchObject({ tag, imageExists: false });
+    expect(aws.mocks.ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input.imageIds).toEqual([
+      { imageTag: tag },
+    ]);
+    expect(log.lines.join("\n")).toContain(`uncommitted changes, so the image gets a tag of its own: ${tag}`);
   });
 });
