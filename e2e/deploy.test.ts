@@ -19,8 +19,9 @@ const REPOSITORY = "e2e-shop-app";
 const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
-const BROKEN_IMAGE = "e2e-broken-release:latest";
-const DEGRADING_IMAGE = "e2e-degrading-release:latest";
+// Per run, so that two checkouts testing on one Docker engine never remove each other's images.
+const BROKEN_IMAGE = `e2e-broken-release:${process.pid}`;
+const DEGRADING_IMAGE = `e2e-degrading-release:${process.pid}`;
 const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 const API_KEY = "e2e-secret-api-key-7f3a9c";
 
@@ -99,7 +100,9 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   });
 
   afterAll(async () => {
-    await pipeline?.close();
+    // close() also checks every answer the stand-in gave against AWS's models, and throws on a violation.
+    const conformance = await pipeline?.close();
+    console.info(`stand-in answers checked against the AWS models: ${conformance?.answersChecked}`);
     await execFileAsync("docker", ["rmi", "-f", BROKEN_IMAGE, DEGRADING_IMAGE]).catch(() => {});
   });
 

@@ -21,8 +21,9 @@ const REPOSITORY = "e2e-secrets-app";
 const SSM_PATH = "/e2e-secrets/dev/";
 const SSM_SECRET = "ssm-secret-4b1d9e2a77";
 const INPUT_SECRET = "input-secret-c0ffee5150";
-const APP_IMAGE = "e2e-secrets-app:latest";
-const PRINTING_IMAGE = "e2e-env-printing:latest";
+// Per run, so that two checkouts testing on one Docker engine never remove each other's images.
+const APP_IMAGE = `e2e-secrets-app:${process.pid}`;
+const PRINTING_IMAGE = `e2e-env-printing:${process.pid}`;
 
 describe.skipIf(!enabled)("no secret reaches a log, a summary, an output or a file left behind", () => {
   let pipeline: LocalPipeline;
@@ -106,7 +107,9 @@ describe.skipIf(!enabled)("no secret reaches a log, a summary, an output or a fi
   }, 600_000);
 
   afterAll(async () => {
-    await pipeline?.close();
+    // close() also checks every answer the stand-in gave against AWS's models, and throws on a violation.
+    const conformance = await pipeline?.close();
+    console.info(`stand-in answers checked against the AWS models: ${conformance?.answersChecked}`);
     await execFileAsync("docker", ["rmi", "-f", APP_IMAGE, PRINTING_IMAGE]).catch(() => {});
   });
 

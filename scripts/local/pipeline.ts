@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
-import { type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
+import { checkConformance, type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
 import { type ActionRun, runAction } from "./github-runner.js";
@@ -38,14 +38,21 @@ export interface LocalPipeline {
   /** Runs the bundled action as GitHub would, with the stand-in's endpoints. */
   runAction(inputs: Record<string, string | undefined>, env?: Record<string, string>): Promise<ActionRun>;
   deployments(): Promise<{ version: number; state: string; image?: string; createdAt?: number }[]>;
-  close(): Promise<void>;
+  /**
+   * Stops everything, then checks every answer the stand-in gave against AWS's published service models
+   * (botocore's), and throws listing any that does not keep to them: a test is only worth the stand-in's
+   * fidelity.
+   */
+  close(): Promise<{ answersChecked: number }>;
 }
 
 export async function startLocalPipeline(options: PipelineOptions): Promise<LocalPipeline> {
   const log = options.log ?? (() => {});
   const stateDir = mkdtempSync(join(tmpdir(), "local-pipeline-"));
+  const answersFile = join(stateDir, "answers.jsonl");
   const local = await startLocalAws({
     stateDir,
+    recordAnswers: answersFile,
     config: {
       region: "eu-west-1",
       services: [{ name: options.service, power: "micro", scale: 1, privateRegistryAccess: true }],
@@ -100,7 +107,17 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     async close() {
       await proxy.close();
       await local.stop({ removeContainers: true });
-      rmSync(stateDir, { recursive: true, force: true });
+      try {
+        const { checked, violations } = await checkConformance(answersFile);
+        if (violations.length > 0) {
+          throw new Error(
+            `${violations.length} of ${checked} stand-in answers do not keep to the AWS models:\n${violations.join("\n")}`,
+          );
+        }
+        return { answersChecked: checked };
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }
