@@ -536,7 +536,6 @@ describe("ci.yml", () => {
       expect(all, command).toContain(command);
     }
     expect(runs(job("ci.yml", "e2e"))).toMatch(/^npm test$/m);
-    expect(job("ci.yml", "unit")).toMatchObject({ strategy: { matrix: { node: [20, 24] } } });
   });
 
   it("fails when the rebuilt dist/ differs from the committed one", () => {
@@ -614,6 +613,17 @@ describe("every workflow", () => {
         `${name} job ${jobId}`,
       ).toBeGreaterThan(0);
     }
+  });
+
+  it.each(files)("%s sets up the Node.js of .node-version, the one the tests run on", (name) => {
+    const setups = allSteps(workflow(name)).filter(({ step: s }) =>
+      s.uses?.startsWith("actions/setup-node@"),
+    );
+    for (const { jobId, step: s } of setups) {
+      expect(s.with, `${name} job ${jobId}`).toMatchObject({ "node-version-file": ".node-version" });
+      expect(s.with?.["node-version"], `${name} job ${jobId}`).toBeUndefined();
+    }
+    expect(texts.get(name)).not.toMatch(/matrix:[\s\S]*\bnode:/);
   });
 
   it.each(files)("%s checks out without leaving the token in .git/config", (name) => {
