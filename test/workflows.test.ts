@@ -93,7 +93,7 @@ const ENVIRONMENT_VARIABLES = {
 
 const OIDC_ONLY = { "id-token": "write", contents: "read" };
 
-describe("expression evaluator used by these tests", () => {
+describe("expressions, evaluated by GitHub's @actions/expressions", () => {
   const context = { inputs: { a: "x", empty: "", "with-dash": "d" }, vars: { V: "v" } };
   it.each([
     ["inputs.a", "x"],
@@ -108,13 +108,18 @@ describe("expression evaluator used by these tests", () => {
     ["inputs.empty == '' && (inputs.empty || vars.V) || ''", "v"],
     ["inputs.with-dash", "d"],
     ["'it''s'", "it's"],
+    ["format('{0}-{1}', inputs.a, vars.V)", "x-v"],
+    ["contains(inputs.a, 'X') && startsWith(inputs.with-dash, 'd')", true],
+    ["fromJSON('[1, 2]')[1]", 2],
+    ["inputs['with-dash']", "d"],
   ])("%s → %j", (source, expected) => {
     expect(evaluate(source, context)).toEqual(expected);
   });
 
-  it("rejects what it does not understand instead of guessing", () => {
-    expect(() => evaluate("fromJSON(inputs.a)", context)).toThrow(ExpressionError);
+  it("rejects a syntax error, a context the test did not give, and a failed evaluation", () => {
     expect(() => evaluate("inputs.a ==", context)).toThrow(ExpressionError);
+    expect(() => evaluate("varz.V", context)).toThrow(ExpressionError);
+    expect(() => evaluate("fromJSON(inputs.a)", context)).toThrow(ExpressionError);
   });
 
   it("interpolates every expression in a value, null as empty", () => {
