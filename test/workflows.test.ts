@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${{ }}" here is GitHub expression syntax quoted from workflow files, not a JavaScript placeholder.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateWorkflow } from "@action-validator/core";
@@ -61,6 +61,26 @@ function step(found: Job, predicate: (step: Step) => boolean, what: string): Ste
 
 /** Loads `./.github/workflows/x.yml` the way a local reusable-workflow call names it. */
 const resolveLocalWorkflow = (uses: string) => workflows.get(uses.replace(`./${WORKFLOW_DIR}/`, ""));
+
+/** The version package-lock.json installs for a root dependency. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`package-lock.json has no ${name}`);
+  return version;
+}
+
+/** Compares two x.y.z versions: negative, zero or positive. */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((version) => version.split(".").map(Number));
+  for (let i = 0; i < 3; i++) {
+    const difference = (x?.[i] ?? 0) - (y?.[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
 
 /** The GitHub variables the workflows read; the README documents each of them. */
 const DOCUMENTED_VARIABLES = [
@@ -593,6 +613,18 @@ describe("infra.yml", () => {
     expect((up as { if?: string }).if).toBe("github.event_name == 'push'");
     expect(up.environment).toBe("${{ matrix.stack }}");
     expect(pulumiStep(up).with).toMatchObject({ command: "up", "work-dir": "infrastructure" });
+  });
+
+  it("runs the policy pack in preview and up, on a pinned Pulumi CLI no older than the locked SDK", () => {
+    const sdk = lockedVersion("@pulumi/pulumi");
+    for (const jobId of ["preview", "up"]) {
+      const pulumi = pulumiStep(job("infra.yml", jobId)).with ?? {};
+      expect(pulumi.policyPacks, jobId).toBe("${{ github.workspace }}/infrastructure/policy");
+      expect(existsSync(join(ROOT, "infrastructure/policy/PulumiPolicy.yaml"))).toBe(true);
+      const cli = String(pulumi["pulumi-version"]);
+      expect(cli, jobId).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(compareVersions(cli, sdk), `${jobId}: CLI ${cli} vs SDK ${sdk}`).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it("installs dependencies and assumes the role before running Pulumi", () => {
