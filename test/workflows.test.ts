@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${{ }}" here is GitHub expression syntax quoted from workflow files, not a JavaScript placeholder.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateWorkflow } from "@action-validator/core";
@@ -148,8 +150,8 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the four pipelines: ci, deploy, infra and the reusable lightsail-deploy", () => {
-    expect(files).toEqual(["ci.yml", "deploy.yml", "infra.yml", "lightsail-deploy.yml"]);
+  it("are the five pipelines: ci, deploy, infra, release and the reusable lightsail-deploy", () => {
+    expect(files).toEqual(["ci.yml", "deploy.yml", "infra.yml", "lightsail-deploy.yml", "release.yml"]);
   });
 });
 
@@ -302,6 +304,9 @@ describe("permissions are minimal", () => {
     expect(workflow("infra.yml").permissions).toEqual({});
     expect(job("infra.yml", "preview").permissions).toEqual({ ...OIDC_ONLY, "pull-requests": "write" });
     expect(job("infra.yml", "up").permissions).toEqual(OIDC_ONLY);
+    expect(workflow("release.yml").permissions).toEqual({});
+    expect(job("release.yml", "ci-passed").permissions).toEqual({ actions: "read", contents: "read" });
+    expect(job("release.yml", "release").permissions).toEqual({ contents: "write" });
     expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
     for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
       expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
@@ -639,6 +644,106 @@ describe("infra.yml", () => {
       expect(assume, jobId).toBeGreaterThanOrEqual(0);
       expect(assume, jobId).toBeLessThan(pulumi);
     }
+  });
+});
+
+describe("release.yml", () => {
+  const release = workflow("release.yml");
+  const gate = job("release.yml", "ci-passed");
+  const publish = job("release.yml", "release");
+  const named = (found: Job, name: string) => step(found, (s) => s.name === name, `named "${name}"`);
+  const ciWait = named(gate, "Wait for a successful ci.yml run on main for that commit");
+  const moveMajor = named(publish, "Move the major tag to the release");
+
+  it("runs for a pushed vX.Y.Z tag and for a manual run naming the tag", () => {
+    expect(trigger(release, "push")).toEqual({ tags: ["v[0-9]+.[0-9]+.[0-9]+"] });
+    const inputs = trigger(release, "workflow_dispatch")?.inputs as Record<string, Record<string, unknown>>;
+    expect(Object.keys(inputs)).toEqual(["tag"]);
+    expect(inputs.tag).toMatchObject({ type: "string", required: true });
+    expect((release as { concurrency?: unknown }).concurrency).toEqual({
+      group: "release",
+      "cancel-in-progress": false,
+    });
+  });
+
+  it("publishes and moves the major tag only in a job that needs the CI gate, for the commit the gate checked", () => {
+    expect((publish as { needs?: unknown }).needs).toBe("ci-passed");
+    expect((publish as { if?: unknown }).if).toBeUndefined();
+    for (const name of ["tag", "sha", "major"]) {
+      expect(gate as { outputs?: Record<string, string> }).toMatchObject({
+        outputs: { [name]: `\${{ steps.commit.outputs.${name} }}` },
+      });
+    }
+    expect(moveMajor.env).toMatchObject({
+      SHA: "${{ needs.ci-passed.outputs.sha }}",
+      MAJOR: "${{ needs.ci-passed.outputs.major }}",
+    });
+    const order = (name: string) => (publish.steps ?? []).findIndex((s) => s.name === name);
+    expect(order("Publish the GitHub release")).toBeLessThan(order("Move the major tag to the release"));
+    // No other job or step touches tags or releases.
+    const writers = allSteps(release).filter(({ step: s }) =>
+      /git\/refs|gh release (create|edit)/.test(s.run ?? ""),
+    );
+    expect(writers.map(({ jobId }) => jobId)).toEqual(["release", "release"]);
+    expect(ciWait.run).toContain("actions/workflows/ci.yml/runs?head_sha=$SHA&branch=main&event=push");
+  });
+
+  /** Runs one step's script with `gh` and `sleep` replaced: `gh` answers from a list and logs its calls. */
+  const runStep = (script: string, env: Record<string, string>, answers: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), "release-step-"));
+    try {
+      answers.forEach((answer, index) => {
+        writeFileSync(join(dir, `answer.${index + 1}`), `${answer}\n`);
+      });
+      const gh = [
+        "#!/bin/bash",
+        `echo "$*" >>"${dir}/calls"`,
+        `n=$(( $(cat "${dir}/n" 2>/dev/null || echo 0) + 1 )); echo $n >"${dir}/n"`,
+        `answer="${dir}/answer.$n"`,
+        '[ -f "$answer" ] || exit 0',
+        'if [ "$(cat "$answer")" = "!fail" ]; then exit 1; fi',
+        'cat "$answer"',
+      ].join("\n");
+      writeFileSync(join(dir, "gh"), gh, { mode: 0o755 });
+      writeFileSync(join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+      const result = spawnSync("bash", ["-e", "-c", script], {
+        env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: join(dir, "output"), ...env },
+        encoding: "utf8",
+      });
+      const calls = existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8") : "";
+      return { status: result.status, stdout: result.stdout, calls: calls.trim().split("\n") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const sha = "0123456789abcdef0123456789abcdef01234567";
+
+  it.each([
+    [["success"], 0],
+    [["failure"], 1],
+    [[""], 1],
+    [["cancelled failure"], 1],
+    [["in_progress", "queued", "success"], 0],
+    [["in_progress", "failure"], 1],
+  ])("the CI gate, for ci.yml runs %j, exits %i", (answers, status) => {
+    const ran = runStep(ciWait.run ?? "", { REPO: "o/r", SHA: sha }, answers);
+    expect(ran.status).toBe(status);
+    expect(ran.calls).toHaveLength(answers.length);
+    expect(ran.calls[0]).toContain(`head_sha=${sha}`);
+  });
+
+  it.each([
+    ["the newest of its major, moving an existing v1", ["v1.0.0\nv1.2.0\nv1.10.0", "refs/tags/v1"], "PATCH"],
+    ["the first of its major, creating v1", ["v1.10.0", "!fail"], "POST"],
+    ["older than the newest of its major, leaving v1", ["v1.10.0\nv1.11.0"], undefined],
+  ])("moves the major tag for a release %s", (_, answers, method) => {
+    const env = { REPO: "o/r", TAG: "v1.10.0", MAJOR: "v1", SHA: sha };
+    const ran = runStep(moveMajor.run ?? "", env, answers);
+    expect(ran.status).toBe(0);
+    const write = ran.calls.find((call) => call.includes("--method"));
+    if (method === undefined) expect(write).toBeUndefined();
+    else expect(write).toContain(`--method ${method}`);
+    if (method) expect(write).toContain(`sha=${sha}`);
   });
 });
 
