@@ -8,6 +8,7 @@ if ! command -v docker-registry >/dev/null 2>&1 || ! docker info >/dev/null 2>&1
   bash scripts/install-prerequisites.sh
 fi
 if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  bash scripts/npm-ci.sh
 fi
+# Under `npm run deploy:local`, node_modules/.bin is first on PATH, so this is the Node 24 npm ci installed.
 exec node --import tsx scripts/local/deploy-local.ts "$@"

@@ -7,6 +7,7 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 [ -x /usr/bin/aws ] || need+=(awscli)
+# No htpasswd (apache2-utils) or Python crypt: the stand-in hashes its registry password with bcryptjs (npm).
 # The stand-in's tests build a tiny static test image with gcc.
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v dash >/dev/null 2>&1 || need+=(dash)

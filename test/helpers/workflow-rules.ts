@@ -212,7 +212,7 @@ export function findDeployConcurrencyProblems(workflow: Workflow, file: string):
   return problems;
 }
 
-/** `vars.NAME` references must be documented names: the linter cannot check them (see actionlint-gaps.ts). */
+/** `vars.NAME` references must be documented names: actionlint knows the `vars` context but not its names. */
 export function findUndocumentedVariables(
   text: string,
   file: string,

@@ -1,31 +1,19 @@
-import type { Exec } from "../docker/exec.js";
-
-// Python's crypt module uses the system libxcrypt, which does bcrypt; Debian's awscli already needs python3.
-const PYTHON_BCRYPT =
-  "import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32)))";
+import bcrypt from "bcryptjs";
 
 /**
- * One htpasswd line `<user>:<bcrypt hash>`, the password passed on stdin so it never shows in a process list.
- * Uses `htpasswd` (apache2-utils) when present, else python3's crypt (same bcrypt, cost 5).
+ * Cost 5, what `htpasswd -B` uses by default: the registry checks the password on every request of a push, and
+ * the password is 32 random characters kept in a 0600 file, so a higher cost would only slow pushes down.
  */
-export async function bcryptHtpasswdLine(exec: Exec, user: string, password: string): Promise<string> {
-  const errors: string[] = [];
-  try {
-    const result = await exec("htpasswd", ["-niB", user], { input: password });
-    if (result.code === 0) return result.stdout.trim();
-    errors.push(`htpasswd exited ${result.code}: ${result.stderr.trim()}`);
-  } catch (error) {
-    errors.push(`htpasswd: ${(error as Error).message}`);
-  }
-  try {
-    const result = await exec("python3", ["-W", "ignore", "-c", PYTHON_BCRYPT], { input: password });
-    const hash = result.stdout.trim();
-    if (result.code === 0 && hash.startsWith("$2")) return `${user}:${hash}`;
-    errors.push(`python3 crypt exited ${result.code}: ${result.stderr.trim() || hash}`);
-  } catch (error) {
-    errors.push(`python3: ${(error as Error).message}`);
-  }
-  throw new Error(
-    `cannot make a bcrypt htpasswd entry for the registry (install apache2-utils): ${errors.join("; ")}`,
-  );
+const COST = 5;
+
+/**
+ * One htpasswd line `<user>:<bcrypt hash>` for the registry's htpasswd auth, hashed in-process with bcryptjs
+ * (no `htpasswd` binary, no Python `crypt`), so the password never reaches a process list or another program.
+ */
+export async function bcryptHtpasswdLine(user: string, password: string): Promise<string> {
+  if (user === "" || user.includes(":"))
+    throw new Error(`htpasswd user "${user}" must be non-empty without ":"`);
+  // bcrypt reads at most 72 bytes: a longer password would let every password with the same start in.
+  if (bcrypt.truncates(password)) throw new Error("the registry password is longer than bcrypt's 72 bytes");
+  return `${user}:${await bcrypt.hash(password, COST)}`;
 }

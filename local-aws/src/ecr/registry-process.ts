@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Exec, execCommand } from "../docker/exec.js";
 import { bcryptHtpasswdLine } from "./bcrypt-line.js";
 import { MANIFEST_MEDIA_TYPES, type Manifest, type RegistryBackend } from "./registry.js";
 
@@ -10,7 +9,6 @@ export interface RegistryProcessOptions {
   stateDir: string;
   port: number;
   binary?: string;
-  exec?: Exec;
 }
 
 const USERNAME = "AWS";
@@ -41,13 +39,12 @@ export class RegistryProcess implements RegistryBackend {
   }
 
   static async start(options: RegistryProcessOptions): Promise<RegistryProcess> {
-    const exec = options.exec ?? execCommand;
     const dir = join(options.stateDir, "registry");
     const storageDir = join(dir, "storage");
     mkdirSync(storageDir, { recursive: true });
     const password = registryPassword(dir);
     const htpasswdFile = join(dir, "htpasswd");
-    writeFileSync(htpasswdFile, `${await bcryptHtpasswdLine(exec, USERNAME, password)}\n`, { mode: 0o600 });
+    writeFileSync(htpasswdFile, `${await bcryptHtpasswdLine(USERNAME, password)}\n`, { mode: 0o600 });
     const configFile = join(dir, "config.yml");
     // JSON is valid YAML, which is what the registry reads.
     const config = {

@@ -22,7 +22,8 @@ const node = (script: string, args: string[]) =>
 // ncc neither empties its output directory nor cares about stale tsc output, so start clean.
 rmSync(join(packageDir, "lib"), { recursive: true, force: true });
 rmSync(outDir, { recursive: true, force: true });
-node(require.resolve("typescript/bin/tsc"), ["-p", "tsconfig.build.json"]);
+// TypeScript 7 exports no `bin/tsc` subpath, so find its bin from package.json (works for 6 too).
+node(join(dirname(require.resolve("typescript/package.json")), "bin/tsc"), ["-p", "tsconfig.build.json"]);
 // lib/ stays at a fixed place: webpack's module ids hash paths, so moving it would change dist/.
 node(require.resolve("@vercel/ncc/dist/ncc/cli.js"), [
   "build",
