@@ -15,6 +15,7 @@ import {
   isCredentialsError,
   isNotFound,
   isTransient,
+  type Phase,
   setupInProgress,
 } from "./errors.js";
 import { checkReuse } from "./image-reuse.js";
@@ -35,13 +36,21 @@ export interface Preflight {
 const SETTLED = new Set(["READY", "RUNNING"]);
 const TRANSITIONS = new Set(["PENDING", "DEPLOYING", "UPDATING"]);
 
+/** Where a service check runs: in pre-flight nothing has changed yet; in a rollback a release already has. */
+type CheckPhase = Extract<Phase, "preflight" | "rollback">;
+
+/** "nothing was changed" is true only before the run changed anything. */
+function todoFor(phase: CheckPhase, todo: string): string {
+  return phase === "preflight" ? `nothing was changed; ${todo}` : todo;
+}
+
 /** Turns credential and permission errors on the first AWS calls into advice. */
-function awsFailure(error: unknown, doing: string): DeployError {
+function awsFailure(error: unknown, doing: string, phase: CheckPhase = "preflight"): DeployError {
   if (error instanceof DeployError) return error;
   if (isCredentialsError(error)) {
     return new DeployError(
       `AWS rejected the credentials while ${doing} (${describeError(error)})`,
-      "preflight",
+      phase,
       "configure credentials (aws-actions/configure-aws-credentials, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
       { cause: error },
     );
@@ -49,7 +58,7 @@ function awsFailure(error: unknown, doing: string): DeployError {
   if (isAccessDenied(error)) {
     return new DeployError(
       `access denied while ${doing} (${describeError(error)})`,
-      "preflight",
+      phase,
       "grant the deploying identity the Lightsail and ECR permissions listed in the README",
       { cause: error },
     );
@@ -58,28 +67,34 @@ function awsFailure(error: unknown, doing: string): DeployError {
   if (settingUp) {
     return new DeployError(
       `${settingUp === "account" ? "the AWS account is" : "this region is"} still being set up for Lightsail (${describeError(error)}) while ${doing}`,
-      "preflight",
-      "nothing was changed; wait a few minutes for the setup to finish, then re-run the deploy",
+      phase,
+      todoFor(phase, "wait a few minutes for the setup to finish, then re-run the deploy"),
       { cause: error },
     );
   }
   if (isTransient(error)) {
     return new DeployError(
       `${doing} kept failing after ${AWS_MAX_ATTEMPTS} attempts (${describeError(error)})`,
-      "preflight",
-      "AWS is throttling or unavailable; nothing was changed, re-run the deploy in a few minutes",
+      phase,
+      phase === "preflight"
+        ? "AWS is throttling or unavailable; nothing was changed, re-run the deploy in a few minutes"
+        : "AWS is throttling or unavailable",
       { cause: error },
     );
   }
   return new DeployError(
     `${doing} failed (${describeError(error)})`,
-    "preflight",
+    phase,
     "check the region and that AWS is reachable",
     { cause: error },
   );
 }
 
-async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerService> {
+async function getService(
+  aws: AwsClients,
+  inputs: Inputs,
+  phase: CheckPhase = "preflight",
+): Promise<ContainerService> {
   try {
     const out = await aws.lightsail.send(
       new GetContainerServicesCommand({ serviceName: inputs.serviceName }),
@@ -87,11 +102,11 @@ async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerSer
     const service = out.containerServices?.[0];
     if (service) return service;
   } catch (error) {
-    if (!isNotFound(error)) throw awsFailure(error, "reading the Lightsail service");
+    if (!isNotFound(error)) throw awsFailure(error, "reading the Lightsail service", phase);
   }
   throw new DeployError(
     `Lightsail container service \`${inputs.serviceName}\` does not exist in ${inputs.region}`,
-    "preflight",
+    phase,
     "create it (see infrastructure/) or fix `service-name` or `region`",
   );
 }
@@ -104,15 +119,19 @@ const CREATION_FAILURES: Record<string, string> = {
     "delete the service and create it again (see infrastructure/); if that fails too, ask AWS Support",
 };
 
-function failedCreation(service: ContainerService, inputs: Inputs): DeployError | undefined {
+function failedCreation(
+  service: ContainerService,
+  inputs: Inputs,
+  phase: CheckPhase,
+): DeployError | undefined {
   const code = service.stateDetail?.code ?? "";
   const todo = CREATION_FAILURES[code];
   if (service.state !== "PENDING" || todo === undefined) return undefined;
   const detail = service.stateDetail?.message ? `: ${service.stateDetail.message}` : "";
   return new DeployError(
     `creating service \`${inputs.serviceName}\` failed (PENDING, ${code}${detail})`,
-    "preflight",
-    `nothing was changed; ${todo}`,
+    phase,
+    todoFor(phase, todo),
   );
 }
 
@@ -122,33 +141,34 @@ export async function settledService(
   inputs: Inputs,
   deps: Deps,
   intervalMs = inputs.pollIntervalMs,
+  phase: CheckPhase = "preflight",
 ): Promise<ContainerService> {
-  let service = await getService(aws, inputs);
+  let service = await getService(aws, inputs, phase);
   if (service.isDisabled || service.state === "DISABLED") {
     throw new DeployError(
       `service \`${inputs.serviceName}\` is disabled`,
-      "preflight",
+      phase,
       `enable it: aws lightsail update-container-service --service-name ${inputs.serviceName} --no-is-disabled`,
     );
   }
   if (SETTLED.has(service.state ?? "")) return service;
-  const failed = failedCreation(service, inputs);
+  const failed = failedCreation(service, inputs, phase);
   if (failed) throw failed;
   if (!TRANSITIONS.has(service.state ?? "")) {
     throw new DeployError(
       `service \`${inputs.serviceName}\` is ${service.state}`,
-      "preflight",
+      phase,
       "wait until it is READY or RUNNING",
     );
   }
   deps.log.info(`Service is ${service.state}; waiting for it to settle before deploying`);
   const settled = await pollUntil(
     async () => {
-      service = await getService(aws, inputs);
+      service = await getService(aws, inputs, phase);
       deps.log.info(
         `  service state: ${service.state}${service.stateDetail?.code ? ` (${service.stateDetail.code})` : ""}`,
       );
-      const failed = failedCreation(service, inputs);
+      const failed = failedCreation(service, inputs, phase);
       if (failed) throw failed;
       return SETTLED.has(service.state ?? "") ? service : undefined;
     },
@@ -158,7 +178,7 @@ export async function settledService(
   if (!settled.done) {
     throw new DeployError(
       `service \`${inputs.serviceName}\` stayed ${service.state} for ${inputs.waitTimeoutMs / 1000}s`,
-      "preflight",
+      phase,
       "wait for the running operation to finish, or raise `wait-timeout`",
     );
   }

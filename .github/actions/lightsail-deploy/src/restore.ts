@@ -1,7 +1,7 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { createDeployment } from "./create-deployment.js";
 import { requestFromDeployment } from "./deployment-request.js";
-import { describeError, errorName, isTransient } from "./errors.js";
+import { DeployError, describeError, errorName, isTransient } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
 import { pollIntervalFor, retryUntil } from "./polling.js";
 import { settledService } from "./preflight.js";
@@ -48,7 +48,7 @@ export async function restoreVerifiedRelease(
       async () => {
         // The failed release can be ACTIVE while the service still finishes its cut-over (DEPLOYING), and
         // Lightsail refuses a new deployment until the service settles.
-        await settledService(aws, inputs, deps, intervalMs);
+        await settledService(aws, inputs, deps, intervalMs, "rollback");
         const deployments = await listDeployments(aws, inputs.serviceName);
         const newer = replacedBy(deployments, failedVersion);
         if (newer) return { superseded: newer.version ?? 0 };
@@ -80,6 +80,6 @@ export async function restoreVerifiedRelease(
     await ctx.recordVerdict(verdict);
     return { kind: "restored", target, version: created.version, verdict };
   } catch (error) {
-    return { kind: "not-done", reason: describeError(error) };
+    return { kind: "not-done", reason: error instanceof DeployError ? error.what : describeError(error) };
   }
 }

@@ -91,6 +91,30 @@ describe("a lost Create answer is not reported as refused", () => {
 });
 
 describe("the automatic rollback keeps trying", () => {
+  test("service reads throttled past wait-timeout: the step says the rollback was not done, never 'nothing was changed'", async () => {
+    const { deps, aws, log } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    let probed = false;
+    const probe = deps.httpGet;
+    deps.httpGet = async (url, timeout) => {
+      probed = true;
+      return probe(url, timeout);
+    };
+    aws.mocks.lightsail.on(GetContainerServicesCommand).callsFake(async () => {
+      if (probed) throw throttled();
+      return { containerServices: [service({ currentDeployment: lightsail.serving() })] };
+    });
+    const result = await run({ ...inputs, "wait-timeout": "1m" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(
+      /the automatic rollback could not be completed before `wait-timeout` \(reading the Lightsail service kept failing/,
+    );
+    expect(result.error).toContain("which version is serving could not be read");
+    const said = [result.error ?? "", ...log.lines].join("\n");
+    expect(said).not.toMatch(/nothing was changed|at preflight/);
+  });
+
   test("through a minute of throttling on its reads and a refused Create, until the release is restored", async () => {
     const { deps, aws, clock } = fakeDeps();
     const lightsail = statefulLightsail(aws);
@@ -135,6 +159,7 @@ describe("the automatic rollback keeps trying", () => {
     expect(result.status).toBe("failed");
     expect(result.error).toMatch(/the automatic rollback could not be completed before `wait-timeout`/);
     expect(result.error).toContain("version 4 is serving");
+    expect(result.error).not.toMatch(/nothing was changed|preflight/);
     expect(result.servingVersion).toBe(4);
     expect(creates).toBeGreaterThan(3);
   });
