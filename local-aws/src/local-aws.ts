@@ -24,6 +24,7 @@ import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
 import { freePort, isPortFree } from "./ports.js";
 import { type AdminHandler, createApiServer } from "./protocol/api-server.js";
 import { RequestStats } from "./protocol/request-stats.js";
+import { syncParameters } from "./ssm/parameter-store.js";
 import { SsmService } from "./ssm/ssm-service.js";
 import { currentDeployment, type PersistedState } from "./state/state.js";
 import { StateStore } from "./state/state-store.js";
@@ -175,6 +176,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const runtime = overrides.runtime ?? new DockerCli(join(options.stateDir, "docker-config"));
   const faults = new FaultController();
   const undeclared = await syncDeclarations(state, config, Math.floor(now() / 1000));
+  syncParameters(state, config.parameters, Math.floor(now() / 1000));
   for (const name of undeclared) {
     for (const container of await runtime.listByLabel("local-aws.service", name))
       await stopAndRemove(runtime, container, stopGraceSeconds(config.settings));
@@ -198,7 +200,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const runner = new DeploymentRunner(deps, archive);
   const lightsail = new LightsailService(deps, runner, archive);
   const ecr = new EcrService(store, registry, config.region, now);
-  const ssm = new SsmService(config.parameters, config.region, Math.floor(now() / 1000));
+  const ssm = new SsmService(store, config.region, now);
   const proxies: ServiceProxy[] = [];
   const stats = new RequestStats();
   const server = createApiServer({

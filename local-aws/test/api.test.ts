@@ -131,6 +131,21 @@ describe("faults", () => {
     expect(recovered.$metadata.attempts).toBe(2);
   });
 
+  it.each([
+    ["AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", 503, "ServerException", "message"],
+    ["Lightsail_20161128.GetContainerServicePowers", 502, "ServiceException", "message"],
+    ["AmazonSSM.GetParametersByPath", 504, "InternalServerError", "Message"],
+  ])("answers an injected %s %d with the modeled fault %s (%s)", async (target, status, shape, key) => {
+    h.local.faults.add({ kind: "error", status: status as 502 | 503 | 504, count: 1 });
+    const answer = await raw(target, { Path: "/" });
+    expect(answer.status).toBe(status);
+    expect(answer.headers.get("x-amzn-errortype")).toBe(shape);
+    expect(answer.body).toEqual({
+      __type: shape,
+      [key]: `Injected fault: ${target.split(".")[1]} answered ${status}`,
+    });
+  });
+
   it("drops connections and the SDK retries the network error", async () => {
     h.local.faults.add({ kind: "drop", count: 1, operations: ["DescribeRepositories"] });
     const answer = await h.ecr.send(new DescribeRepositoriesCommand({}));

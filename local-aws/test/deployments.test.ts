@@ -174,6 +174,7 @@ describe("deployment state machine", () => {
       new UpdateContainerServiceCommand({ serviceName: "demo", isDisabled: true }),
     );
     expect(update.containerService?.state).toBe("UPDATING");
+    expect(update.containerService?.stateDetail?.code).toBe("PROVISIONING_SERVICE");
     await expect(h.lightsail.send(deployment("v1"))).rejects.toThrow(/is disabled/);
     await h.local.idle();
     expect((await service()).state).toBe("DISABLED");

@@ -7,6 +7,8 @@ import { MANIFEST_MEDIA_TYPES, type Manifest, manifestSize, type RegistryBackend
 
 export const ACCOUNT_ID = "000000000000";
 const TOKEN_LIFETIME_SECONDS = 12 * 3600;
+/** DescribeRepositories and DescribeImages return up to 100 results when maxResults is not given (model docs). */
+const DEFAULT_PAGE_SIZE = 100;
 
 interface ImageId {
   imageTag?: string;
@@ -124,7 +126,7 @@ export class EcrService {
       if (names) return { repositories: names.map((name) => this.describeRepository(this.repository(name))) };
       const all = Object.values(this.store.state.repositories).sort((a, b) => a.name.localeCompare(b.name));
       const offset = decodeToken(nextToken, fields);
-      const page = all.slice(offset, offset + (maxResults ?? 1000));
+      const page = all.slice(offset, offset + (maxResults ?? DEFAULT_PAGE_SIZE));
       const end = offset + page.length;
       return {
         repositories: page.map((record) => this.describeRepository(record)),
@@ -185,7 +187,7 @@ export class EcrService {
       // The registry API cannot list untagged manifests, so UNTAGGED finds nothing.
       const listed = tagStatus === "UNTAGGED" ? [] : details;
       const offset = decodeToken(nextToken, fields);
-      const page = listed.slice(offset, offset + (maxResults ?? 100));
+      const page = listed.slice(offset, offset + (maxResults ?? DEFAULT_PAGE_SIZE));
       const end = offset + page.length;
       return { imageDetails: page, ...(end < listed.length ? { nextToken: encodeToken(end) } : {}) };
     },

@@ -1,7 +1,12 @@
 import { stopGraceSeconds } from "../config/config.js";
 import { stopAndRemove } from "../docker/graceful.js";
 import { checkPullGrant } from "../ecr/policy.js";
-import { currentDeployment, type DeploymentRecord, type ServiceRecord } from "../state/state.js";
+import {
+  currentDeployment,
+  type DeploymentRecord,
+  type ServiceRecord,
+  type StateDetailCode,
+} from "../state/state.js";
 import { containerName, type LogArchive } from "./container-logs.js";
 import type { LightsailDeps } from "./deps.js";
 import { healthTiming, probeOnce, stoppedContainer } from "./health-check.js";
@@ -109,7 +114,7 @@ export class DeploymentRunner {
     this.deps.log(`local-aws: ${service.name}: ${message}`);
   }
 
-  private detail(service: ServiceRecord, code: string, message: string): void {
+  private detail(service: ServiceRecord, code: StateDetailCode, message: string): void {
     service.stateDetail = { code, message };
     this.save();
   }

@@ -117,7 +117,8 @@ export class LightsailService {
       const wasDisabled = service.isDisabled;
       if (request.isDisabled !== undefined) service.isDisabled = request.isDisabled;
       service.state = "UPDATING";
-      service.stateDetail = { code: "UPDATING", message: "Updating the container service" };
+      // The model has no update-specific code; PROVISIONING_SERVICE is the closest of its enum.
+      service.stateDetail = { code: "PROVISIONING_SERVICE", message: "Updating the container service" };
       this.deps.store.save();
       const result = { containerService: this.view(service) };
       this.runner.background(async () => {

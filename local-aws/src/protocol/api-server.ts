@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
-import { AwsError, type ServiceKey, serverFaultShape } from "./errors.js";
+import { AwsError, errorBody, type ServiceKey, serverFaultShape } from "./errors.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
 
@@ -45,14 +45,37 @@ function send(
   response.end(text);
 }
 
-function sendError(
-  response: ServerResponse,
+/** One answer to an AWS request, as the client sees it (and as `record` gets it). */
+export interface AwsAnswer {
+  /** Undefined when the target names no API the stand-in knows. */
+  api?: ServiceKey;
+  operation?: string;
+  status: number;
+  /** The `__type` of an error answer. */
+  errorShape?: string;
+  body: unknown;
+}
+
+function errorAnswer(
+  target: { api?: ServiceKey; operation?: string },
   error: AwsError,
   code?: string,
+): AwsAnswer {
+  const body = { ...errorBody(target.api, error), ...(code ? { code } : {}) };
+  return { ...target, status: error.status, errorShape: error.shape, body };
+}
+
+function reply(
+  options: ApiServerOptions,
+  response: ServerResponse,
+  answer: AwsAnswer,
   headers: Record<string, string> = {},
 ): void {
-  const body = { __type: error.shape, message: error.message, ...(code ? { code } : {}) };
-  send(response, error.status, body, { "x-amzn-ErrorType": error.shape, ...headers });
+  options.record?.(answer);
+  const errorType: Record<string, string> = answer.errorShape
+    ? { "x-amzn-ErrorType": answer.errorShape }
+    : {};
+  send(response, answer.status, answer.body, { ...errorType, ...headers });
 }
 
 export interface ApiServerOptions {
@@ -63,6 +86,8 @@ export interface ApiServerOptions {
   log: (line: string) => void;
   /** Body size and slow-client bounds; DEFAULT_REQUEST_LIMITS unless given (tests shrink them). */
   limits?: RequestLimits;
+  /** Called with every AWS answer sent (not the admin ones, not those a fault drops). */
+  record?: (answer: AwsAnswer) => void;
 }
 
 /**
@@ -77,7 +102,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     (request, response) => {
       void handle(options, limits, request, response).catch((error: unknown) => {
         options.log(`local-aws: unexpected error: ${String(error)}`);
-        if (!response.headersSent) sendError(response, new AwsError("InternalFailure", String(error), 500));
+        if (!response.headersSent)
+          reply(options, response, errorAnswer({}, new AwsError("InternalFailure", String(error), 500)));
       });
     },
   );
@@ -93,13 +119,17 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const rawTarget = request.headers["x-amz-target"] as string | undefined;
+  const target = parseTarget(rawTarget);
   const text = await readBoundedBody(request, limits.maxBodyBytes);
   if (text === TOO_LARGE) {
     // 413 as an awsJson error the SDK does not retry; the connection closes so the rest is never read.
-    const message = `The request body is larger than ${limits.maxBodyBytes} bytes`;
-    sendError(response, new AwsError("SerializationException", message, 413), undefined, {
-      connection: "close",
-    });
+    const error = new AwsError(
+      "SerializationException",
+      `The request body is larger than ${limits.maxBodyBytes} bytes`,
+      413,
+    );
+    reply(options, response, errorAnswer(target ?? {}, error), { connection: "close" });
     return;
   }
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
@@ -107,16 +137,16 @@ async function handle(
     await handleAdmin(options, request.method ?? "GET", url.pathname, text, response);
     return;
   }
-  const target = parseTarget(request.headers["x-amz-target"] as string | undefined);
   if (request.method !== "POST" || !target) {
-    const shown = JSON.stringify(request.headers["x-amz-target"] ?? null);
-    sendError(response, new AwsError("UnknownOperationException", `Unrecognized X-Amz-Target ${shown}`));
+    const shown = JSON.stringify(rawTarget ?? null);
+    const error = new AwsError("UnknownOperationException", `Unrecognized X-Amz-Target ${shown}`);
+    reply(options, response, errorAnswer({}, error));
     return;
   }
   const handler = options.handlers[target.api][target.operation];
   if (!handler) {
     const message = `local-aws does not emulate ${target.api}:${target.operation}`;
-    sendError(response, new AwsError("UnknownOperationException", message));
+    reply(options, response, errorAnswer(target, new AwsError("UnknownOperationException", message)));
     return;
   }
   options.stats.record(target.api, target.operation);
@@ -134,8 +164,8 @@ async function handle(
   if (outcome instanceof AwsError) {
     const quirk =
       target.api === "lightsail" && outcome.shape === "NotFoundException" && options.faults.notFoundQuirk();
-    sendError(response, outcome, quirk ? "DoesNotExist" : undefined);
-  } else send(response, 200, outcome);
+    reply(options, response, errorAnswer(target, outcome, quirk ? "DoesNotExist" : undefined));
+  } else reply(options, response, { ...target, status: 200, body: outcome });
 }
 
 async function handleAdmin(
@@ -168,8 +198,9 @@ async function answer(
   if (fault?.kind === "throttle") return new AwsError("ThrottlingException", "Rate exceeded");
   if (fault?.kind === "error") {
     const status = fault.status ?? 500;
-    const shape = status === 500 ? serverFaultShape[target.api] : "ServiceUnavailableException";
-    return new AwsError(shape, `Injected fault: ${target.operation} answered ${status}`, status);
+    // The service's modeled fault with the injected status: the models have no ServiceUnavailableException.
+    const message = `Injected fault: ${target.operation} answered ${status}`;
+    return new AwsError(serverFaultShape[target.api], message, status);
   }
   let body: unknown;
   try {

@@ -19,12 +19,33 @@ export const validationShape: Record<ServiceKey, string> = {
   ssm: "ValidationException",
 };
 
-/** The 500 fault each service models. */
+/** The server fault each service models (`fault: true`); answered with 500 or an injected 502/503/504. */
 export const serverFaultShape: Record<ServiceKey, string> = {
   lightsail: "ServiceException",
   ecr: "ServerException",
   ssm: "InternalServerError",
 };
+
+/**
+ * SSM's models name the message member `Message` in most errors but `message` in these (botocore 1.43);
+ * ECR and Lightsail always use `message`.
+ */
+const SSM_LOWERCASE_MESSAGE = new Set([
+  "HierarchyLevelLimitExceededException",
+  "InvalidKeyId",
+  "ParameterAlreadyExists",
+  "ParameterLimitExceeded",
+  "ParameterMaxVersionLimitExceeded",
+  "ParameterNotFound",
+  "ParameterVersionNotFound",
+  "UnsupportedParameterType",
+]);
+
+/** The JSON error body, with the message under the member name the service's model gives it. */
+export function errorBody(api: ServiceKey | undefined, error: AwsError): Record<string, string> {
+  const key = api === "ssm" && !SSM_LOWERCASE_MESSAGE.has(error.shape) ? "Message" : "message";
+  return { __type: error.shape, [key]: error.message };
+}
 
 export function invalidInput(message: string): AwsError {
   return new AwsError("InvalidInputException", message);

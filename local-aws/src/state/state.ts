@@ -11,6 +11,18 @@ export type ServiceState =
   | "DELETING"
   | "DISABLED";
 
+/** Lightsail's ContainerServiceStateDetailCode enum (botocore 1.43); no other code may be answered. */
+export type StateDetailCode =
+  | "CREATING_SYSTEM_RESOURCES"
+  | "CREATING_NETWORK_INFRASTRUCTURE"
+  | "PROVISIONING_CERTIFICATE"
+  | "PROVISIONING_SERVICE"
+  | "CREATING_DEPLOYMENT"
+  | "EVALUATING_HEALTH_CHECK"
+  | "ACTIVATING_DEPLOYMENT"
+  | "CERTIFICATE_LIMIT_EXCEEDED"
+  | "UNKNOWN_ERROR";
+
 export interface DeploymentRecord {
   version: number;
   state: DeploymentState;
@@ -35,7 +47,7 @@ export interface ServiceRecord {
   scale: number;
   isDisabled: boolean;
   state: ServiceState;
-  stateDetail?: { code: string; message: string };
+  stateDetail?: { code: StateDetailCode; message: string };
   registryAccess: { isActive: boolean; principalArn: string };
   publicPort: number;
   publicDomainNames: Record<string, string[]>;
@@ -52,6 +64,17 @@ export interface RepositoryRecord {
   createdByApi?: boolean;
 }
 
+export interface ParameterRecord {
+  name: string;
+  type: "String" | "StringList" | "SecureString";
+  value: string;
+  version: number;
+  /** Epoch seconds. */
+  lastModifiedDate: number;
+  /** Seeded from the config, or written by PutParameter (then the config no longer overrides it). */
+  source: "config" | "api";
+}
+
 export interface PersistedState {
   formatVersion: 1;
   /** Identifies this state dir's containers (label `local-aws.instance`). */
@@ -61,6 +84,8 @@ export interface PersistedState {
   repositories: Record<string, RepositoryRecord>;
   /** The grace the server stops containers with, so `down` (which has no config) uses the same. */
   stopGraceSeconds?: number;
+  /** SSM parameters by name (absent in state files written before PutParameter existed). */
+  parameters?: Record<string, ParameterRecord>;
   /** Image references this state dir pulled into the engine, removed again by `down`. */
   pulledImages?: string[];
 }
