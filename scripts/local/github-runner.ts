@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 /** The environment a GitHub runner gives a JavaScript action: `INPUT_<NAME>` with spaces as `_`, hyphens kept. */
 export function inputEnv(inputs: Record<string, string | undefined>): Record<string, string> {
@@ -98,6 +98,8 @@ export interface ActionRun {
   rawLog: string;
   outputs: Record<string, string>;
   summary: string;
+  /** Every file left under RUNNER_TEMP when the step ended (path relative to it → content). */
+  leftInTemp: Record<string, string>;
   durationMs: number;
 }
 
@@ -108,6 +110,17 @@ export interface RunActionOptions {
   cwd: string;
   /** Also copy the step log to this stream as it is written (the terminal, for `deploy:local`). */
   echo?: NodeJS.WritableStream;
+}
+
+/** Every regular file below `dir`, by path relative to it, with its content. */
+export function filesUnder(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[relative(dir, path)] = readFileSync(path, "utf8");
+  }
+  return files;
 }
 
 /** Runs the bundled action (`dist/index.js`, the file GitHub runs) the way a runner does. */
@@ -151,6 +164,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       rawLog,
       outputs: parseGithubOutput(readFileSync(outputFile, "utf8")),
       summary: readFileSync(summaryFile, "utf8"),
+      leftInTemp: filesUnder(dir),
       durationMs: Date.now() - started,
     };
   } finally {

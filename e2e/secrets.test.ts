@@ -1,0 +1,207 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ActionRun } from "../scripts/local/github-runner.js";
+import { repoRoot } from "../scripts/local/paths.js";
+import { type LocalPipeline, startLocalPipeline } from "../scripts/local/pipeline.js";
+import { endToEndEnabled } from "./support/prerequisites.js";
+import { loadServiceUrl } from "./support/service-load.js";
+import { runInTerminal } from "./support/terminal-run.js";
+
+const execFileAsync = promisify(execFile);
+
+// Every byte the action writes, in every mode, on the real stand-in: no secret, no base64 of one, no ECR
+// password. The secrets reach the containers through Parameter Store and `environment`, and a release
+// prints its whole environment, so they reach container logs too.
+const enabled = await endToEndEnabled();
+
+const SERVICE = "e2e-secrets";
+const REPOSITORY = "e2e-secrets-app";
+const SSM_PATH = "/e2e-secrets/dev/";
+const SSM_SECRET = "ssm-secret-4b1d9e2a77";
+const INPUT_SECRET = "input-secret-c0ffee5150";
+const APP_IMAGE = "e2e-secrets-app:latest";
+const PRINTING_IMAGE = "e2e-env-printing:latest";
+
+describe.skipIf(!enabled)("no secret reaches a log, a summary, an output or a file left behind", () => {
+  let pipeline: LocalPipeline;
+  let forbidden: string[];
+  /** Everything one run wrote that a person or a later step can read. */
+  const written: { mode: string; text: string }[] = [];
+
+  /** What a run wrote: the raw output less the runner's add-mask commands (which it consumes), and files. */
+  const capture = (mode: string, run: ActionRun) => {
+    const raw = run.rawLog
+      .split("\n")
+      .filter((line) => !line.startsWith("::add-mask::"))
+      .join("\n");
+    written.push({ mode, text: [raw, run.summary, ...Object.values(run.leftInTemp)].join("\n") });
+    // The raw output is what the runner gets; what it shows is masked too.
+    written.push({ mode: `${mode} (step log)`, text: run.log });
+  };
+
+  const expectNoSecret = (mode: string) => {
+    for (const { text } of written.filter((w) => w.mode.startsWith(mode))) {
+      for (const secret of forbidden) expect(text, `${mode} wrote a secret`).not.toContain(secret);
+    }
+  };
+
+  const deploy = (sha: string, extra: Record<string, string> = {}) =>
+    pipeline.runAction(
+      {
+        image: APP_IMAGE,
+        "container-name": "app",
+        "container-port": "3000",
+        "health-check-path": "/health",
+        "ssm-path": SSM_PATH,
+        environment: `EXTRA_TOKEN=${INPUT_SECRET}`,
+        "poll-interval": "1s",
+        "wait-timeout": "3m",
+        "probe-count": "5",
+        ...extra,
+      },
+      { GITHUB_SHA: sha },
+    );
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({
+      service: SERVICE,
+      repository: REPOSITORY,
+      ssmPath: SSM_PATH,
+      parameters: [
+        { name: `${SSM_PATH}API_KEY`, type: "SecureString", value: SSM_SECRET },
+        { name: `${SSM_PATH}AUTHORIZER_URL`, type: "SecureString", value: "http://127.0.0.1:9/authorize" },
+      ],
+    });
+    for (const [image, dockerfile, context] of [
+      [APP_IMAGE, "Dockerfile", "."],
+      [PRINTING_IMAGE, "e2e/fixtures/env-printing.Dockerfile", "e2e/fixtures"],
+    ] as const) {
+      await execFileAsync(
+        "docker",
+        [
+          "build",
+          "-q",
+          "-t",
+          image,
+          "--build-arg",
+          `BUN_IMAGE=${pipeline.baseImage}`,
+          "-f",
+          dockerfile,
+          context,
+        ],
+        { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+      );
+    }
+    const token = await pipeline.ecr.send(new GetAuthorizationTokenCommand({}));
+    const encoded = token.authorizationData?.[0]?.authorizationToken ?? "";
+    const password = Buffer.from(encoded, "base64").toString("utf8").replace(/^AWS:/, "");
+    expect(password.length).toBeGreaterThan(10);
+    forbidden = [
+      SSM_SECRET,
+      INPUT_SECRET,
+      password,
+      encoded,
+      ...[SSM_SECRET, INPUT_SECRET, password].map((s) => Buffer.from(s).toString("base64")),
+    ];
+  }, 600_000);
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await execFileAsync("docker", ["rmi", "-f", APP_IMAGE, PRINTING_IMAGE]).catch(() => {});
+  });
+
+  it("deploy: a build pushed with the ECR password, Parameter Store and `environment` secrets", async () => {
+    const run = await deploy("5ec0000000000000000000000000000000000001");
+    expect(run.exitCode, run.log).toBe(0);
+    capture("deploy", run);
+    expect(run.rawLog).toContain("::add-mask::");
+    expectNoSecret("deploy");
+  }, 300_000);
+
+  it("dry run: the printed request masks every environment value", async () => {
+    const run = await deploy("5ec0000000000000000000000000000000000002", { "dry-run": "true" });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain('"API_KEY": "***"');
+    capture("dry run", run);
+    expectNoSecret("dry run");
+  }, 300_000);
+
+  it("a release that prints its environment, then a manual rollback to it that fails its probe", async () => {
+    const printing = await pipeline.runAction(
+      { image: PRINTING_IMAGE, "container-name": "app", "poll-interval": "1s", "probe-count": "5" },
+      { GITHUB_SHA: "5ec0000000000000000000000000000000000003" },
+    );
+    expect(printing.exitCode, printing.log).toBe(0);
+    capture("print", printing);
+    const back = await deploy("5ec0000000000000000000000000000000000004");
+    expect(back.exitCode, back.log).toBe(0);
+    const printingVersion = printing.outputs["deployment-version"] ?? "";
+    const load = loadServiceUrl(new URL("health", pipeline.serviceUrl).toString());
+    // The rollback reads no Parameter Store, but the release it restores holds the secrets: its failure
+    // shows that release's container log, which prints them.
+    const rollback = await pipeline.runAction({
+      "rollback-to": printingVersion,
+      "probe-path": "/not-served",
+      "poll-interval": "1s",
+    });
+    const recoveredAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await load.stop();
+    capture("rollback", rollback);
+    expect(rollback.exitCode).not.toBe(0);
+    expect(rollback.outputs.status).toBe("rolled-back");
+    expect(rollback.log).toContain("env API_KEY=***");
+    expect(rollback.summary).toContain("env API_KEY=***");
+    expect(rollback.log).toMatch(
+      /rolled back: version \d+ \(the configuration of verified version \d+\) is serving/,
+    );
+    expect(load.failures(recoveredAt).after).toBe(0);
+    const health = (await (await fetch(new URL("health", pipeline.serviceUrl))).json()) as {
+      version: string;
+    };
+    expect(health.version).toBe("5ec0000000000000000000000000000000000004");
+    expectNoSecret("print");
+    expectNoSecret("rollback");
+  }, 300_000);
+
+  it("terminal: the report after the log masks what the release printed", async () => {
+    const run = await runInTerminal(
+      [
+        "--service-name",
+        SERVICE,
+        "--repository",
+        REPOSITORY,
+        "--image",
+        PRINTING_IMAGE,
+        "--tag",
+        "terminal-printing",
+        "--ssm-path",
+        SSM_PATH,
+        "--probe-path",
+        "/not-served",
+        "--poll-interval",
+        "1s",
+      ],
+      { ...pipeline.awsEnv },
+    );
+    const text = [run.stdout, run.stderr, ...Object.values(run.leftInTemp)].join("\n");
+    written.push({ mode: "terminal", text });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toContain("env API_KEY=***");
+    expect(run.stdout).toContain("status=rolled-back");
+    expectNoSecret("terminal");
+  }, 300_000);
+
+  it("an input error names the key of an `environment` line, never its value", async () => {
+    const run = await pipeline.runAction({
+      "rollback-to": "previous",
+      environment: `EXTRA_TOKEN=${INPUT_SECRET}`,
+    });
+    capture("input error", run);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain("`environment`");
+    expectNoSecret("input error");
+  }, 300_000);
+});
