@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { killAt } from "./support/log-points.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {
-  DEGRADING_IMAGE,
   expectOutcome,
   expectVerifiedServing,
+  rolledBack,
   SHA_DEGRADING,
-  type Stage,
-  startStage,
+  SHA_V1,
+  SHA_V2,
+  useStage,
 } from "./support/stage.js";
 
 // A runner killed (SIGKILL: no cleanup, no report) at three points of a bad release, on the real stand-in.
@@ -16,21 +17,9 @@ import {
 const enabled = await endToEndEnabled();
 
 const SERVICE = "e2e-faults-killed";
-const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
-const ROLLED_BACK = /rolled back: version (\d+) \(the configuration of verified version (\d+)\) is serving/;
 
 describe.skipIf(!enabled)("a runner killed mid-deploy, then re-run", () => {
-  let stage: Stage;
-
-  beforeAll(async () => {
-    stage = await startStage({ service: SERVICE, repository: `${SERVICE}-app` });
-    for (const sha of [SHA_V1, SHA_V2]) expectOutcome(await stage.deployApp(sha), "succeeds", "deployed");
-  });
-
-  afterAll(async () => {
-    await stage?.close();
-  });
+  const stage = useStage(SERVICE, [SHA_V1, SHA_V2]);
 
   it.each([
     // The Create went through: the new version exists, nothing has judged it yet.
@@ -45,7 +34,12 @@ describe.skipIf(!enabled)("a runner killed mid-deploy, then re-run", () => {
       const before = await stage.pipeline.deployments();
       const load = stage.load();
       const kill = killAt(point);
-      const killed = await stage.deployImage(DEGRADING_IMAGE, SHA_DEGRADING, {}, { onLine: kill.onLine });
+      const killed = await stage.deployImage(
+        stage.images.degrading,
+        SHA_DEGRADING,
+        {},
+        { onLine: kill.onLine },
+      );
       expect(kill.line, killed.log).toBeDefined();
       expect(killed.signal).toBe("SIGKILL");
       expect(killed.outputs).toEqual({});
@@ -54,10 +48,10 @@ describe.skipIf(!enabled)("a runner killed mid-deploy, then re-run", () => {
       const killedVersion = Math.max(...(await stage.pipeline.deployments()).map((d) => d.version));
       expect(killedVersion).toBe(Math.max(...before.map((d) => d.version)) + 1);
 
-      const rerun = await stage.deployImage(DEGRADING_IMAGE, SHA_DEGRADING);
+      const rerun = await stage.deployImage(stage.images.degrading, SHA_DEGRADING);
       const report = await load.stopAfterRecovery(`runner killed ${when}, then re-run`);
       expectOutcome(rerun, "fails", "rolled-back");
-      const [, restoredVersion, fromVersion] = ROLLED_BACK.exec(rerun.log) ?? [];
+      const { version: restoredVersion, from: fromVersion } = rolledBack(rerun);
       const record = await stage.pipeline.releaseRecord();
       const deployments = await stage.pipeline.deployments();
       // The restore copied a release on record as good, which is neither the killed run's nor the re-run's.

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {
-  DEGRADING_IMAGE,
   expectOutcome,
   expectVerifiedServing,
+  rolledBack,
   SHA_DEGRADING,
-  type Stage,
-  startStage,
+  SHA_V1,
+  SHA_V2,
+  useStage,
 } from "./support/stage.js";
 
 // Rollbacks go only to releases the action verified as good (the release record), on the real stand-in:
@@ -14,27 +15,15 @@ import {
 const enabled = await endToEndEnabled();
 
 const SERVICE = "e2e-faults-rollback";
-const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
-const ROLLED_BACK = /rolled back: version (\d+) \(the configuration of verified version (\d+)\) is serving/;
 
 describe.skipIf(!enabled)("rollbacks return only to verified-good releases", () => {
-  let stage: Stage;
-
-  beforeAll(async () => {
-    stage = await startStage({ service: SERVICE, repository: `${SERVICE}-app` });
-    for (const sha of [SHA_V1, SHA_V2]) expectOutcome(await stage.deployApp(sha), "succeeds", "deployed");
-  });
-
-  afterAll(async () => {
-    await stage?.close();
-  });
+  const stage = useStage(SERVICE, [SHA_V1, SHA_V2]);
 
   it("`rollback-to: previous` right after an automatic rollback picks the release before, not the failed one", async () => {
     const load = stage.load();
-    const failing = await stage.deployImage(DEGRADING_IMAGE, SHA_DEGRADING);
+    const failing = await stage.deployImage(stage.images.degrading, SHA_DEGRADING);
     expectOutcome(failing, "fails", "rolled-back");
-    const [, restoredVersion, fromVersion] = ROLLED_BACK.exec(failing.log) ?? [];
+    const { version: restoredVersion, from: fromVersion } = rolledBack(failing);
     expect(fromVersion).toBe("2");
     expect(failing.outputs["deployment-version"]).toBe(restoredVersion);
     expect(failing.outputs["serving-version"]).toBe(restoredVersion);
@@ -64,7 +53,7 @@ describe.skipIf(!enabled)("rollbacks return only to verified-good releases", () 
       const run = await stage.rollback(target());
       const report = await load.stopAfterRecovery(`manual rollback to the failed release by ${_by}`);
       expectOutcome(run, "fails", "rolled-back");
-      const [, restoredVersion, fromVersion] = ROLLED_BACK.exec(run.log) ?? [];
+      const { version: restoredVersion, from: fromVersion } = rolledBack(run);
       expect(fromVersion).toBe(String(before.version));
       expect(run.outputs["serving-version"]).toBe(restoredVersion);
       const serving = await expectVerifiedServing(stage, SHA_V1);

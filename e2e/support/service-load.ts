@@ -42,20 +42,8 @@ export function loadServiceUrl(url: string, options: { gapMs?: number; maxReques
     }
   };
   let loop = run();
-  const failures = (recoveredAt: number) => {
-    const failed = answers.filter((a) => !a.ok);
-    return {
-      before: failed.filter((a) => a.at < recoveredAt),
-      after: failed.filter((a) => a.at >= recoveredAt),
-    };
-  };
   return {
     answers,
-    /** Failed answers before and from `recoveredAt` (e.g. the end of the run that recovered). */
-    failures(recoveredAt: number) {
-      const { before, after } = failures(recoveredAt);
-      return { before: before.length, after: after.length };
-    },
     async stop() {
       stopped = true;
       await loop;
@@ -72,7 +60,9 @@ export function loadServiceUrl(url: string, options: { gapMs?: number; maxReques
       if (capped) loop = run();
       await loop;
       stopped = true;
-      const { before, after } = failures(recoveredAt);
+      const failed = answers.filter((a) => !a.ok);
+      const before = failed.filter((a) => a.at < recoveredAt);
+      const after = failed.filter((a) => a.at >= recoveredAt);
       const answersAfter = answers.filter((a) => a.at >= recoveredAt).length;
       const s = (at: number) => `${((at - startedAt) / 1000).toFixed(1)}s`;
       const span = before.length

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { ActionRun, RunActionOptions } from "../../scripts/local/github-runner.js";
 import { repoRoot } from "../../scripts/local/paths.js";
 import {
@@ -13,10 +13,16 @@ import { loadServiceUrl } from "./service-load.js";
 
 const execFileAsync = promisify(execFile);
 
-/** An image that builds fine but cannot start (e2e/fixtures/broken.Dockerfile). */
-export const BROKEN_IMAGE = "e2e-broken-release:latest";
-/** An image that passes Lightsail's health check, then answers 500 (e2e/fixtures/degrading.Dockerfile). */
-export const DEGRADING_IMAGE = "e2e-degrading-release:latest";
+/** The fixture images a stage builds, tagged with its service so that test files never share one. */
+export interface FixtureImages {
+  /** Builds fine but cannot start (e2e/fixtures/broken.Dockerfile). */
+  broken: string;
+  /** Passes Lightsail's health check, then answers 500 (e2e/fixtures/degrading.Dockerfile). */
+  degrading: string;
+}
+/** Two good releases of the app, as the commits they are built from. */
+export const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+export const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 export const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
 export const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 
@@ -39,6 +45,7 @@ type RunOptions = Pick<RunActionOptions, "onLine">;
 /** One local service with the app's releases and the two failing fixtures, and ways to deploy them. */
 export interface Stage {
   pipeline: LocalPipeline;
+  images: FixtureImages;
   /** Builds the app at `sha` (or finds its tag already in ECR) and deploys it. */
   deployApp(sha: string, extra?: Inputs, options?: RunOptions): Promise<ActionRun>;
   /** Deploys a prebuilt image (a fixture) as the release of commit `sha`. */
@@ -65,10 +72,15 @@ export async function startStage(
     ],
     ...options,
   });
-  await buildImage(pipeline.baseImage, BROKEN_IMAGE, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
-  await buildImage(pipeline.baseImage, DEGRADING_IMAGE, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
+  const images: FixtureImages = {
+    broken: `e2e-broken-release:${options.service}`,
+    degrading: `e2e-degrading-release:${options.service}`,
+  };
+  await buildImage(pipeline.baseImage, images.broken, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
+  await buildImage(pipeline.baseImage, images.degrading, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
   return {
     pipeline,
+    images,
     deployApp: (sha, extra = {}, runOptions = {}) =>
       pipeline.runAction(
         {
@@ -101,7 +113,7 @@ export async function startStage(
     load: () => loadServiceUrl(new URL("health", pipeline.serviceUrl).toString()),
     async close() {
       await pipeline.close();
-      await removeImages(BROKEN_IMAGE, DEGRADING_IMAGE);
+      await removeImages(images.broken, images.degrading);
     },
   };
 }
@@ -118,6 +130,8 @@ export function expectOutcome(run: ActionRun, step: "succeeds" | "fails", status
       `expected the step to ${step === "succeeds" ? "succeed" : "fail"}${status ? ` with ${status}` : ""}, got exit ${run.exitCode} status ${run.outputs.status}:\n${run.log}`,
     );
   expect(ok).toBe(true);
+  const error = run.log.split("\n").findLast((line) => line.startsWith("Error: "));
+  console.log(`[run] exit ${run.exitCode}, status ${run.outputs.status}${error ? `: ${error}` : ""}`);
 }
 
 /**
@@ -134,4 +148,38 @@ export async function expectVerifiedServing(stage: Stage, sha: string): Promise<
     verdict: "good",
   });
   return active as DeploymentView;
+}
+
+/**
+ * A stage for one test file: started before its tests, with `releases` (app commits) deployed and each
+ * verified, in order; closed (containers removed) after them. Each test starts without faults. The stage
+ * it returns is usable in tests.
+ */
+export function useStage(service: string, releases: string[]): Stage {
+  let stage: Stage | undefined;
+  beforeAll(async () => {
+    stage = await startStage({ service, repository: `${service}-app` });
+    for (const sha of releases) expectOutcome(await stage.deployApp(sha), "succeeds", "deployed");
+  });
+  afterEach(() => {
+    stage?.pipeline.local.faults.clear();
+  });
+  afterAll(async () => {
+    await stage?.close();
+  });
+  return new Proxy({} as Stage, {
+    get(_target, key) {
+      if (!stage) throw new Error(`the stage for ${service} is not started (beforeAll)`);
+      return Reflect.get(stage, key);
+    },
+  });
+}
+
+/** From an automatic rollback's message: the restore's version, and the verified version it copied. */
+export function rolledBack(run: ActionRun): { version: string; from: string } {
+  const [, version = "", from = ""] =
+    /rolled back: version (\d+) \(the configuration of verified version (\d+)\) is serving/.exec(run.log) ??
+    [];
+  expect(version, run.log).not.toBe("");
+  return { version, from };
 }
