@@ -62,7 +62,9 @@ export class StepLogRenderer {
     const show = (text: string) =>
       `${this.masks.reduce((out, secret) => out.split(secret).join("***"), text)}\n`;
     if (!command) return show(line);
-    const [, name, value = ""] = command;
+    const [, name, escaped = ""] = command;
+    // The runner undoes the escaping of command data (@actions/core's escapeData).
+    const value = escaped.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
     switch (name) {
       case "add-mask":
         if (value) this.masks.push(value);
