@@ -17,7 +17,7 @@ const enabled = await endToEndEnabled();
 
 const SERVICE = "e2e-faults-concurrent";
 /** A good release that answers each request after 15 ms: 1,000 probe requests take 15 s or more. */
-const SLOW_IMAGE = `e2e-slow-release:${SERVICE}`;
+const SLOW_IMAGE = `e2e-slow-release:${SERVICE}-${process.pid}`;
 const SHA_SLOW = "5105105105105105105105105105105105105105";
 
 describe.skipIf(!enabled)("another deploy while this one is probing", () => {

@@ -10,6 +10,9 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # The stand-in's tests build a tiny static test image with gcc.
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v dash >/dev/null 2>&1 || need+=(dash)
+# The stand-in's conformance check reads AWS's service models from botocore. A current one from pip comes
+# with this machine's python3; Debian's (2022) is the fallback and lacks newer model members.
+python3 -c 'import botocore' >/dev/null 2>&1 || need+=(python3-botocore)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -28,3 +31,4 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd-ci.log" >&2; exit 1; }
 fi
 echo "docker engine: $(docker version --format '{{.Server.Version}}')"
+echo "botocore (AWS service models): $(python3 -c 'import botocore; print(botocore.__version__)')"

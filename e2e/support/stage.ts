@@ -13,7 +13,7 @@ import { loadServiceUrl } from "./service-load.js";
 
 const execFileAsync = promisify(execFile);
 
-/** The fixture images a stage builds, tagged with its service so that test files never share one. */
+/** The fixture images a stage builds, tagged per service and run: no two runs ever share (or remove) one. */
 export interface FixtureImages {
   /** Builds fine but cannot start (e2e/fixtures/broken.Dockerfile). */
   broken: string;
@@ -56,6 +56,7 @@ export interface Stage {
   healthVersion(): Promise<string>;
   /** A bounded request loop on the service URL's /health (see loadServiceUrl). */
   load(): ReturnType<typeof loadServiceUrl>;
+  /** Stops the pipeline, which checks every answer of the stand-in against AWS's models (and throws on a violation). */
   close(): Promise<void>;
 }
 
@@ -73,8 +74,8 @@ export async function startStage(
     ...options,
   });
   const images: FixtureImages = {
-    broken: `e2e-broken-release:${options.service}`,
-    degrading: `e2e-degrading-release:${options.service}`,
+    broken: `e2e-broken-release:${options.service}-${process.pid}`,
+    degrading: `e2e-degrading-release:${options.service}-${process.pid}`,
   };
   await buildImage(pipeline.baseImage, images.broken, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
   await buildImage(pipeline.baseImage, images.degrading, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
@@ -112,8 +113,12 @@ export async function startStage(
     },
     load: () => loadServiceUrl(new URL("health", pipeline.serviceUrl).toString()),
     async close() {
-      await pipeline.close();
-      await removeImages(images.broken, images.degrading);
+      try {
+        const conformance = await pipeline.close();
+        console.info(`stand-in answers checked against the AWS models: ${conformance.answersChecked}`);
+      } finally {
+        await removeImages(images.broken, images.degrading);
+      }
     },
   };
 }

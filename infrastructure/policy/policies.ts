@@ -31,7 +31,9 @@ export const TAGGABLE_TYPES: readonly string[] = [
 interface Statement {
   Effect?: string;
   Action?: string | string[];
+  NotAction?: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
 }
 
 const asList = (value: string | string[] | undefined): string[] =>
@@ -195,6 +197,106 @@ export const noPulumiOwnedDeployments: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * The deploy action's release records live under `/lightsail-deploy/<service-name>/releases`. The deploy role is the
+ * role of the `DeployAccess` component: its policy is a direct child of that component, which the URN shows.
+ */
+export const DEPLOY_ACCESS_TYPE = "vidos:infrastructure:DeployAccess";
+export const RELEASE_RECORD_AREA = "/lightsail-deploy/";
+/** The one SSM write the deploy role holds, and only on exact release-record ARNs. */
+export const RELEASE_RECORD_WRITE = "ssm:PutParameter";
+const RELEASE_RECORD_ARN =
+  /^arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/lightsail-deploy\/[a-z0-9-]+\/releases$/;
+// Reads cannot change the record; everything else in ssm: (Put, Delete, Label, tagging, ssm:*) and `*` can.
+const SSM_READ = /^ssm:(get|describe|list)[a-z*?]*$/i;
+
+const isSsmWrite = (action: string) =>
+  action === "*" || (action.toLowerCase().startsWith("ssm:") && !SSM_READ.test(action));
+const hasWildcard = (text: string) => /[*?]/.test(text);
+
+/** Can this IAM `Resource` reach a parameter under /lightsail-deploy/? Errs towards yes. */
+function reachesRecordArea(resource: string): boolean {
+  const arn = /^arn:[^:]*:([^:]*):[^:]*:[^:]*:(.*)$/.exec(resource);
+  if (arn === null) return hasWildcard(resource);
+  const [, service = "", rest = ""] = arn;
+  if (service !== "ssm" && !hasWildcard(service)) return false;
+  const area = `parameter${RELEASE_RECORD_AREA}`;
+  const literal = rest.split(/[*?]/)[0] ?? "";
+  return hasWildcard(rest) ? area.startsWith(literal) || literal.startsWith(area) : rest.startsWith(area);
+}
+
+/** Is this resource's direct parent the DeployAccess component (so its role is the deploy role)? */
+function inDeployAccess(urn: string): boolean {
+  const chain = (urn.split("::")[2] ?? "").split("$");
+  return chain.at(-2) === DEPLOY_ACCESS_TYPE;
+}
+
+function policiesOf(type: string, props: Record<string, unknown>): unknown[] {
+  if (type === "aws:iam/role:Role") {
+    const inline = (props.inlinePolicies ?? []) as { policy?: unknown }[];
+    return inline.map((entry) => entry.policy);
+  }
+  const documentTypes = [
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/policy:Policy",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/groupPolicy:GroupPolicy",
+  ];
+  return documentTypes.includes(type) ? [props.policy] : [];
+}
+
+/** Every SSM write a policy grants, with the resources it is granted on (`NotAction`/`NotResource` count as `*`). */
+function ssmWrites(policy: unknown): { action: string; resources: string[] }[] {
+  return (statementsOf(policy) ?? [])
+    .filter((statement) => statement.Effect === "Allow")
+    .flatMap((statement) => {
+      const actions = statement.NotAction === undefined ? asList(statement.Action) : ["*"];
+      const resources = statement.NotResource === undefined ? asList(statement.Resource) : ["*"];
+      return actions.filter(isSsmWrite).map((action) => ({ action, resources }));
+    });
+}
+
+export const releaseRecordWrittenByDeployRoleOnly: ResourceValidationPolicy = {
+  name: "release-record-written-by-deploy-role-only",
+  description: `Only the deploy role writes under ${RELEASE_RECORD_AREA}, and its only SSM write is ${RELEASE_RECORD_WRITE} on exact release-record ARNs.`,
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    const deployRole = inDeployAccess(args.urn);
+    for (const { action, resources } of policiesOf(args.type, args.props).flatMap(ssmWrites)) {
+      if (deployRole) {
+        const confined =
+          action.toLowerCase() === RELEASE_RECORD_WRITE.toLowerCase() &&
+          resources.length > 0 &&
+          resources.every((resource) => RELEASE_RECORD_ARN.test(resource));
+        if (!confined)
+          reportViolation(
+            `The deploy role may write SSM only with ${RELEASE_RECORD_WRITE} on ${RELEASE_RECORD_AREA}<service>/releases; it grants ${action} on ${resources.join(", ")}.`,
+          );
+      } else {
+        const reached = resources.filter(reachesRecordArea);
+        if (reached.length > 0)
+          reportViolation(
+            `Only the deploy role may write the deploy action's release records; this grants ${action} on ${reached.join(", ")}.`,
+          );
+      }
+    }
+  },
+};
+
+export const releaseRecordNotOverwritten: ResourceValidationPolicy = {
+  name: "release-record-not-overwritten",
+  description: `A parameter under ${RELEASE_RECORD_AREA} belongs to the deploy action; Pulumi may only create it with ignoreChanges ["value"].`,
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(aws.ssm.Parameter, (parameter, args, reportViolation) => {
+    const name = String(parameter.name ?? "");
+    if (name.startsWith(RELEASE_RECORD_AREA) && !args.opts.ignoreChanges.includes("value")) {
+      reportViolation(
+        `Parameter "${name}" is the deploy action's release record: every \`pulumi up\` would overwrite it. Leave it to the action, or add ignoreChanges: ["value"].`,
+      );
+    }
+  }),
+};
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
   ecrScanOnPush,
   ecrLifecycleKeepsFewImages,
@@ -203,5 +305,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   requiredTags,
   lightsailPowerAllowed,
   noPulumiOwnedDeployments,
+  releaseRecordWrittenByDeployRoleOnly,
+  releaseRecordNotOverwritten,
 ];
 export const stackPolicies: StackValidationPolicy[] = [ecrRepositoryHasLifecycle];

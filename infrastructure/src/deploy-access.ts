@@ -13,6 +13,8 @@ export interface DeployAccessArgs {
   region: string;
   repositoryArn: pulumi.Input<string>;
   serviceArn: pulumi.Input<string>;
+  /** The Lightsail service's name, which names the deploy action's release record. */
+  serviceName: pulumi.Input<string>;
   ssmPath: string;
   tags: StackTags;
 }
@@ -66,8 +68,9 @@ export class DeployAccess extends pulumi.ComponentResource {
             identity.accountId,
             args.repositoryArn,
             args.serviceArn,
+            args.serviceName,
           ])
-          .apply(([partitionName, dnsSuffix, accountId, repositoryArn, serviceArn]) =>
+          .apply(([partitionName, dnsSuffix, accountId, repositoryArn, serviceArn, serviceName]) =>
             JSON.stringify(
               deployPolicy({
                 partition: partitionName,
@@ -76,6 +79,7 @@ export class DeployAccess extends pulumi.ComponentResource {
                 accountId,
                 repositoryArn,
                 serviceArn,
+                serviceName,
                 ssmPath: args.ssmPath,
               }),
             ),

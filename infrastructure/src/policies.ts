@@ -123,23 +123,44 @@ export interface DeployPolicyInput {
   accountId: string;
   repositoryArn: string;
   serviceArn: string;
+  /** The Lightsail service's name: it names the deploy action's release record. */
+  serviceName: string;
   /** `/<project>/<stack>/` */
   ssmPath: string;
 }
 
+type SsmArnInput = Pick<DeployPolicyInput, "partition" | "region" | "accountId">;
+
+/** The ARN of the SSM parameter (or path) `name`, which starts with "/". */
+function ssmParameterArn(input: SsmArnInput, name: string): string {
+  return `arn:${input.partition}:ssm:${input.region}:${input.accountId}:parameter${name}`;
+}
+
+/**
+ * The deploy action's release record (its `release-record` input's default): which deployment versions it
+ * verified as good and which it rejected. Outside the app's config path on purpose: every parameter under
+ * `ssm-path` becomes a container environment variable.
+ */
+export function releaseRecordName(serviceName: string): string {
+  return `/lightsail-deploy/${serviceName}/releases`;
+}
+
+/** Read and overwrite the record (PutParameter also creates it on first write). No delete, no tagging. */
+export const RELEASE_RECORD_ACTIONS = ["ssm:GetParameter", "ssm:PutParameter"] as const;
+
 /** ARNs covering the SSM path itself (what GetParametersByPath is checked against) and everything below it. */
-export function ssmPathArns(
-  input: Pick<DeployPolicyInput, "partition" | "region" | "accountId" | "ssmPath">,
-): {
+export function ssmPathArns(input: SsmArnInput & Pick<DeployPolicyInput, "ssmPath">): {
   path: string;
   below: string;
 } {
-  const trimmed = input.ssmPath.replace(/\/+$/, "");
-  const path = `arn:${input.partition}:ssm:${input.region}:${input.accountId}:parameter${trimmed}`;
+  const path = ssmParameterArn(input, input.ssmPath.replace(/\/+$/, ""));
   return { path, below: `${path}/*` };
 }
 
-/** Least privilege for the GitHub deploy job: push to one repository, deploy one service, read one SSM path. */
+/**
+ * Least privilege for the GitHub deploy job: push to one repository, deploy one service, read one SSM path, and
+ * keep one release record (the only SSM parameter it may write).
+ */
 export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
   const ssmArns = ssmPathArns(input);
   return {
@@ -168,6 +189,12 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
         Effect: "Allow",
         Action: ["ssm:GetParametersByPath"],
         Resource: [ssmArns.path, ssmArns.below],
+      },
+      {
+        Sid: "KeepThisServiceReleaseRecord",
+        Effect: "Allow",
+        Action: [...RELEASE_RECORD_ACTIONS],
+        Resource: ssmParameterArn(input, releaseRecordName(input.serviceName)),
       },
       {
         // Needed for a customer-managed key; harmless for the default aws/ssm key. Only through SSM, only for

@@ -57,6 +57,7 @@ export function createStack(config: StackConfig): StackOutputs {
     region: config.region,
     repositoryArn: registry.repositoryArn,
     serviceArn: service.arn,
+    serviceName: service.serviceName,
     ssmPath: appConfig.path,
     tags,
   });

@@ -186,6 +186,17 @@ function registeredUrns(): string[] {
   return [...monitor.resources.keys()];
 }
 
+/** The type of the component a recorded resource is a direct child of, read from its URN. */
+export function parentTypeOf(run: StackRun, resource: RecordedResource): string | undefined {
+  const chain = run.urns
+    .map((urn) => urn.split("::"))
+    .find(
+      ([, , types = "", name]) => name === resource.name && types.split("$").at(-1) === resource.type,
+    )?.[2]
+    ?.split("$");
+  return chain?.at(-2);
+}
+
 export function resourcesOfType(run: StackRun, type: string): RecordedResource[] {
   return run.resources.filter((resource) => resource.type === type);
 }

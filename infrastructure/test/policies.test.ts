@@ -3,6 +3,7 @@ import {
   deployPolicy,
   githubEnvironmentSubject,
   keepLatestImagesPolicy,
+  releaseRecordName,
   ssmPathArns,
 } from "../src/policies.js";
 
@@ -24,6 +25,10 @@ describe("policy builders", () => {
     });
   });
 
+  it("names the release record like the deploy action's `release-record` default, outside any app path", () => {
+    expect(releaseRecordName("vidos-prod")).toBe("/lightsail-deploy/vidos-prod/releases");
+  });
+
   it("builds the environment subject GitHub puts in the token", () => {
     expect(githubEnvironmentSubject("acme/shop", "prod")).toBe("repo:acme/shop:environment:prod");
   });
@@ -37,10 +42,12 @@ describe("policy builders", () => {
         accountId: "222",
         repositoryArn: "arn:aws-cn:ecr:cn-north-1:222:repository/app",
         serviceArn: "arn:aws-cn:lightsail:cn-north-1:222:ContainerService/x",
+        serviceName: "app-prod",
         ssmPath: "/app/prod/",
       }),
     );
     expect(text).toContain("arn:aws-cn:ssm:cn-north-1:222:parameter/app/prod/*");
+    expect(text).toContain('"arn:aws-cn:ssm:cn-north-1:222:parameter/lightsail-deploy/app-prod/releases"');
     expect(text).toContain("arn:aws-cn:kms:cn-north-1:222:key/*");
     expect(text).toContain('"ssm.cn-north-1.amazonaws.com.cn"');
     expect(text).not.toContain("eu-west-1");

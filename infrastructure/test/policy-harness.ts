@@ -12,6 +12,9 @@ export interface PolicyInput {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  /** The type of the component the resource is a direct child of; it becomes part of the URN. */
+  parentType?: string;
+  ignoreChanges?: string[];
 }
 
 class NotApplicable extends Error {}
@@ -26,11 +29,11 @@ function resourceArgs(input: PolicyInput): ResourceValidationArgs {
   return {
     type: input.type,
     name: input.name,
-    urn: `urn:pulumi:test::vidos::${input.type}::${input.name}`,
+    urn: `urn:pulumi:test::vidos::${input.parentType ? `${input.parentType}$` : ""}${input.type}::${input.name}`,
     props,
     opts: {
       protect: false,
-      ignoreChanges: [],
+      ignoreChanges: input.ignoreChanges ?? [],
       aliases: [],
       customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
       additionalSecretOutputs: [],

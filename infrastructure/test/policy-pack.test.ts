@@ -7,11 +7,13 @@ import {
   iamWildcardResourcesLimited,
   lightsailPowerAllowed,
   noPulumiOwnedDeployments,
+  releaseRecordNotOverwritten,
+  releaseRecordWrittenByDeployRoleOnly,
   requiredTags,
   resourcePolicies,
   stackPolicies,
 } from "../policy/policies.js";
-import { runStack } from "./harness.js";
+import { parentTypeOf, runStack } from "./harness.js";
 import { type PolicyInput, resourceViolations, stackViolations } from "./policy-harness.js";
 
 const TAGS = { project: "vidos", stack: "dev", owner: "platform-team" };
@@ -163,12 +165,131 @@ describe("policy rules, called directly", () => {
   });
 });
 
+describe("the deploy action's release record", () => {
+  const RECORD = "arn:aws:ssm:eu-west-1:123456789012:parameter/lightsail-deploy/vidos-dev/releases";
+  const DEPLOY_ACCESS = "vidos:infrastructure:DeployAccess";
+  const grant = (action: string, resource: string | string[], parentType?: string): PolicyInput => ({
+    ...rolePolicy([{ Effect: "Allow", Action: [action], Resource: resource }]),
+    parentType,
+  });
+  const violations = (input: PolicyInput) => resourceViolations(releaseRecordWrittenByDeployRoleOnly, input);
+
+  it.each(["ssm:PutParameter", "ssm:DeleteParameter", "ssm:*", "*", "ssm:LabelParameterVersion"])(
+    "no role but the deploy role gets %s on a record",
+    async (action) => {
+      expect(await violations(grant(action, RECORD))).toEqual([
+        `Only the deploy role may write the deploy action's release records; this grants ${action} on ${RECORD}.`,
+      ]);
+      expect(await violations(grant(action, RECORD, "vidos:infrastructure:Registry"))).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    "*",
+    "arn:aws:ssm:eu-west-1:123456789012:*",
+    "arn:aws:ssm:*:*:parameter/*",
+    "arn:aws:ssm:eu-west-1:123456789012:parameter/lightsail-deploy/*",
+    "arn:aws:ssm:eu-west-1:123456789012:parameter/lightsail-deploy/vidos-*/releases",
+    "arn:aws:*:eu-west-1:123456789012:parameter/light*",
+  ])("no role but the deploy role may write through the wildcard %s", async (resource) => {
+    expect(await violations(grant("ssm:PutParameter", resource))).toHaveLength(1);
+  });
+
+  it("lets other roles read the record and write elsewhere", async () => {
+    expect(await violations(grant("ssm:GetParameter", RECORD))).toEqual([]);
+    expect(await violations(grant("ssm:Get*", "*"))).toEqual([]);
+    const elsewhere = "arn:aws:ssm:eu-west-1:123456789012:parameter/vidos/dev/*";
+    expect(await violations(grant("ssm:PutParameter", elsewhere))).toEqual([]);
+    expect(await violations(grant("s3:PutObject", "arn:aws:s3:::bucket/*"))).toEqual([]);
+  });
+
+  it("checks managed, user, group and inline role policies too, and counts NotAction as everything", async () => {
+    const document = JSON.stringify({
+      Statement: [{ Effect: "Allow", Action: "ssm:PutParameter", Resource: RECORD }],
+    });
+    for (const type of [
+      "aws:iam/policy:Policy",
+      "aws:iam/userPolicy:UserPolicy",
+      "aws:iam/groupPolicy:GroupPolicy",
+    ])
+      expect(await violations({ type, name: "p", props: { policy: document } }), type).toHaveLength(1);
+    const role: PolicyInput = {
+      type: "aws:iam/role:Role",
+      name: "other",
+      props: { inlinePolicies: [{ name: "inline", policy: document }] },
+    };
+    expect(await violations(role)).toHaveLength(1);
+    const notAction = rolePolicy([{ Effect: "Allow", NotAction: ["iam:*"], Resource: RECORD }]);
+    expect(await violations(notAction)).toHaveLength(1);
+  });
+
+  it("lets the deploy role read and put its record, and read the app config", async () => {
+    const deployPolicy = {
+      ...rolePolicy([
+        { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: RECORD },
+        {
+          Effect: "Allow",
+          Action: ["ssm:GetParametersByPath"],
+          Resource: ["arn:aws:ssm:eu-west-1:123456789012:parameter/vidos/dev/*"],
+        },
+      ]),
+      parentType: DEPLOY_ACCESS,
+    };
+    expect(await violations(deployPolicy)).toEqual([]);
+  });
+
+  it.each([
+    ["ssm:DeleteParameter", RECORD],
+    ["ssm:*", RECORD],
+    ["*", RECORD],
+    ["ssm:PutParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/lightsail-deploy/*"],
+    ["ssm:PutParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/vidos/dev/*"],
+    ["ssm:PutParameter", [RECORD, "arn:aws:ssm:eu-west-1:123456789012:parameter/vidos/dev/API_KEY"]],
+  ])("confines the deploy role's SSM write: %s on %s is refused", async (action, resource) => {
+    const [message] = await violations(grant(action, resource, DEPLOY_ACCESS));
+    expect(message).toBe(
+      `The deploy role may write SSM only with ssm:PutParameter on /lightsail-deploy/<service>/releases; it grants ${action} on ${[resource].flat().join(", ")}.`,
+    );
+  });
+
+  it("refuses a Pulumi-managed record unless its value is ignored", async () => {
+    const parameter = (name: string, ignoreChanges: string[] = []): PolicyInput => ({
+      type: "aws:ssm/parameter:Parameter",
+      name: "record",
+      props: { name, type: "String", value: "{}" },
+      ignoreChanges,
+    });
+    expect(
+      await resourceViolations(
+        releaseRecordNotOverwritten,
+        parameter("/lightsail-deploy/vidos-dev/releases"),
+      ),
+    ).toEqual([
+      'Parameter "/lightsail-deploy/vidos-dev/releases" is the deploy action\'s release record: every `pulumi up` would overwrite it. Leave it to the action, or add ignoreChanges: ["value"].',
+    ]);
+    expect(
+      await resourceViolations(
+        releaseRecordNotOverwritten,
+        parameter("/lightsail-deploy/vidos-dev/releases", ["value"]),
+      ),
+    ).toEqual([]);
+    expect(await resourceViolations(releaseRecordNotOverwritten, parameter("/vidos/dev/API_KEY"))).toEqual(
+      [],
+    );
+  });
+});
+
 describe.each(["dev", "prod"])("every policy over the mocked %s program", (stack) => {
   it("finds no violation", async () => {
     const run = await runStack(stack);
     const inputs: PolicyInput[] = run.resources
       .filter((resource) => resource.type.startsWith("aws:"))
-      .map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+      .map((resource) => ({
+        type: resource.type,
+        name: resource.name,
+        props: resource.inputs,
+        parentType: parentTypeOf(run, resource),
+      }));
     expect(inputs.length).toBeGreaterThanOrEqual(8);
 
     const violations: string[] = [];

@@ -134,6 +134,12 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
     expect(run().outputs.ssmPath).toBe(`/vidos/${stackName}/`);
   });
 
+  it("leaves the release record to the deploy action: Pulumi manages no parameter outside the app path", () => {
+    // A Pulumi-managed record would be reset by every `pulumi up` (see README, "Release record").
+    for (const parameter of resourcesOfType(run(), T.parameter))
+      expect(parameter.inputs.name).toMatch(new RegExp(`^/vidos/${stackName}/`));
+  });
+
   it("trusts only GitHub OIDC tokens for this repository's environment named like the stack", () => {
     const trust = policyOf<Document>(onlyResourceOfType(run(), T.role), "assumeRolePolicy");
     expect(trust.Statement).toHaveLength(1);
@@ -212,12 +218,16 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
       expect(writes).toEqual(["lightsail:CreateContainerServiceDeployment"]);
     });
 
-    it("reads SSM parameters of this stack's path only, and decrypts only through SSM for that path", () => {
-      const pathArn = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/vidos/${stackName}`;
-      const ssm = statements().filter((s) => s.Action.some((a) => a.startsWith("ssm:")));
-      expect(ssm).toHaveLength(1);
-      expect(ssm[0]?.Action).toEqual(["ssm:GetParametersByPath"]);
-      expect(list(ssm[0]?.Resource).sort()).toEqual([pathArn, `${pathArn}/*`]);
+    const pathArn = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/vidos/${stackName}`;
+    const recordArn = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-${stackName}/releases`;
+    const ssmStatements = () => statements().filter((s) => s.Action.some((a) => a.startsWith("ssm:")));
+
+    it("reads SSM parameters of this stack's path only, never writes there, and decrypts only through SSM for that path", () => {
+      const appConfig = ssmStatements().filter((s) => list(s.Resource).some((r) => r.startsWith(pathArn)));
+      expect(appConfig).toHaveLength(1);
+      expect(appConfig[0]?.Action).toEqual(["ssm:GetParametersByPath"]);
+      expect(list(appConfig[0]?.Resource).sort()).toEqual([pathArn, `${pathArn}/*`]);
+      for (const action of appConfig[0]?.Action ?? []) expect(action).toMatch(/^ssm:(Get|Describe|List)/);
 
       const kms = statements().filter((s) => s.Action.some((a) => a.startsWith("kms:")));
       expect(kms).toHaveLength(1);
@@ -227,6 +237,21 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
         StringEquals: { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" },
         StringLike: { "kms:EncryptionContext:PARAMETER_ARN": `${pathArn}/*` },
       });
+    });
+
+    it("reads and writes the deploy action's release record with exactly GetParameter and PutParameter", () => {
+      const record = ssmStatements().filter((s) => list(s.Resource).includes(recordArn));
+      expect(record).toHaveLength(1);
+      expect(record[0]?.Action).toEqual(["ssm:GetParameter", "ssm:PutParameter"]);
+      expect(record[0]?.Resource).toBe(recordArn);
+      expect(recordArn.startsWith(`${pathArn}/`), "the record is not app config").toBe(false);
+    });
+
+    it("has exactly two SSM statements: the app config path (read) and the release record", () => {
+      expect(ssmStatements().map((s) => list(s.Resource).sort())).toEqual([
+        [pathArn, `${pathArn}/*`],
+        [recordArn],
+      ]);
     });
   });
 
@@ -325,6 +350,17 @@ describe("configuration reaches the resources", () => {
     const run = await runStack("dev", { secrets: { "vidos:authorizerUrl": FAKE.authorizerUrl } });
     const names = resourcesOfType(run, T.parameter).map((p: RecordedResource) => p.inputs.name);
     expect(names).toEqual(["/vidos/dev/AUTHORIZER_URL"]);
+  });
+
+  it("names the release record after the configured service name", async () => {
+    const run = await runStack("dev", { overrides: { "vidos:serviceName": "shop-web" } });
+    const resources = policyOf<Document>(onlyResourceOfType(run, T.rolePolicy)).Statement.flatMap((s) =>
+      list(s.Resource),
+    );
+    expect(resources).toContain(
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases`,
+    );
+    expect(resources.filter((r) => r.includes("lightsail-deploy"))).toHaveLength(1);
   });
 
   it("applies a configured power and scale", async () => {

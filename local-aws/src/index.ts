@@ -3,5 +3,10 @@ export { localAwsDown } from "./cli/down.js";
 export { readServerInfo, type ServerInfo } from "./cli/server-info.js";
 export type { LocalAwsConfig, ServiceConfig, Settings } from "./config/config.js";
 export { parseConfig } from "./config/config.js";
+export {
+  type ConformanceOptions,
+  type ConformanceResult,
+  checkConformance,
+} from "./conformance/check-conformance.js";
 export type { Fault, FaultSpec } from "./faults/faults.js";
 export { type LocalAws, type LocalAwsOptions, removeInstanceContainers, startLocalAws } from "./local-aws.js";

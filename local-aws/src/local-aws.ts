@@ -22,6 +22,7 @@ import { LightsailService } from "./lightsail/lightsail-service.js";
 import { ServiceProxy } from "./lightsail/service-proxy.js";
 import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
 import { freePort, isPortFree } from "./ports.js";
+import { answerRecorder } from "./protocol/answer-recorder.js";
 import { type AdminHandler, createApiServer } from "./protocol/api-server.js";
 import { RequestStats } from "./protocol/request-stats.js";
 import { syncParameters } from "./ssm/parameter-store.js";
@@ -39,6 +40,8 @@ export interface LocalAwsOptions {
   apiPort?: number;
   /** Registry port on 127.0.0.1; default as for apiPort (image URIs in saved deployments name it). */
   registryPort?: number;
+  /** Appends every AWS answer to this JSONL file, for `checkConformance` (also `--record-answers`). */
+  recordAnswers?: string;
   /** Progress lines (deployment steps, registry output); silent by default. */
   log?: (line: string) => void;
   /** Replaces real parts; unit tests pass fakes, production uses the defaults. */
@@ -207,6 +210,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     handlers: { ecr: ecr.handlers, lightsail: lightsail.handlers, ssm: ssm.handlers },
     faults,
     stats,
+    ...(options.recordAnswers ? { record: answerRecorder(options.recordAnswers) } : {}),
     admin: adminHandler(faults, stats, () => ({
       endpoint: `http://127.0.0.1:${apiPort}`,
       registryEndpoint: registry.endpoint,

@@ -2,12 +2,17 @@ import {
   CreateContainerServiceDeploymentCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
-  GetContainerServicesCommand,
   InvalidInputException,
   UpdateContainerServiceCommand,
 } from "@aws-sdk/client-lightsail";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness.js";
+import {
+  containerLogText,
+  deploymentCommand,
+  deploymentStates,
+  serviceNamed,
+} from "./support/lightsail-steps.js";
 
 let h: Harness;
 
@@ -20,42 +25,11 @@ afterEach(async () => {
   await h.close();
 });
 
-function deployment(image: string, version = "v1", serviceName = "demo") {
-  return new CreateContainerServiceDeploymentCommand({
-    serviceName,
-    containers: {
-      web: {
-        image: `${h.registry.host}/app:${image}`,
-        environment: { APP_VERSION: version },
-        ports: { "8080": "HTTP" },
-      },
-    },
-    publicEndpoint: { containerName: "web", containerPort: 8080, healthCheck: { path: "/health" } },
-  });
-}
-
-async function service(name = "demo") {
-  const answer = await h.lightsail.send(new GetContainerServicesCommand({ serviceName: name }));
-  const found = answer.containerServices?.[0];
-  if (!found) throw new Error("no service in the answer");
-  return found;
-}
-
-async function versions() {
-  const answer = await h.lightsail.send(new GetContainerServiceDeploymentsCommand({ serviceName: "demo" }));
-  return (answer.deployments ?? []).map((d) => `${d.version}:${d.state}`);
-}
-
-async function logText(filterPattern?: string) {
-  const answer = await h.lightsail.send(
-    new GetContainerLogCommand({
-      serviceName: "demo",
-      containerName: "web",
-      ...(filterPattern ? { filterPattern } : {}),
-    }),
-  );
-  return (answer.logEvents ?? []).map((e) => e.message).join("\n");
-}
+const deployment = (image: string, version = "v1", serviceName = "demo") =>
+  deploymentCommand(h, image, version, serviceName);
+const service = (name = "demo") => serviceNamed(h, name);
+const versions = () => deploymentStates(h);
+const logText = (filterPattern?: string) => containerLogText(h, filterPattern);
 
 describe("deployment state machine", () => {
   it("moves a first deployment ACTIVATING -> ACTIVE and the service DEPLOYING -> RUNNING, then serves it", async () => {

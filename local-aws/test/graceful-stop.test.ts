@@ -1,16 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateContainerServiceDeploymentCommand,
-  GetContainerLogCommand,
-  UpdateContainerServiceCommand,
-} from "@aws-sdk/client-lightsail";
+import { GetContainerLogCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stopGraceSeconds } from "../src/config/config.js";
 import { DockerCli } from "../src/docker/docker-cli.js";
 import type { Exec } from "../src/docker/exec.js";
 import { type Harness, startHarness } from "./support/harness.js";
+import { deploymentCommand } from "./support/lightsail-steps.js";
 
 describe("the grace an old container gets between SIGTERM and SIGKILL", () => {
   it.each([
@@ -54,13 +51,7 @@ describe("old containers are stopped gracefully", () => {
   });
 
   const deploy = async (tag: string) => {
-    await h.lightsail.send(
-      new CreateContainerServiceDeploymentCommand({
-        serviceName: "demo",
-        containers: { web: { image: `${h.registry.host}/app:${tag}`, ports: { "8080": "HTTP" } } },
-        publicEndpoint: { containerName: "web", containerPort: 8080 },
-      }),
-    );
+    await h.lightsail.send(deploymentCommand(h, tag));
     await h.local.idle();
   };
 

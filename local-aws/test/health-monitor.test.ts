@@ -1,13 +1,8 @@
-import {
-  CreateContainerServiceDeploymentCommand,
-  GetContainerLogCommand,
-  GetContainerServiceDeploymentsCommand,
-  GetContainerServicesCommand,
-  UpdateContainerServiceCommand,
-} from "@aws-sdk/client-lightsail";
+import { GetContainerServicesCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_REPLACEMENTS_IN_A_ROW } from "../src/lightsail/health-monitor.js";
 import { type Harness, startHarness } from "./support/harness.js";
+import { containerLogText, deploymentCommand, deploymentStates } from "./support/lightsail-steps.js";
 
 let h: Harness;
 
@@ -22,19 +17,7 @@ afterEach(async () => {
 });
 
 async function deploy(tag: string) {
-  await h.lightsail.send(
-    new CreateContainerServiceDeploymentCommand({
-      serviceName: "demo",
-      containers: {
-        web: {
-          image: `${h.registry.host}/app:${tag}`,
-          environment: { APP_VERSION: tag },
-          ports: { "8080": "HTTP" },
-        },
-      },
-      publicEndpoint: { containerName: "web", containerPort: 8080, healthCheck: { path: "/health" } },
-    }),
-  );
+  await h.lightsail.send(deploymentCommand(h, tag, tag));
   await h.local.idle();
 }
 
@@ -44,17 +27,8 @@ async function beat() {
   await h.local.idle();
 }
 
-async function versions() {
-  const answer = await h.lightsail.send(new GetContainerServiceDeploymentsCommand({ serviceName: "demo" }));
-  return (answer.deployments ?? []).map((d) => `${d.version}:${d.state}`);
-}
-
-async function logText() {
-  const answer = await h.lightsail.send(
-    new GetContainerLogCommand({ serviceName: "demo", containerName: "web" }),
-  );
-  return (answer.logEvents ?? []).map((e) => e.message).join("\n");
-}
+const versions = () => deploymentStates(h);
+const logText = () => containerLogText(h);
 
 function count(text: string, part: string) {
   return text.split(part).length - 1;

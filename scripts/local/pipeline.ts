@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
+import { checkConformance, type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
 import { type ActionRun, type RunActionOptions, runAction } from "./github-runner.js";
@@ -64,14 +64,21 @@ export interface LocalPipeline {
   deployments(): Promise<DeploymentView[]>;
   /** The release record the action keeps for this service (its default `release-record`), oldest first. */
   releaseRecord(): Promise<ReleaseEntry[]>;
-  close(): Promise<void>;
+  /**
+   * Stops everything, then checks every answer the stand-in gave against AWS's published service models
+   * (botocore's), and throws listing any that does not keep to them: a test is only worth the stand-in's
+   * fidelity.
+   */
+  close(): Promise<{ answersChecked: number }>;
 }
 
 export async function startLocalPipeline(options: PipelineOptions): Promise<LocalPipeline> {
   const log = options.log ?? (() => {});
   const stateDir = mkdtempSync(join(tmpdir(), "local-pipeline-"));
+  const answersFile = join(stateDir, "answers.jsonl");
   const local = await startLocalAws({
     stateDir,
+    recordAnswers: answersFile,
     config: {
       region: "eu-west-1",
       services: [{ name: options.service, power: "micro", scale: 1, privateRegistryAccess: true }],
@@ -141,7 +148,17 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     async close() {
       await proxy.close();
       await local.stop({ removeContainers: true });
-      rmSync(stateDir, { recursive: true, force: true });
+      try {
+        const { checked, violations } = await checkConformance(answersFile);
+        if (violations.length > 0) {
+          throw new Error(
+            `${violations.length} of ${checked} stand-in answers do not keep to the AWS models:\n${violations.join("\n")}`,
+          );
+        }
+        return { answersChecked: checked };
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -4,12 +4,13 @@ import { parseArgs, portOption } from "./args.js";
 import { removeServerInfo, writeServerInfo } from "./server-info.js";
 
 const USAGE = `usage: npm start -w local-aws -- --config <file> [--state-dir <dir>] [--api-port N] [--registry-port N]
-                                  [--remove-containers] [--quiet]
-Runs the ECR/Lightsail/SSM stand-in in the foreground until SIGTERM or SIGINT.`;
+                                  [--record-answers <file.jsonl>] [--remove-containers] [--quiet]
+Runs the ECR/Lightsail/SSM stand-in in the foreground until SIGTERM or SIGINT.
+--record-answers (or LOCAL_AWS_RECORD_ANSWERS) appends every AWS answer to a JSONL file for the conformance check.`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), {
-    values: ["config", "state-dir", "api-port", "registry-port"],
+    values: ["config", "state-dir", "api-port", "registry-port", "record-answers"],
     flags: ["remove-containers", "quiet", "help"],
   });
   if (args.help) {
@@ -18,12 +19,17 @@ async function main(): Promise<void> {
   }
   if (typeof args.config !== "string") throw new Error(`--config is required\n${USAGE}`);
   const stateDir = resolve(typeof args["state-dir"] === "string" ? args["state-dir"] : ".local-aws");
+  const record =
+    typeof args["record-answers"] === "string"
+      ? args["record-answers"]
+      : process.env.LOCAL_AWS_RECORD_ANSWERS;
   const local = await startLocalAws({
     stateDir,
     configFile: resolve(args.config),
     apiPort: portOption(args["api-port"], "api-port"),
     registryPort: portOption(args["registry-port"], "registry-port"),
     log: args.quiet ? () => {} : (line) => console.log(line),
+    ...(record ? { recordAnswers: resolve(record) } : {}),
   });
   const services = Object.fromEntries(local.config.services.map((s) => [s.name, local.serviceUrl(s.name)]));
   writeServerInfo(stateDir, {

@@ -54,7 +54,11 @@ export interface Harness {
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /** The real server, routing and state machine, on a fake registry and container engine with virtual time. */
-export async function startHarness(config: unknown = testConfig, stateDir?: string): Promise<Harness> {
+export async function startHarness(
+  config: unknown = testConfig,
+  stateDir?: string,
+  options: { recordAnswers?: string } = {},
+): Promise<Harness> {
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), "local-aws-test-"));
   const clock = new VirtualClock();
   const runtime = new FakeRuntime(clock.now);
@@ -64,6 +68,7 @@ export async function startHarness(config: unknown = testConfig, stateDir?: stri
     startLocalAws({
       stateDir: dir,
       config,
+      ...options,
       overrides: {
         runtime,
         startRegistry: async () => registry,

@@ -41,10 +41,9 @@ export function actionsLogger(io: RunnerIO): Logger {
     warning: (message) => command(io, "warning", message),
     debug: (message) => command(io, "debug", message),
     // The runner replaces the value with *** in everything logged afterwards.
+    // Each value once: every deployment listing repeats the same environment values.
     setSecret: (value) => {
-      if (!value) return;
-      secrets.add(value);
-      command(io, "add-mask", value);
+      if (secrets.add(value)) command(io, "add-mask", value);
     },
     group: async (name, body) => {
       io.write(`::group::${name}${EOL}`);

@@ -1,6 +1,6 @@
 import { BatchGetImageCommand } from "./aws-sdk.js";
 import type { AwsClients } from "./deps.js";
-import { imageIdOf } from "./image-tag.js";
+import { parseImageReference } from "./image-tag.js";
 
 /**
  * The images (of those in `repositoryUri`) that are no longer in ECR, e.g. expired by a lifecycle policy.
@@ -11,14 +11,15 @@ export async function missingImages(
   repository: { repositoryName: string; repositoryUri: string },
   images: readonly string[],
 ): Promise<string[]> {
-  const ours = images.filter(
-    (image) =>
-      image.startsWith(`${repository.repositoryUri}:`) || image.startsWith(`${repository.repositoryUri}@`),
-  );
   const missing: string[] = [];
-  for (const image of ours) {
-    const imageId = imageIdOf(image);
-    if (!imageId) continue;
+  for (const image of images) {
+    const reference = parseImageReference(image);
+    if (!reference?.registry || `${reference.registry}/${reference.repository}` !== repository.repositoryUri)
+      continue;
+    // Docker pulls the digest when a reference has both, and `latest` when it has neither.
+    const imageId = reference.digest
+      ? { imageDigest: reference.digest }
+      : { imageTag: reference.tag ?? "latest" };
     const out = await aws.ecr.send(
       new BatchGetImageCommand({ repositoryName: repository.repositoryName, imageIds: [imageId] }),
     );

@@ -73,6 +73,17 @@ export function isAccessDenied(error: unknown): boolean {
   return name === "AccessDeniedException" || name === "AccessDenied";
 }
 
+/**
+ * Lightsail's answer while it is still preparing a new account or region for the caller: the call is
+ * fine and will work once the setup ends.
+ */
+export function setupInProgress(error: unknown): "account" | "region" | undefined {
+  const { name } = fields(error);
+  if (name === "AccountSetupInProgressException") return "account";
+  if (name === "RegionSetupInProgressException") return "region";
+  return undefined;
+}
+
 const transientNames = new Set([
   "ThrottlingException",
   "Throttling",

@@ -80,11 +80,11 @@ async function buildOrTag(source: ImageSource, uri: string, deps: Deps): Promise
     ]);
     await docker(
       deps,
-      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, source.context],
+      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, "--", source.context],
       "docker build",
     );
   } else if (source.kind === "prebuilt") {
-    await docker(deps, ["tag", source.image, uri], `docker tag ${source.image}`);
+    await docker(deps, ["tag", "--", source.image, uri], `docker tag ${source.image}`);
   }
 }
 
@@ -117,7 +117,7 @@ export async function publishImage(
 ): Promise<PublishedImage> {
   const uri = imageUri(target.repositoryUri, target.tag);
   if (target.exists) {
-    deps.log.info(`${uri} is already in ECR: skipping build and push (a re-run of the same commit)`);
+    deps.log.info(`${uri} is already in ECR: skipping build and push (pre-flight said why)`);
     return { uri, tag: target.tag, pushed: false };
   }
   await buildOrTag(source, uri, deps);

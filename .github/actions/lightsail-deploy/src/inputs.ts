@@ -1,4 +1,5 @@
 import { DeployError } from "./errors.js";
+import { parseImageReference } from "./image-tag.js";
 import { defaultRecordName } from "./release-record.js";
 
 /** Input names exactly as in action.yml, with the defaults action.yml declares (also applied in a terminal). */
@@ -87,7 +88,9 @@ export interface Inputs {
 
 // Lightsail names: 1–63 (services) or 1–53 (containers) of a-z, 0-9 and -, no hyphen at either end.
 const LIGHTSAIL_NAME = /^(?:[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9])$/;
-const ECR_REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+// ECR repository names: 2–256 characters of lower-case path components.
+const ECR_REPOSITORY =
+  /^(?=.{2,256}$)[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const POSIX_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PATH = /^\/(?:[A-Za-z0-9_.-]+\/?)*$/;
@@ -148,6 +151,9 @@ function boolean(raw: RawInputs, name: InputName): boolean {
   throw invalid(name, value, "is not true or false");
 }
 
+/** `KEY=VALUE` line lists; their values may be secrets. */
+const LINE_LISTS = new Set<string>(["environment", "build-args"]);
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `500ms`, `5s`, `20m`, `1h`; a bare number means seconds. */
@@ -181,8 +187,15 @@ export function parseKeyValueLines(name: string, value: string | undefined): Rec
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const equals = trimmed.indexOf("=");
     // The value may be a secret, so errors show only the part before `=`.
-    const key = equals === -1 ? trimmed : trimmed.slice(0, equals).trim();
-    if (equals === -1) throw invalid(name, key, `(line ${index + 1}) is not a KEY=VALUE line`);
+    if (equals === -1) {
+      // A line without `=` may be a value that lost its key, so not even it is shown.
+      throw new DeployError(
+        `\`${name}\` line ${index + 1} is not a KEY=VALUE line`,
+        "inputs",
+        `fix \`${name}\``,
+      );
+    }
+    const key = trimmed.slice(0, equals).trim();
     if (!POSIX_NAME.test(key)) {
       throw invalid(
         name,
@@ -226,13 +239,23 @@ function rollbackTarget(raw: RawInputs): RollbackTarget | undefined {
   if (value === undefined) return undefined;
   if (value === "previous") return { kind: "previous" };
   // Digits mean a deployment version; a tag made only of digits cannot be named here.
-  if (/^\d+$/.test(value) && Number(value) >= 1) return { kind: "version", version: Number(value) };
+  if (/^\d+$/.test(value)) {
+    if (Number(value) < 1)
+      throw invalid("rollback-to", value, "is not a deployment version (versions start at 1)");
+    return { kind: "version", version: Number(value) };
+  }
   if (DOCKER_TAG.test(value)) return { kind: "tag", tag: value };
   throw invalid("rollback-to", value, "is not `previous`, a deployment version number or an image tag");
 }
 
+/** A path on the service's own host: `//host/x` (and `/\host/x`, which URLs read alike) names another host. */
 function path(raw: RawInputs, name: InputName): string | undefined {
-  return matching(raw, name, /^\/[^\s?#]*$/, "is not a URL path starting with /");
+  return matching(
+    raw,
+    name,
+    /^\/(?!\/)[^\s?#\\]*$/,
+    "is not a URL path on the service (one / then the path, without spaces, ?, # or \\)",
+  );
 }
 
 /** Inputs that change what gets built or deployed; a rollback redeploys an old configuration as it was. */
@@ -253,10 +276,22 @@ const CHANGE_INPUTS: InputName[] = [
   "success-codes",
 ];
 
+/** An input as an error shows it: line lists by their keys only, since their values may be secrets. */
+function shown(raw: RawInputs, name: InputName): string {
+  const value = raw[name]?.trim() ?? "";
+  if (!LINE_LISTS.has(name)) return `\`${name}\` (${JSON.stringify(value)})`;
+  const keys = value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => (line.includes("=") ? line.slice(0, line.indexOf("=")).trim() : "?"));
+  return `\`${name}\` (keys ${keys.join(", ")})`;
+}
+
 function rejectConflicts(raw: RawInputs): void {
   const conflict = (a: InputName, b: InputName, why: string) =>
     new DeployError(
-      `\`${a}\` (${JSON.stringify(raw[a]?.trim())}) conflicts with \`${b}\` (${JSON.stringify(raw[b]?.trim())}): ${why}`,
+      `${shown(raw, a)} conflicts with ${shown(raw, b)}: ${why}`,
       "inputs",
       `remove one of \`${a}\` and \`${b}\``,
     );
@@ -280,22 +315,32 @@ function rejectUnknown(raw: RawInputs): void {
   const unknown = Object.keys(raw).find((name) => !known.has(name));
   if (unknown !== undefined) {
     throw new DeployError(
-      `unknown input \`${unknown}\` (value ${JSON.stringify(raw[unknown])})`,
+      // Its value is not shown: a misspelt `environment` would print its secrets.
+      `unknown input \`${unknown}\``,
       "inputs",
       `use one of: ${INPUT_NAMES.join(", ")}`,
     );
   }
 }
 
+/** A path handed to docker: one starting with `-` would read as an option (`-` alone means stdin). */
+function notAnOption(raw: RawInputs, name: InputName): string | undefined {
+  return matching(raw, name, /^[^-]/, "starts with -, which docker would read as an option (write ./-name)");
+}
+
 function imageSource(raw: RawInputs): ImageSource {
   const target = rollbackTarget(raw);
   if (target) return { kind: "rollback", target };
-  const image = matching(raw, "image", /^[^\s]+$/, "is not a local image reference (e.g. myapp:latest)");
-  if (image) return { kind: "prebuilt", image };
+  const image = text(raw, "image");
+  if (image !== undefined) {
+    if (!parseImageReference(image))
+      throw invalid("image", image, "is not a Docker image reference (e.g. myapp:latest)");
+    return { kind: "prebuilt", image };
+  }
   return {
     kind: "build",
-    context: text(raw, "context") ?? ".",
-    dockerfile: text(raw, "dockerfile") ?? "Dockerfile",
+    context: notAnOption(raw, "context") ?? ".",
+    dockerfile: notAnOption(raw, "dockerfile") ?? "Dockerfile",
     buildArgs: parseKeyValueLines("build-args", text(raw, "build-args")),
   };
 }
@@ -315,7 +360,12 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     throw invalid("region", region, `is not a Lightsail region (${[...LIGHTSAIL_REGIONS].join(", ")})`);
   }
   const source = imageSource(raw);
-  const repository = matching(raw, "repository", ECR_REPOSITORY, "is not an ECR repository name", 256);
+  const repository = matching(
+    raw,
+    "repository",
+    ECR_REPOSITORY,
+    "is not an ECR repository name (2–256 of a-z, 0-9, ., _, - and /, each part starting and ending with a letter or digit)",
+  );
   if (repository === undefined && source.kind !== "rollback") {
     throw new DeployError("`repository` is required to push an image", "inputs", "name the ECR repository");
   }
@@ -388,10 +438,11 @@ export function rawInputsFromEnv(env: Readonly<Record<string, string | undefined
   return raw;
 }
 
-const LINE_LISTS = new Set(["environment", "build-args"]);
+/** Inputs that are true or false, the only ones a flag may set without a value. */
+const BOOLEAN_INPUTS = new Set<string>(["dry-run", "auto-rollback"] satisfies InputName[]);
 
 /**
- * `--service-name demo`, `--service-name=demo`; a flag with no value (`--dry-run`) means "true".
+ * `--service-name demo`, `--service-name=demo`; a boolean flag with no value (`--dry-run`) means "true".
  * Unknown flags are kept so that parseInputs names them in its error.
  */
 export function rawInputsFromArgv(argv: readonly string[]): Record<string, string> {
@@ -411,6 +462,14 @@ export function rawInputsFromArgv(argv: readonly string[]): Record<string, strin
     if (equals !== -1) {
       value = arg.slice(equals + 1);
     } else if (argv[i + 1] === undefined || argv[i + 1]?.startsWith("--")) {
+      // `--service-name --dry-run` would otherwise name a service "true".
+      if (!BOOLEAN_INPUTS.has(name) && INPUT_NAMES.includes(name as InputName)) {
+        throw new DeployError(
+          `\`--${name}\` needs a value`,
+          "inputs",
+          `pass it as --${name} <value> or --${name}=<value>`,
+        );
+      }
       value = "true";
     } else {
       value = argv[++i] ?? "";

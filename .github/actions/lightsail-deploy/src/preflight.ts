@@ -15,8 +15,10 @@ import {
   isCredentialsError,
   isNotFound,
   isTransient,
+  setupInProgress,
 } from "./errors.js";
-import { repositoryNameOf, resolveTag } from "./image-tag.js";
+import { checkReuse } from "./image-reuse.js";
+import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import { pollUntil } from "./polling.js";
 import { policyGrantsPull, pullStatement } from "./repository-policy.js";
@@ -49,6 +51,15 @@ function awsFailure(error: unknown, doing: string): DeployError {
       `access denied while ${doing} (${describeError(error)})`,
       "preflight",
       "grant the deploying identity the Lightsail and ECR permissions listed in the README",
+      { cause: error },
+    );
+  }
+  const settingUp = setupInProgress(error);
+  if (settingUp) {
+    return new DeployError(
+      `${settingUp === "account" ? "the AWS account is" : "this region is"} still being set up for Lightsail (${describeError(error)}) while ${doing}`,
+      "preflight",
+      "nothing was changed; wait a few minutes for the setup to finish, then re-run the deploy",
       { cause: error },
     );
   }
@@ -85,6 +96,26 @@ async function getService(aws: AwsClients, inputs: Inputs): Promise<ContainerSer
   );
 }
 
+/** What to do about each way a service's creation fails; it stays PENDING, so waiting never ends. */
+const CREATION_FAILURES: Record<string, string> = {
+  CERTIFICATE_LIMIT_EXCEEDED:
+    "the account has as many Lightsail certificates as it may have: delete unused ones (aws lightsail get-certificates, delete-certificate), then delete the service and create it again",
+  UNKNOWN_ERROR:
+    "delete the service and create it again (see infrastructure/); if that fails too, ask AWS Support",
+};
+
+function failedCreation(service: ContainerService, inputs: Inputs): DeployError | undefined {
+  const code = service.stateDetail?.code ?? "";
+  const todo = CREATION_FAILURES[code];
+  if (service.state !== "PENDING" || todo === undefined) return undefined;
+  const detail = service.stateDetail?.message ? `: ${service.stateDetail.message}` : "";
+  return new DeployError(
+    `creating service \`${inputs.serviceName}\` failed (PENDING, ${code}${detail})`,
+    "preflight",
+    `nothing was changed; ${todo}`,
+  );
+}
+
 /** Waits out PENDING, DEPLOYING and UPDATING, since Lightsail rejects a deployment during them. */
 export async function settledService(
   aws: AwsClients,
@@ -101,6 +132,8 @@ export async function settledService(
     );
   }
   if (SETTLED.has(service.state ?? "")) return service;
+  const failed = failedCreation(service, inputs);
+  if (failed) throw failed;
   if (!TRANSITIONS.has(service.state ?? "")) {
     throw new DeployError(
       `service \`${inputs.serviceName}\` is ${service.state}`,
@@ -115,6 +148,8 @@ export async function settledService(
       deps.log.info(
         `  service state: ${service.state}${service.stateDetail?.code ? ` (${service.stateDetail.code})` : ""}`,
       );
+      const failed = failedCreation(service, inputs);
+      if (failed) throw failed;
       return SETTLED.has(service.state ?? "") ? service : undefined;
     },
     { intervalMs, timeoutMs: inputs.waitTimeoutMs },
@@ -176,11 +211,14 @@ async function checkPullAccess(
     if (errorName(error) !== "RepositoryPolicyNotFoundException")
       throw awsFailure(error, "reading the repository policy");
   }
-  if (!policyGrantsPull(policyText, role.principalArn)) {
+  const verdict = policyGrantsPull(policyText, role.principalArn);
+  if (!verdict.granted) {
     throw new DeployError(
-      `the policy of ECR repository \`${repositoryName}\` does not let the service's image-puller role (${role.principalArn}) pull`,
+      `the policy of ECR repository \`${repositoryName}\` does not let the service's image-puller role (${role.principalArn}) pull: ${verdict.reason}`,
       "preflight",
-      `add this statement to the repository policy (infrastructure/ does it): ${pullStatement(name, role.principalArn)}`,
+      verdict.denied
+        ? "remove that Deny, or narrow it so that it does not cover the image-puller role"
+        : `add this statement to the repository policy (infrastructure/ does it): ${pullStatement(name, role.principalArn)}`,
     );
   }
 }
@@ -217,12 +255,23 @@ function repositoryName(inputs: Inputs, service: ContainerService): string {
   const current = service.currentDeployment;
   const containerName =
     current?.publicEndpoint?.containerName ?? Object.keys(current?.containers ?? {})[0] ?? "";
-  const name = repositoryNameOf(current?.containers?.[containerName]?.image ?? "");
-  if (name) return name;
+  // Only an image with a registry can be in ECR (`nginx:latest` is on Docker Hub).
+  const reference = parseImageReference(current?.containers?.[containerName]?.image ?? "");
+  if (reference?.registry) return reference.repository;
   throw new DeployError(
     `service \`${inputs.serviceName}\` has no deployment whose image names an ECR repository`,
     "preflight",
     "set `repository`",
+  );
+}
+
+/** A first deployment has no earlier one to take the port from; found out now, not after the push. */
+function requirePortForFirstDeploy(inputs: Inputs, service: ContainerService): void {
+  if (service.currentDeployment || inputs.containerPort !== undefined) return;
+  throw new DeployError(
+    `service \`${inputs.serviceName}\` has no deployment yet, so \`container-port\` is needed to know the port the app listens on`,
+    "preflight",
+    "set `container-port` to the port the app listens on",
   );
 }
 
@@ -238,9 +287,15 @@ export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Pr
   await checkPullAccess(aws, service, name);
   deps.log.info("The service's image-puller role may pull from the repository");
   if (inputs.source.kind === "rollback") return { service, repository, tag: undefined, imageExists: true };
+  requirePortForFirstDeploy(inputs, service);
 
-  const tag = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
-  const imageExists = await tagExists(aws, name, tag);
-  if (!imageExists) await checkDocker(deps);
-  return { service, repository, tag, imageExists };
+  const resolved = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
+  if (resolved.from === "dirty")
+    deps.log.info(
+      `The work tree has uncommitted changes, so the image gets a tag of its own: ${resolved.tag}`,
+    );
+  const imageExists = await tagExists(aws, name, resolved.tag);
+  if (imageExists) await checkReuse(inputs.source, resolved, name, aws, deps);
+  else await checkDocker(deps);
+  return { service, repository, tag: resolved.tag, imageExists };
 }

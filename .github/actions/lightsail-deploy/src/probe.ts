@@ -1,5 +1,5 @@
 import type { HttpGet } from "./deps.js";
-import { describeError } from "./errors.js";
+import { DeployError, describeError } from "./errors.js";
 
 export interface ProbeResult {
   url: string;
@@ -12,9 +12,22 @@ export interface ProbeResult {
 
 const PROBE_TIMEOUT_MS = 5_000;
 
-/** The public URL joined with the path: `http://127.0.0.1:8080/` + `/health`. */
+/**
+ * The public URL joined with the path: `http://127.0.0.1:8080/` + `/health`. The path may come from a
+ * deployment's health check as well as from inputs, so a path that would leave the service
+ * (`//other.example/x`) is refused here too.
+ */
 export function probeUrl(serviceUrl: string, path: string): string {
-  return new URL(path, serviceUrl).toString();
+  const base = new URL(serviceUrl);
+  const url = new URL(path, base);
+  if (url.origin !== base.origin) {
+    throw new DeployError(
+      `the probe path ${JSON.stringify(path)} leads to ${url.origin}, not the service at ${base.origin}`,
+      "verify",
+      "set `probe-path` (or the health-check path) to a path starting with a single /",
+    );
+  }
+  return url.toString();
 }
 
 /** Requests the URL `count` times in a row; anything but a 2xx or 3xx answer counts as an error. */

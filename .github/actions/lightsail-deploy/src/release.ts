@@ -68,6 +68,17 @@ function failure(what: string, phase: "verify" | "rollback", todo: string): Depl
 
 const FIX_TODO = "read the container logs in the step log or job summary, fix the cause and deploy again";
 
+function notRolledBack(restore: Exclude<RestoreOutcome, { kind: "restored" }>): string {
+  switch (restore.kind) {
+    case "superseded":
+      return `not rolled back: version ${restore.by}, another deployment, replaced it first`;
+    case "no-target":
+      return "not rolled back: the release record holds no verified-good release to return to";
+    case "not-done":
+      return `the automatic rollback could not be completed before \`wait-timeout\` (${restore.reason})`;
+  }
+}
+
 /** The outcome after a rejected release that served (went ACTIVE), by what the restore managed. */
 function afterRestore(
   restore: RestoreOutcome,
@@ -102,13 +113,7 @@ function afterRestore(
       error: failure(message, "rollback", FIX_TODO),
     };
   }
-  const why = {
-    superseded: () =>
-      `not rolled back: version ${"by" in restore ? restore.by : "?"}, another deployment, replaced it first`,
-    "no-target": () => "not rolled back: the release record holds no verified-good release to return to",
-    "not-done": () =>
-      `the automatic rollback could not be completed before \`wait-timeout\` (${"reason" in restore ? restore.reason : ""})`,
-  }[restore.kind]();
+  const why = notRolledBack(restore);
   return {
     ...base,
     status: "failed",

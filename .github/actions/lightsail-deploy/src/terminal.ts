@@ -26,7 +26,9 @@ export function terminalLogger(io: TerminalIO): Logger {
     debug: (message) => {
       if (io.debug) io.err(`debug: ${mask(message)}${EOL}`);
     },
-    setSecret: secrets.add,
+    setSecret: (value) => {
+      secrets.add(value);
+    },
     group: async (name, body) => {
       io.out(`${EOL}── ${name}${EOL}`);
       return body();

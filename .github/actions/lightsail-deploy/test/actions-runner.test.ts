@@ -70,3 +70,12 @@ test("escaping matches @actions/core", () => {
   expect(escapeData("50%\r\nnext")).toBe("50%25%0D%0Anext");
   expect(outputFileEntry("a", "1\n2", "D")).toBe("a<<D\n1\n2\nD\n");
 });
+
+test("a secret is announced to the runner once, however often it is seen", () => {
+  const { runner, written } = io({});
+  const log = actionsLogger(runner);
+  for (let i = 0; i < 3; i++) log.setSecret("s3cret-value");
+  log.setSecret("");
+  expect(written.filter((line) => line.startsWith("::add-mask::"))).toEqual(["::add-mask::s3cret-value\n"]);
+  expect(log.mask("a s3cret-value b")).toBe("a *** b");
+});

@@ -1,6 +1,7 @@
-import { expect, test } from "vitest";
-import { decodeAuthorizationToken, registryHost } from "../src/image.js";
-import { imageIdOf, repositoryNameOf, resolveTag, timestampTag } from "../src/image-tag.js";
+import { describe, expect, test } from "vitest";
+import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image.js";
+import { imageTagOf, parseImageReference, resolveTag, timestampTag } from "../src/image-tag.js";
+import { fakeDeps } from "./fakes.js";
 
 test.each([
   ["https://123456789012.dkr.ecr.eu-west-1.amazonaws.com", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
@@ -18,24 +19,117 @@ test("the ECR token decodes to user and password; a password may contain colons"
   expect(() => decodeAuthorizationToken(Buffer.from("nocolon").toString("base64"))).toThrow(/at image/);
 });
 
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
 test.each([
-  ["127.0.0.1:5000/app:abc1234", "app", { imageTag: "abc1234" }],
-  ["123.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1", "team/app", { imageTag: "v1" }],
-  ["123.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:ff00", "app", { imageDigest: "sha256:ff00" }],
-  ["127.0.0.1:5000/app", "app", undefined],
-  ["nginx:latest", undefined, { imageTag: "latest" }],
-])("%s: repository %s, image id %j", (image, repository, id) => {
-  expect(repositoryNameOf(image)).toBe(repository);
-  expect(imageIdOf(image)).toEqual(id);
+  ["127.0.0.1:5000/app:abc1234", { registry: "127.0.0.1:5000", repository: "app", tag: "abc1234" }],
+  ["127.0.0.1:5000/app", { registry: "127.0.0.1:5000", repository: "app" }],
+  [`${ECR}/team/app:v1`, { registry: ECR, repository: "team/app", tag: "v1" }],
+  [`${ECR}/team/app@${DIGEST}`, { registry: ECR, repository: "team/app", digest: DIGEST }],
+  [`${ECR}/app:v1@${DIGEST}`, { registry: ECR, repository: "app", tag: "v1", digest: DIGEST }],
+  ["localhost/app:1", { registry: "localhost", repository: "app", tag: "1" }],
+  ["localhost:5000/a/b/c", { registry: "localhost:5000", repository: "a/b/c" }],
+  ["[::1]:5000/app:x", { registry: "[::1]:5000", repository: "app", tag: "x" }],
+  ["nginx:latest", { repository: "nginx", tag: "latest" }],
+  ["nginx", { repository: "nginx" }],
+  ["team/app:v1", { repository: "team/app", tag: "v1" }],
+  ["my-team/app__x.y", { repository: "my-team/app__x.y" }],
+  ["Registry/app", { registry: "Registry", repository: "app" }],
+  ["myapp:V1.0_rc-1", { repository: "myapp", tag: "V1.0_rc-1" }],
+])("%s parses as %j", (ref, expected) => {
+  expect(parseImageReference(ref)).toEqual(expected);
+});
+
+test.each([
+  ["--help"],
+  ["-app"],
+  [""],
+  ["MyApp:latest"],
+  ["app:"],
+  ["app:-x"],
+  ["app:.x"],
+  [`app:${"t".repeat(129)}`],
+  ["app@sha256:abc"],
+  [`app@sha256:${"ab".repeat(33)}`],
+  ["app@:ffff"],
+  ["127.0.0.1:5000/"],
+  ["127.0.0.1:5000/App"],
+  ["-registry.io/app"],
+  ["app//x"],
+  ["app x"],
+  ["app:1:2"],
+  [`${"a".repeat(256)}`],
+])("%j is not an image reference", (ref) => {
+  expect(parseImageReference(ref)).toBeUndefined();
+});
+
+test.each([
+  ["127.0.0.1:5000/app:abc1234", "abc1234"],
+  [`${ECR}/app@${DIGEST}`, undefined],
+  [`${ECR}/app:v1@${DIGEST}`, "v1"],
+  ["127.0.0.1:5000/app", undefined],
+  ["not a reference", undefined],
+])("imageTagOf(%s) = %s", (ref, tag) => {
+  expect(imageTagOf(ref)).toBe(tag);
 });
 
 test("tag: explicit, else GITHUB_SHA, else git, else a UTC timestamp", async () => {
   const noGit = async () => ({ exitCode: 128, stdout: "", stderr: "not a git repository" });
-  const git = async () => ({ exitCode: 0, stdout: "9fceb02\n", stderr: "" });
+  const git = async (_: string, args: string[]) => ({
+    exitCode: 0,
+    stdout: args[0] === "rev-parse" ? "9fceb02\n" : "",
+    stderr: "",
+  });
   const now = Date.UTC(2026, 10, 21, 23, 5, 9);
-  expect(await resolveTag("v1.2", "abcdef0123", noGit, now)).toBe("v1.2");
-  expect(await resolveTag(undefined, "ABCDEF0123", noGit, now)).toBe("abcdef0");
-  expect(await resolveTag(undefined, undefined, git, now)).toBe("9fceb02");
-  expect(await resolveTag(undefined, undefined, noGit, now)).toBe("20261121-230509");
+  expect(await resolveTag("v1.2", "abcdef0123", noGit, now)).toEqual({ tag: "v1.2", from: "input" });
+  expect(await resolveTag(undefined, "ABCDEF0123", noGit, now)).toEqual({ tag: "abcdef0", from: "commit" });
+  expect(await resolveTag(undefined, undefined, git, now)).toEqual({ tag: "9fceb02", from: "commit" });
+  expect(await resolveTag(undefined, undefined, noGit, now)).toEqual({
+    tag: "20261121-230509",
+    from: "time",
+  });
   expect(timestampTag(now)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+});
+
+describe("a tree with uncommitted changes never reuses the commit's tag", () => {
+  const now = Date.UTC(2026, 10, 21, 23, 5, 9);
+  const calls: string[][] = [];
+  const dirty = (status: string) => async (_: string, args: string[]) => {
+    calls.push(args);
+    return { exitCode: 0, stdout: args[0] === "rev-parse" ? "9fceb02\n" : status, stderr: "" };
+  };
+
+  test.each([
+    ["GITHUB_SHA, an edited file", "ABCDEF0123", " M src/app.ts\n", "abcdef0-dirty-20261121-230509"],
+    ["git rev-parse, an untracked file", undefined, "?? src/new.ts\n", "9fceb02-dirty-20261121-230509"],
+  ])("%s", async (_, sha, status, tag) => {
+    const resolved = await resolveTag(undefined, sha, dirty(status), now);
+    expect(resolved).toEqual({ tag, from: "dirty" });
+    expect(resolved.tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
+    expect(calls.at(-1)).toEqual(["status", "--porcelain"]);
+  });
+
+  test("an explicit tag is kept, and git is not asked", async () => {
+    calls.length = 0;
+    expect(await resolveTag("v1.2", undefined, dirty(" M x\n"), now)).toEqual({ tag: "v1.2", from: "input" });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("publishImage: what reaches docker", () => {
+  const target = { repositoryUri: "127.0.0.1:5000/app", tag: "abc1234", exists: false };
+  const uri = "127.0.0.1:5000/app:abc1234";
+
+  test.each([
+    [
+      { kind: "build", context: "./web", dockerfile: "web/Dockerfile", buildArgs: { A: "1" } } as const,
+      ["build", "--file", "web/Dockerfile", "--tag", uri, "--build-arg", "A=1", "--", "./web"],
+    ],
+    [{ kind: "prebuilt", image: "local/app:dev" } as const, ["tag", "--", "local/app:dev", uri]],
+  ])("%j: paths and images come after --, so none is read as an option", async (source, args) => {
+    const { deps, aws, execCalls } = fakeDeps();
+    await publishImage(source, target, aws.clients, deps);
+    expect(execCalls[0]?.args).toEqual(args);
+  });
 });

@@ -39,6 +39,16 @@ describe("valid inputs", () => {
     ],
     [{ image: "myapp:latest" }, {}, { source: { kind: "prebuilt", image: "myapp:latest" } }],
     [
+      { image: "127.0.0.1:5000/team/app:v1" },
+      {},
+      { source: { kind: "prebuilt", image: "127.0.0.1:5000/team/app:v1" } },
+    ],
+    [
+      { context: "./web", dockerfile: "web/Dockerfile.prod" },
+      {},
+      { source: { kind: "build", context: "./web", dockerfile: "web/Dockerfile.prod" } },
+    ],
+    [
       { "rollback-to": "previous", repository: "" },
       {},
       { source: { kind: "rollback", target: { kind: "previous" } } },
@@ -61,6 +71,8 @@ describe("valid inputs", () => {
       { containerPort: 8080, containerName: "web" },
     ],
     [{ repository: "team/app-x_y" }, {}, { repository: "team/app-x_y" }],
+    [{ repository: "ab" }, {}, { repository: "ab" }],
+    [{ repository: "a".repeat(256) }, {}, { repository: "a".repeat(256) }],
     [{ "ssm-path": "/myapp/dev/" }, {}, { ssmPath: "/myapp/dev/" }],
     [{}, { GITHUB_SHA: "ABCDEF0123456789" }, { gitSha: "ABCDEF0123456789" }],
   ])("%j with env %j", (raw, env, expected) => {
@@ -77,6 +89,8 @@ describe("invalid inputs name the input and show the value", () => {
     ["region", "eu-west-9"],
     ["repository", "App"],
     ["repository", "app//x"],
+    ["repository", "a"],
+    ["repository", `a/${"b".repeat(255)}`],
     ["tag", ".hidden"],
     ["tag", "has space"],
     ["container-port", "0"],
@@ -93,6 +107,9 @@ describe("invalid inputs name the input and show the value", () => {
     ["success-codes", "500"],
     ["health-check-path", "health"],
     ["probe-path", "no-slash"],
+    ["probe-path", "//evil.example/x"],
+    ["probe-path", "/\\evil.example/x"],
+    ["health-check-path", "//evil.example/health"],
     ["poll-interval", "5 minutes"],
     ["poll-interval", "100ms"],
     ["wait-timeout", "7h"],
@@ -102,10 +119,18 @@ describe("invalid inputs name the input and show the value", () => {
     ["auto-rollback", "maybe"],
     ["dry-run", "1"],
     ["rollback-to", "not a tag!"],
+    ["rollback-to", "0"],
+    ["rollback-to", "000"],
     ["ssm-path", "myapp/dev"],
     ["environment", "1BAD=x"],
-    ["environment", "NO_EQUALS_SIGN"],
     ["build-args", "BAD-NAME=1"],
+    ["image", "--help"],
+    ["image", "-q"],
+    ["image", "My App:latest"],
+    ["image", "app@sha256:short"],
+    ["context", "--no-cache"],
+    ["dockerfile", "-"],
+    ["dockerfile", "--help"],
   ])("%s = %j", (name, value) => {
     const error = (() => {
       try {
@@ -129,6 +154,37 @@ describe("invalid inputs name the input and show the value", () => {
     expect(() => parse({ environment: "BAD-KEY=supersecret" })).not.toThrow(/supersecret/);
   });
 
+  const SECRET = "s3cret-Value";
+  const errorOf = (raw: Record<string, string>) => {
+    try {
+      parse(raw);
+    } catch (error) {
+      return (error as DeployError).message;
+    }
+    throw new Error("parse did not fail");
+  };
+
+  test.each([
+    [
+      {
+        "rollback-to": "previous",
+        environment: `API_KEY=${SECRET}\n# note\nDB_URL=postgres://u:${SECRET}@h`,
+      },
+      '`rollback-to` ("previous") conflicts with `environment` (keys API_KEY, DB_URL)',
+    ],
+    [
+      { image: "x:1", "build-args": `NPM_TOKEN=${SECRET}` },
+      '`image` ("x:1") conflicts with `build-args` (keys NPM_TOKEN)',
+    ],
+    [{ "rollback-to": "previous", "build-args": SECRET }, "conflicts with `build-args` (keys ?)"],
+    [{ enviroment: `API_KEY=${SECRET}` }, "unknown input `enviroment`"],
+    [{ environment: `A=1\n${SECRET}` }, "`environment` line 2 is not a KEY=VALUE line"],
+  ])("%j: the error shows keys, never values", (raw, expected) => {
+    const message = errorOf(raw);
+    expect(message).toContain(expected);
+    expect(message).not.toContain(SECRET);
+  });
+
   test.each([
     [{ "service-name": "" }, "`service-name` is required"],
     [{ repository: "" }, "`repository` is required"],
@@ -138,6 +194,7 @@ describe("invalid inputs name the input and show the value", () => {
     [{ image: "x:1", "build-args": "A=1" }, "`build-args`"],
     [{ image: "x:1", dockerfile: "other.Dockerfile" }, "`dockerfile`"],
     [{ "no-such-input": "1" }, "unknown input `no-such-input`"],
+    [{ "rollback-to": "0", repository: "" }, "(versions start at 1), at inputs"],
   ])("conflicts and missing inputs: %j", (raw, expected) => {
     expect(() => parse(raw)).toThrow(expected);
   });
@@ -173,6 +230,26 @@ describe("reading raw inputs", () => {
         "B=2",
       ]),
     ).toEqual({ "service-name": "demo", tag: "abc", "dry-run": "true", environment: "A=1\nB=2" });
+  });
+
+  test.each([
+    [["--service-name"], "`--service-name` needs a value"],
+    [["--service-name", "--dry-run"], "`--service-name` needs a value"],
+    [["--dry-run", "--tag"], "`--tag` needs a value"],
+    [["--repository", "app", "--environment"], "`--environment` needs a value"],
+  ])("a flag that needs a value has none: %j", (argv, message) => {
+    expect(() => rawInputsFromArgv(argv)).toThrow(message);
+  });
+
+  test("only boolean inputs may be bare flags", () => {
+    expect(rawInputsFromArgv(["--auto-rollback", "--dry-run"])).toEqual({
+      "auto-rollback": "true",
+      "dry-run": "true",
+    });
+    expect(rawInputsFromArgv(["--auto-rollback", "false", "--tag=x"])).toEqual({
+      "auto-rollback": "false",
+      tag: "x",
+    });
   });
 
   test("an unknown flag is named by parseInputs", () => {

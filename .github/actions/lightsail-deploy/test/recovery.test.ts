@@ -220,6 +220,21 @@ describe("the record decides what a rollback returns to", () => {
     );
   });
 
+  test("with no verified release left to return to, it does not roll back to an unverified one, and says so", async () => {
+    const { deps, aws } = fakeDeps();
+    // The record verified only version 1, which Lightsail no longer lists; v3 serving was never verified.
+    const v3 = deployment(3, "ACTIVE", "v3", undefined, "77.1-cccccccc-1");
+    const lightsail = statefulLightsail(aws, { deployments: [v3] });
+    fakeRecordParameter(aws, recordWith([[deployment(1, "INACTIVE", "one"), "good"]]));
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(creates(aws)).toHaveLength(1);
+    expect(result.error).toContain(
+      "not rolled back: the release record holds no verified-good release to return to; version 4 is serving",
+    );
+  });
+
   test("a record in another form is refused at pre-flight, before anything changes", async () => {
     const { deps, aws } = fakeDeps();
     statefulLightsail(aws);

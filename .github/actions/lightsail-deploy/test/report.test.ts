@@ -1,7 +1,5 @@
 import { expect, test } from "vitest";
 import { monthlyCost, renderSummary } from "../src/report.js";
-import { policyGrantsPull } from "../src/repository-policy.js";
-import { PRINCIPAL } from "./fakes.js";
 
 test.each([
   ["nano", 1, 7],
@@ -48,22 +46,4 @@ test("summary table: service, region, version, image, URL, phase durations", () 
   ]) {
     expect(text).toContain(row);
   }
-});
-
-test.each([
-  [
-    {
-      Effect: "Allow",
-      Principal: { AWS: PRINCIPAL },
-      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-    },
-    true,
-  ],
-  [{ Effect: "Allow", Principal: { AWS: [PRINCIPAL] }, Action: "ecr:*" }, true],
-  [{ Effect: "Allow", Principal: "*", Action: "*" }, true],
-  [{ Effect: "Allow", Principal: { AWS: PRINCIPAL }, Action: "ecr:BatchGetImage" }, false],
-  [{ Effect: "Deny", Principal: { AWS: PRINCIPAL }, Action: "ecr:*" }, false],
-  [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:role/other" }, Action: "ecr:*" }, false],
-])("repository policy statement %j grants pull: %s", (statement, expected) => {
-  expect(policyGrantsPull(JSON.stringify({ Statement: [statement] }), PRINCIPAL)).toBe(expected);
 });

@@ -82,6 +82,7 @@ describe("a whole deploy with every dependency faked", () => {
     await run({ ...inputs, image: "local/app:dev" }, deps);
     expect(execCalls.find((c) => c.args[0] === "tag")?.args).toEqual([
       "tag",
+      "--",
       "local/app:dev",
       `${REPOSITORY_URI}:0123456`,
     ]);
