@@ -98,9 +98,11 @@ export async function startStage(
         { GITHUB_SHA: sha },
         runOptions,
       ),
+    // A fixture is not built from this checkout: tagged as its commit explicitly, so that uncommitted
+    // changes in the checkout (which make the default tag `<sha7>-dirty-<time>`) do not rename it.
     deployImage: (image, sha, extra = {}, runOptions = {}) =>
       pipeline.runAction(
-        { image, "container-name": "app", ...TIMING, ...extra },
+        { image, tag: sha.slice(0, 7), "container-name": "app", ...TIMING, ...extra },
         { GITHUB_SHA: sha },
         runOptions,
       ),
