@@ -1,14 +1,9 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultSpec } from "../local-aws/src/index.js";
-import type { ActionRun } from "../scripts/local/github-runner.js";
-import { repoRoot } from "../scripts/local/paths.js";
-import { type LocalPipeline, startLocalPipeline } from "../scripts/local/pipeline.js";
+import type { LocalPipeline } from "../scripts/local/pipeline.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
-
-const execFileAsync = promisify(execFile);
+import { expectOutcome, SHA_BROKEN, SHA_DEGRADING, type Stage, startStage } from "./support/stage.js";
 
 // One story, in order, on one local service: each step starts from what the previous one left serving,
 // as a team's deploys do. Real Docker, a real registry and the bundled action (dist/index.js).
@@ -18,57 +13,17 @@ const SERVICE = "e2e-shop";
 const REPOSITORY = "e2e-shop-app";
 const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
-const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
-// Per run, so that two checkouts testing on one Docker engine never remove each other's images.
-const BROKEN_IMAGE = `e2e-broken-release:${process.pid}`;
-const DEGRADING_IMAGE = `e2e-degrading-release:${process.pid}`;
-const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 const API_KEY = "e2e-secret-api-key-7f3a9c";
 
 describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bundled action", () => {
+  let stage: Stage;
   let pipeline: LocalPipeline;
 
-  const buildAndDeploy = (sha: string, extra: Record<string, string> = {}) =>
-    pipeline.runAction(
-      {
-        context: repoRoot,
-        dockerfile: "Dockerfile",
-        "build-args": `BUN_IMAGE=${pipeline.baseImage}\nGIT_SHA=${sha}`,
-        "container-name": "app",
-        "container-port": "3000",
-        "health-check-path": "/health",
-        "ssm-path": "/e2e-shop/dev/",
-        "poll-interval": "1s",
-        "wait-timeout": "3m",
-        "probe-count": "10",
-        ...extra,
-      },
-      { GITHUB_SHA: sha },
-    );
-
-  const healthVersion = async (): Promise<string> => {
-    const response = await fetch(new URL("health", pipeline.serviceUrl));
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { version: string }).version;
-  };
-
-  const expectSucceeded = (run: ActionRun) => expectOutcome(run, "deployed-or-rolled-back");
-
-  /** Checks the step's outcome, showing its log when it is not the one expected. */
-  const expectOutcome = (run: ActionRun, outcome: "deployed-or-rolled-back" | "failed" | "rolled-back") => {
-    const ok =
-      outcome === "deployed-or-rolled-back"
-        ? run.exitCode === 0
-        : run.exitCode !== 0 && run.outputs.status === outcome;
-    if (!ok)
-      console.error(
-        `expected ${outcome}, got exit ${run.exitCode} status ${run.outputs.status}:\n${run.log}`,
-      );
-    expect(ok).toBe(true);
-  };
+  const buildAndDeploy = (sha: string, extra: Record<string, string> = {}) => stage.deployApp(sha, extra);
+  const healthVersion = () => stage.healthVersion();
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({
+    stage = await startStage({
       service: SERVICE,
       repository: REPOSITORY,
       ssmPath: "/e2e-shop/dev/",
@@ -77,38 +32,16 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
         { name: "/e2e-shop/dev/API_KEY", type: "SecureString", value: API_KEY },
       ],
     });
-    for (const [image, dockerfile] of [
-      [BROKEN_IMAGE, "e2e/fixtures/broken.Dockerfile"],
-      [DEGRADING_IMAGE, "e2e/fixtures/degrading.Dockerfile"],
-    ] as const) {
-      await execFileAsync(
-        "docker",
-        [
-          "build",
-          "-q",
-          "-t",
-          image,
-          "--build-arg",
-          `BUN_IMAGE=${pipeline.baseImage}`,
-          "-f",
-          dockerfile,
-          "e2e/fixtures",
-        ],
-        { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-      );
-    }
+    pipeline = stage.pipeline;
   });
 
   afterAll(async () => {
-    // close() also checks every answer the stand-in gave against AWS's models, and throws on a violation.
-    const conformance = await pipeline?.close();
-    console.info(`stand-in answers checked against the AWS models: ${conformance?.answersChecked}`);
-    await execFileAsync("docker", ["rmi", "-f", BROKEN_IMAGE, DEGRADING_IMAGE]).catch(() => {});
+    await stage?.close();
   });
 
   it("deploys v1: the step succeeds and the service answers /health with v1", async () => {
     const run = await buildAndDeploy(SHA_V1);
-    expectSucceeded(run);
+    expectOutcome(run, "succeeds");
     expect(run.outputs.status).toBe("deployed");
     expect(run.outputs["image-tag"]).toBe(SHA_V1.slice(0, 7));
     expect(run.outputs["deployment-version"]).toBe("1");
@@ -125,7 +58,7 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   it("a dry run prints the deployment request, masks its environment, and changes nothing", async () => {
     const before = await pipeline.deployments();
     const run = await buildAndDeploy(SHA_V2, { "dry-run": "true" });
-    expectSucceeded(run);
+    expectOutcome(run, "succeeds");
     expect(run.log).toContain("Dry run: this request would be sent; nothing was changed.");
     expect(run.log).toContain(`${SHA_V2.slice(0, 7)}`);
     expect(run.log).not.toContain(API_KEY);
@@ -135,29 +68,14 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   }, 300_000);
 
   it("deploys v2 with no failed request during the cut-over; v1 becomes INACTIVE", async () => {
-    const statuses: number[] = [];
-    let done = false;
-    // Bounded load on loopback: one request at a time, stopped by the deploy's end (or 2,000 requests).
-    const load = (async () => {
-      while (!done && statuses.length < 2000) {
-        try {
-          const response = await fetch(new URL("health", pipeline.serviceUrl));
-          await response.arrayBuffer();
-          statuses.push(response.status);
-        } catch {
-          statuses.push(0);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const load = stage.load();
     const run = await buildAndDeploy(SHA_V2);
-    done = true;
-    await load;
-    expectSucceeded(run);
+    await load.stop();
+    expectOutcome(run, "succeeds");
     expect(run.outputs["deployment-version"]).toBe("2");
     expect(run.outputs["previous-version"]).toBe("1");
-    expect(statuses.length).toBeGreaterThan(10);
-    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(load.answers.length).toBeGreaterThan(10);
+    expect(load.answers.filter((answer) => !answer.ok)).toEqual([]);
     expect(await healthVersion()).toBe(SHA_V2);
     const states = await pipeline.deployments();
     expect(states.map((d) => [d.version, d.state])).toEqual([
@@ -167,16 +85,8 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   }, 300_000);
 
   it("a release that cannot start fails the step, prints its container logs, and v2 keeps serving", async () => {
-    const run = await pipeline.runAction(
-      {
-        image: BROKEN_IMAGE,
-        "container-name": "app",
-        "poll-interval": "1s",
-        "wait-timeout": "3m",
-      },
-      { GITHUB_SHA: SHA_BROKEN },
-    );
-    expectOutcome(run, "failed");
+    const run = await stage.deployImage(stage.images.broken, SHA_BROKEN);
+    expectOutcome(run, "fails", "failed");
     expect(run.log).toContain("boom: the release cannot start");
     expect(run.summary).toContain("boom: the release cannot start");
     expect(run.log).toMatch(/version 2 .*serving|serving.*version 2/i);
@@ -191,7 +101,7 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
       new DescribeImagesCommand({ repositoryName: REPOSITORY, imageIds: [{ imageTag: SHA_V2.slice(0, 7) }] }),
     );
     const run = await buildAndDeploy(SHA_V2);
-    expectSucceeded(run);
+    expectOutcome(run, "succeeds");
     expect(run.log).toContain("already in ECR");
     expect(run.log).not.toMatch(/Pushed /);
     const after = await pipeline.ecr.send(
@@ -203,21 +113,21 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
 
   it("rolls back to v1 by image tag without a build or a push", async () => {
     const run = await pipeline.runAction({ "rollback-to": SHA_V1.slice(0, 7), "poll-interval": "1s" });
-    expectSucceeded(run);
+    expectOutcome(run, "succeeds");
     expect(run.log).not.toMatch(/docker build|Pushed /);
     expect(run.outputs["image-tag"]).toBe(SHA_V1.slice(0, 7));
     expect(await healthVersion()).toBe(SHA_V1);
   }, 300_000);
 
   it("rolls back to the previous deployment with `rollback-to: previous`", async () => {
-    const run = await pipeline.runAction({ "rollback-to": "previous", "poll-interval": "1s" });
-    expectSucceeded(run);
+    const run = await stage.rollback("previous");
+    expectOutcome(run, "succeeds");
     expect(await healthVersion()).toBe(SHA_V2);
   }, 300_000);
 
   it("refuses to roll back to an image that is no longer in ECR, and changes nothing", async () => {
     const before = await pipeline.deployments();
-    const run = await pipeline.runAction({ "rollback-to": "0000000", "poll-interval": "1s" });
+    const run = await stage.rollback("0000000");
     expect(run.exitCode).not.toBe(0);
     expect(run.log).toContain("0000000");
     expect(await pipeline.deployments()).toEqual(before);
@@ -225,11 +135,8 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   }, 300_000);
 
   it("a release that goes ACTIVE but fails the probe is rolled back automatically, and the step fails", async () => {
-    const run = await pipeline.runAction(
-      { image: DEGRADING_IMAGE, "container-name": "app", "poll-interval": "1s", "probe-count": "10" },
-      { GITHUB_SHA: SHA_DEGRADING },
-    );
-    expectOutcome(run, "rolled-back");
+    const run = await stage.deployImage(stage.images.degrading, SHA_DEGRADING);
+    expectOutcome(run, "fails", "rolled-back");
     expect(run.log).toContain("degrading release listening");
     expect(run.log).toMatch(/rolled back/i);
     const states = await pipeline.deployments();
@@ -244,11 +151,7 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
   it("a deployment that never settles fails the step at the timeout and the old version keeps serving", async () => {
     const fault = pipeline.local.faults.add({ kind: "neverSettle", serviceNames: [SERVICE] });
     try {
-      const run = await pipeline.runAction({
-        "rollback-to": SHA_V1.slice(0, 7),
-        "poll-interval": "1s",
-        "wait-timeout": "10s",
-      });
+      const run = await stage.rollback(SHA_V1.slice(0, 7), { "wait-timeout": "10s" });
       expect(run.exitCode).not.toBe(0);
       expect(run.outputs.status).toBe("failed");
       expect(run.log).toMatch(/10 ?s|timed out|did not/i);
@@ -272,10 +175,10 @@ describe.skipIf(!enabled)("deploying to the local Lightsail stand-in with the bu
       pipeline.local.faults.add(fault);
       const run = await pipeline.runAction({ "rollback-to": SHA_V1.slice(0, 7), "poll-interval": "1s" });
       pipeline.local.faults.clear();
-      expectSucceeded(run);
+      expectOutcome(run, "succeeds");
       expect(await healthVersion()).toBe(SHA_V1);
       const again = await pipeline.runAction({ "rollback-to": SHA_V2.slice(0, 7), "poll-interval": "1s" });
-      expectSucceeded(again);
+      expectOutcome(again, "succeeds");
     }
     expect(await healthVersion()).toBe(SHA_V2);
   }, 600_000);

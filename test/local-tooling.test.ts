@@ -50,6 +50,11 @@ describe("running the action as a GitHub runner does", () => {
       renderer.flush();
     expect(shown).toBe("▶ Image\nPushed image:1\nError: lightsail-deploy failed\n");
   });
+
+  it("undoes the escaping of command data, as the runner does", () => {
+    expect(renderStepLog("::error::100%25 > 1%25%0Asecond line\n")).toBe("Error: 100% > 1%\nsecond line\n");
+    expect(renderStepLog("::add-mask::a%25b\nkey a%b\n")).toBe("key ***\n");
+  });
 });
 
 describe("granting the service pull access, as the Pulumi stack does", () => {

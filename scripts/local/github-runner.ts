@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -62,7 +62,9 @@ export class StepLogRenderer {
     const show = (text: string) =>
       `${this.masks.reduce((out, secret) => out.split(secret).join("***"), text)}\n`;
     if (!command) return show(line);
-    const [, name, value = ""] = command;
+    const [, name, escaped = ""] = command;
+    // The runner undoes the escaping of command data (@actions/core's escapeData).
+    const value = escaped.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
     switch (name) {
       case "add-mask":
         if (value) this.masks.push(value);
@@ -92,6 +94,8 @@ export function renderStepLog(raw: string): string {
 
 export interface ActionRun {
   exitCode: number;
+  /** The signal that ended the process (SIGKILL when a test killed it), else null. */
+  signal: NodeJS.Signals | null;
   /** stdout and stderr interleaved, as the step log shows them (masks applied, see renderStepLog). */
   log: string;
   /** The raw output, workflow commands included. */
@@ -110,6 +114,11 @@ export interface RunActionOptions {
   cwd: string;
   /** Also copy the step log to this stream as it is written (the terminal, for `deploy:local`). */
   echo?: NodeJS.WritableStream;
+  /**
+   * Called with each line of the step log as a person would see it live (without its newline), and the
+   * action's process: a test reacts to a point in the run, e.g. `child.kill("SIGKILL")` once it shows.
+   */
+  onLine?: (line: string, child: ChildProcess) => void;
 }
 
 /** Every regular file below `dir`, by path relative to it, with its content. */
@@ -146,20 +155,25 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     });
     const chunks: string[] = [];
     const live = new StepLogRenderer();
+    const show = (rendered: string) => {
+      options.echo?.write(rendered);
+      if (options.onLine) for (const line of rendered.split("\n").slice(0, -1)) options.onLine(line, child);
+    };
     const collect = (data: Buffer) => {
       chunks.push(data.toString());
-      options.echo?.write(live.push(data.toString()));
+      show(live.push(data.toString()));
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
-    const exitCode = await new Promise<number>((resolve, reject) => {
+    const exit = await new Promise<{ code: number; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.on("error", reject);
-      child.on("close", (code) => resolve(code ?? 1));
+      child.on("close", (code, signal) => resolve({ code: code ?? 1, signal }));
     });
-    options.echo?.write(live.flush());
+    show(live.flush());
     const rawLog = chunks.join("");
     return {
-      exitCode,
+      exitCode: exit.code,
+      signal: exit.signal,
       log: renderStepLog(rawLog),
       rawLog,
       outputs: parseGithubOutput(readFileSync(outputFile, "utf8")),

@@ -1,5 +1,6 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { LightsailClient } from "@aws-sdk/client-lightsail";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { repoRoot } from "./paths.js";
 
 const REGION = "eu-west-1";
@@ -11,6 +12,7 @@ export function localAwsAccess(endpoint: string): {
   env: Record<string, string>;
   lightsail: LightsailClient;
   ecr: ECRClient;
+  ssm: SSMClient;
 } {
   const clientConfig = { endpoint, region: REGION, credentials };
   return {
@@ -26,5 +28,6 @@ export function localAwsAccess(endpoint: string): {
     },
     lightsail: new LightsailClient(clientConfig),
     ecr: new ECRClient(clientConfig),
+    ssm: new SSMClient(clientConfig),
   };
 }

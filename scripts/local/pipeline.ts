@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
+import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { checkConformance, type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
-import { type ActionRun, runAction } from "./github-runner.js";
+import { type ActionRun, type RunActionOptions, runAction } from "./github-runner.js";
 import { localAwsAccess } from "./local-aws-access.js";
 import { actionPath, repoRoot } from "./paths.js";
 import { grantServicePull } from "./registry-access.js";
@@ -21,6 +22,24 @@ export interface PipelineOptions {
   log?: (line: string) => void;
 }
 
+/** A deployment as the tests look at it: its public container's image and the action's LIGHTSAIL_DEPLOY_ID. */
+export interface DeploymentView {
+  version: number;
+  state: string;
+  image?: string;
+  deployId?: string;
+  createdAt?: number;
+}
+
+/** One entry of the action's release record (the SSM parameter `release-record`). */
+export interface ReleaseEntry {
+  version: number;
+  id?: string;
+  verdict: "good" | "rejected";
+  at: string;
+  why: string;
+}
+
 /** A whole local pipeline: the stand-in in this process, pull access granted, the base image built. */
 export interface LocalPipeline {
   local: LocalAws;
@@ -32,12 +51,19 @@ export interface LocalPipeline {
   resetCalls(): void;
   lightsail: LightsailClient;
   ecr: ECRClient;
+  ssm: SSMClient;
   baseImage: string;
   serviceUrl: string;
   awsEnv: Record<string, string>;
   /** Runs the bundled action as GitHub would, with the stand-in's endpoints. */
-  runAction(inputs: Record<string, string | undefined>, env?: Record<string, string>): Promise<ActionRun>;
-  deployments(): Promise<{ version: number; state: string; image?: string; createdAt?: number }[]>;
+  runAction(
+    inputs: Record<string, string | undefined>,
+    env?: Record<string, string>,
+    options?: Pick<RunActionOptions, "onLine">,
+  ): Promise<ActionRun>;
+  deployments(): Promise<DeploymentView[]>;
+  /** The release record the action keeps for this service (its default `release-record`), oldest first. */
+  releaseRecord(): Promise<ReleaseEntry[]>;
   /**
    * Stops everything, then checks every answer the stand-in gave against AWS's published service models
    * (botocore's), and throws listing any that does not keep to them: a test is only worth the stand-in's
@@ -64,7 +90,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
   });
   const proxy = await startCountingProxy(local.endpoint);
   // Our own clients go straight to the stand-in; the action goes through the counting proxy.
-  const { lightsail, ecr } = localAwsAccess(local.endpoint);
+  const { lightsail, ecr, ssm } = localAwsAccess(local.endpoint);
   await grantServicePull({ ecr, lightsail }, options.service, options.repository);
   const baseImage = await ensureBaseImage(log);
   const actionEnv = localAwsAccess(proxy.endpoint).env;
@@ -81,28 +107,43 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     resetCalls: proxy.reset,
     lightsail,
     ecr,
+    ssm,
     baseImage,
     serviceUrl: local.serviceUrl(options.service),
     awsEnv: actionEnv,
-    runAction: (inputs, env = {}) =>
+    runAction: (inputs, env = {}, runOptions = {}) =>
       runAction({
         actionPath,
         cwd: repoRoot,
         env: { ...baseEnv, ...env },
         inputs: { "service-name": options.service, repository: options.repository, ...inputs },
+        ...runOptions,
       }),
     async deployments() {
       const { deployments } = await lightsail.send(
         new GetContainerServiceDeploymentsCommand({ serviceName: options.service }),
       );
       return (deployments ?? [])
-        .map((d) => ({
-          version: d.version ?? 0,
-          state: d.state ?? "",
-          image: Object.values(d.containers ?? {})[0]?.image,
-          createdAt: d.createdAt?.getTime(),
-        }))
+        .map((d) => {
+          const container = Object.values(d.containers ?? {})[0];
+          return {
+            version: d.version ?? 0,
+            state: d.state ?? "",
+            image: container?.image,
+            deployId: container?.environment?.LIGHTSAIL_DEPLOY_ID,
+            createdAt: d.createdAt?.getTime(),
+          };
+        })
         .sort((a, b) => a.version - b.version);
+    },
+    async releaseRecord() {
+      const name = `/lightsail-deploy/${options.service}/releases`;
+      const out = await ssm.send(new GetParameterCommand({ Name: name })).catch((error: unknown) => {
+        if ((error as { name?: string }).name === "ParameterNotFound") return undefined;
+        throw error;
+      });
+      const record = JSON.parse(out?.Parameter?.Value ?? '{"releases":[]}') as { releases: ReleaseEntry[] };
+      return record.releases;
     },
     async close() {
       await proxy.close();
