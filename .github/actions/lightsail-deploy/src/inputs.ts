@@ -428,12 +428,15 @@ function releaseRecordName(raw: RawInputs, serviceName: string, ssmPath: string 
   return name;
 }
 
-/** GitHub's form: INPUT_<NAME upper-cased, spaces to _>, hyphens kept (INPUT_SERVICE-NAME). */
-export function rawInputsFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+/**
+ * Every input by name, from `get` (production: @actions/core's getInput, which reads the runner's INPUT_*
+ * variables; a terminal puts its flags in front of it). Empty means unset, as GitHub passes unset inputs.
+ */
+export function rawInputs(get: (name: InputName) => string): Record<string, string> {
   const raw: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
-    const value = env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`];
-    if (value !== undefined && value !== "") raw[name] = value;
+    const value = get(name);
+    if (value !== "") raw[name] = value;
   }
   return raw;
 }

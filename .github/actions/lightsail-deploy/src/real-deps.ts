@@ -14,6 +14,7 @@ import {
   type HttpGet,
   type Logger,
 } from "./deps.js";
+import type { RunContext } from "./run-context.js";
 
 /** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
 export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;
@@ -49,7 +50,7 @@ const httpGet: HttpGet = async (url, timeoutMs) => {
   return { status: response.status };
 };
 
-export function realDeps(log: Logger): Deps {
+export function realDeps(log: Logger, context: RunContext): Deps {
   return {
     aws: (region) => awsClients(region),
     exec,
@@ -64,5 +65,6 @@ export function realDeps(log: Logger): Deps {
     },
     log,
     env: process.env,
+    context,
   };
 }
