@@ -1,7 +1,7 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import type { RunContext } from "./run-context.js";
+import type { GitHubAccess } from "./github-access.js";
 
 /** Attempts every AWS call gets (the SDK's default is 3): enough to ride out a throttling burst. */
 export const AWS_MAX_ATTEMPTS = 6;
@@ -67,8 +67,8 @@ export interface Deps {
   log: Logger;
   /** Environment the inputs module may read (GITHUB_SHA, AWS_REGION); nothing else reads it. */
   env: Readonly<Record<string, string | undefined>>;
-  /** The commit, ref, actor and run this deploy comes from (@actions/github's context). */
-  context: RunContext;
+  /** @actions/github: the run's context, and commit statuses with `github-token`. */
+  github: GitHubAccess;
 }
 
 export type Clock = Pick<Deps, "now" | "sleep" | "random">;

@@ -14,7 +14,7 @@ import {
   type HttpGet,
   type Logger,
 } from "./deps.js";
-import type { RunContext } from "./run-context.js";
+import { lazyGitHub } from "./github-access.js";
 
 /** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
 export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;
@@ -50,7 +50,7 @@ const httpGet: HttpGet = async (url, timeoutMs) => {
   return { status: response.status };
 };
 
-export function realDeps(log: Logger, context: RunContext): Deps {
+export function realDeps(log: Logger): Deps {
   return {
     aws: (region) => awsClients(region),
     exec,
@@ -65,6 +65,6 @@ export function realDeps(log: Logger, context: RunContext): Deps {
     },
     log,
     env: process.env,
-    context,
+    github: lazyGitHub(),
   };
 }

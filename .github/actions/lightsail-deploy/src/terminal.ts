@@ -1,12 +1,10 @@
 import { EOL } from "node:os";
 import { getInput } from "@actions/core";
-import { context } from "@actions/github";
 import type { Logger } from "./deps.js";
 import { INPUT_NAMES, rawInputs, rawInputsFromArgv } from "./inputs.js";
 import { realDeps } from "./real-deps.js";
 import { outputsOf, type RunResult, renderSummary } from "./report.js";
 import { run } from "./run.js";
-import { runContextOf } from "./run-context.js";
 import { secretList } from "./secret-list.js";
 
 export interface TerminalIO {
@@ -89,6 +87,6 @@ export async function runInTerminal(
   const log = terminalLogger(io);
   // Unknown flags stay in, so that the input check names them.
   const raw = { ...flags, ...rawInputs((name) => flags[name] ?? getInput(name)) };
-  const result = await run(raw, realDeps(log, runContextOf(context)));
+  const result = await run(raw, realDeps(log));
   process.exitCode = publishToTerminal(result, io, log.mask);
 }

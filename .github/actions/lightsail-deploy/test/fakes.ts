@@ -15,6 +15,7 @@ import {
   LightsailClient,
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
+import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
 import type { RunContext } from "../src/run-context.js";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "../src/ssm-sdk.js";
 import type { Toolkit } from "../src/toolkit.js";
@@ -93,6 +94,26 @@ export const RUN_CONTEXT: RunContext = {
   commitUrl: "https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567",
   runUrl: "https://github.com/acme/shop/actions/runs/42/attempts/1",
 };
+
+/** @actions/github with the context above and an Octokit whose commit statuses are recorded (or fail). */
+export function fakeGitHub(options: { failWith?: Error } = {}) {
+  const statuses: Parameters<CommitStatusApi["createCommitStatus"]>[0][] = [];
+  const tokens: string[] = [];
+  const github: GitHubAccess = {
+    context: async () => RUN_CONTEXT,
+    statuses: async (token) => {
+      tokens.push(token);
+      return {
+        createCommitStatus: async (params) => {
+          if (options.failWith) throw options.failWith;
+          statuses.push(params);
+          return { status: 201 };
+        },
+      };
+    },
+  };
+  return { github, statuses, tokens };
+}
 
 /**
  * @actions/core as the runner sees it: `written` is the step's stdout in the runner's protocol (add-mask,
@@ -249,7 +270,7 @@ export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCa
     tempDirs: { create: async (prefix) => `/tmp/${prefix}fake`, remove: async () => undefined },
     log,
     env: { GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567" },
-    context: RUN_CONTEXT,
+    github: fakeGitHub().github,
     ...rest,
   };
   return { deps, aws, clock, log, execCalls, probes };
