@@ -3,6 +3,7 @@ import type { AwsClients, Deps } from "./deps.js";
 import { DeployError, describeError } from "./errors.js";
 import { imageUri } from "./image-tag.js";
 import type { ImageSource } from "./inputs.js";
+import { imageLabels } from "./run-context.js";
 
 export interface PublishedImage {
   uri: string;
@@ -78,9 +79,11 @@ async function buildOrTag(source: ImageSource, uri: string, deps: Deps): Promise
       "--build-arg",
       `${key}=${value}`,
     ]);
+    // A prebuilt image keeps the labels it was built with: a tag cannot add any.
+    const labels = imageLabels(await deps.github.context());
     await docker(
       deps,
-      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, "--", source.context],
+      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, ...labels, "--", source.context],
       "docker build",
     );
   } else if (source.kind === "prebuilt") {

@@ -46,3 +46,21 @@ export function runContextOf(github: GitHubContext): RunContext {
     runUrl: repositoryUrl && runId ? `${repositoryUrl}/actions/runs/${runId}/attempts/${attempt}` : undefined,
   };
 }
+
+/**
+ * `docker build --label` arguments that say where an image comes from: the OCI revision and source
+ * annotations, and the run that built it. No `created`: ECR records the push time, and a timestamp would
+ * give every build of one commit a different image id. Each value follows its key, so none can be read as
+ * an option.
+ */
+export function imageLabels(context: RunContext): string[] {
+  const labels: [string, string | undefined][] = [
+    ["org.opencontainers.image.revision", context.sha],
+    ["org.opencontainers.image.source", context.repositoryUrl],
+    [RUN_URL_LABEL, context.runUrl],
+  ];
+  return labels.flatMap(([key, value]) => (value ? ["--label", `${key}=${value}`] : []));
+}
+
+/** Our own label (OCI defines none for a build's run); reverse-DNS of the place the run lives. */
+export const RUN_URL_LABEL = "com.github.actions.run-url";

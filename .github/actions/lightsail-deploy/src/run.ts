@@ -60,6 +60,10 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
     const { aws, checked } = started;
     result.cost = await phase("report", "Cost", () => readCost(aws, checked, deps)).catch(() => undefined);
   }
+  result.context = await deps.github.context().catch((error: unknown) => {
+    deps.log.warning(`Could not read the run's GitHub context: ${describeError(error)}`);
+    return undefined;
+  });
   return result;
 }
 
