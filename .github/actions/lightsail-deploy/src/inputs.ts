@@ -31,6 +31,7 @@ export const INPUT_DEFAULTS = {
   "rollback-to": undefined,
   "dry-run": "false",
   "release-record": undefined,
+  "github-token": undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -84,6 +85,8 @@ export interface Inputs {
   dryRun: boolean;
   /** SSM parameter holding the verdicts on earlier releases (see release-record.ts). */
   releaseRecord: string;
+  /** With it, the outcome is posted as a commit status (see commit-status.ts). A secret. */
+  githubToken: string | undefined;
 }
 
 // Lightsail names: 1–63 (services) or 1–53 (containers) of a-z, 0-9 and -, no hyphen at either end.
@@ -404,6 +407,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     autoRollback: boolean(raw, "auto-rollback"),
     dryRun: boolean(raw, "dry-run"),
     releaseRecord,
+    githubToken: text(raw, "github-token"),
   };
 }
 
