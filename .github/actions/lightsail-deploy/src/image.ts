@@ -4,6 +4,7 @@ import { DeployError, describeError } from "./errors.js";
 import { imageUri } from "./image-tag.js";
 import type { ImageSource } from "./inputs.js";
 import { imageLabels } from "./run-context.js";
+import { TEMP_DIR_PREFIX } from "./temp-dirs.js";
 
 export interface PublishedImage {
   uri: string;
@@ -124,7 +125,7 @@ export async function publishImage(
     return { uri, tag: target.tag, pushed: false };
   }
   await buildOrTag(source, uri, deps);
-  const configDir = await deps.tempDirs.create("lightsail-deploy-docker-");
+  const configDir = await deps.tempDirs.create(`${TEMP_DIR_PREFIX}docker-`);
   const env = { DOCKER_CONFIG: configDir };
   let login: RegistryLogin | undefined;
   try {

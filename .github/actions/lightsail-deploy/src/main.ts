@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import { rawInputs } from "./inputs.js";
 import { realDeps } from "./real-deps.js";
 import { run as deploy } from "./run.js";
+import { TEMP_DIRS_STATE } from "./temp-dirs.js";
 import { publishToActions, toolkitLogger } from "./toolkit.js";
 
 /**
@@ -10,6 +11,14 @@ import { publishToActions, toolkitLogger } from "./toolkit.js";
  */
 export async function run(): Promise<void> {
   const log = toolkitLogger(core);
-  const result = await deploy(rawInputs(core.getInput), realDeps(log));
+  const tempDirs: string[] = [];
+  const deps = realDeps(log, {
+    // Saved at once: a job cancelled or killed mid-push still has its post step remove them.
+    tempDirCreated: (path) => {
+      tempDirs.push(path);
+      core.saveState(TEMP_DIRS_STATE, JSON.stringify(tempDirs));
+    },
+  });
+  const result = await deploy(rawInputs(core.getInput), deps);
   await publishToActions(result, core, log.mask, process.env);
 }
