@@ -39,7 +39,11 @@ export type Exec = (command: string, args: string[], options?: ExecOptions) => P
 export interface AwsClients {
   lightsail: LightsailClient;
   ecr: ECRClient;
-  /** Created on first use: most runs read no Parameter Store, and SSM is the largest client to load. */
+  /**
+   * Created on first use. Every run that gets past pre-flight uses it (the release record is an SSM
+   * parameter), so this only keeps SSM off the path to the first AWS request and out of runs that fail
+   * earlier (bad inputs, pre-flight).
+   */
   ssm(): Promise<SSMClient>;
 }
 
