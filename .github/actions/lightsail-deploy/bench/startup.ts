@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { fakeAwsEnv } from "../scripts/fake-aws-env.js";
 
 const RUNS = 15;
 const given = process.argv.slice(2);
@@ -42,13 +43,7 @@ function start(args: string[], env: NodeJS.ProcessEnv): Promise<{ startedAt: num
 const env = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
-  AWS_REGION: "eu-west-1",
-  AWS_ENDPOINT_URL_LIGHTSAIL: endpoint,
-  AWS_ENDPOINT_URL_ECR: endpoint,
-  AWS_ENDPOINT_URL_SSM: endpoint,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...fakeAwsEnv(endpoint),
   "INPUT_SERVICE-NAME": "bench",
   INPUT_REPOSITORY: "app",
 };

@@ -19,6 +19,13 @@ export async function run(): Promise<void> {
       core.saveState(TEMP_DIRS_STATE, JSON.stringify(tempDirs));
     },
   });
-  const result = await deploy(rawInputs(core.getInput), deps);
-  await publishToActions(result, core, log.mask, process.env);
+  try {
+    const result = await deploy(rawInputs(core.getInput), deps);
+    await publishToActions(result, core, log.mask, process.env);
+  } catch (error) {
+    // run() never throws; this is for the toolkit failing to write outputs or summary.
+    core.setFailed(
+      log.mask(`lightsail-deploy failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { filesUnder, parseGithubOutput } from "../../../../scripts/local/github-runner.js";
+import { fakeAwsEnv } from "../scripts/fake-aws-env.js";
 import { removableTempDirs } from "../src/temp-dirs.js";
 
 describe("which recorded directories the post step removes", () => {
@@ -148,13 +149,7 @@ test("a run killed mid-push leaves the ECR password under RUNNER_TEMP; the post 
   const env = {
     PATH: `${bin}:${process.env.PATH}`,
     RUNNER_TEMP: runnerTemp,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "eu-west-1",
-    AWS_ENDPOINT_URL_LIGHTSAIL: endpoint,
-    AWS_ENDPOINT_URL_ECR: endpoint,
-    AWS_ENDPOINT_URL_SSM: endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...fakeAwsEnv(endpoint),
   };
   try {
     // Its own process group, so that killing it takes the blocked docker push along, as a runner does.
