@@ -137,8 +137,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "gha-step-"));
   const outputFile = join(dir, "output");
   const summaryFile = join(dir, "summary");
+  const stateFile = join(dir, "state");
   writeFileSync(outputFile, "");
   writeFileSync(summaryFile, "");
+  writeFileSync(stateFile, "");
   const started = Date.now();
   try {
     const child = spawn(process.execPath, [join(options.actionPath, "dist", "index.js")], {
@@ -149,6 +151,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
         GITHUB_ACTIONS: "true",
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: summaryFile,
+        // Where core.saveState writes (for the post step, which this does not run).
+        GITHUB_STATE: stateFile,
         RUNNER_TEMP: dir,
       },
       stdio: ["ignore", "pipe", "pipe"],

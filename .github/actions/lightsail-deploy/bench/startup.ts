@@ -2,7 +2,8 @@
  * Time from starting `node dist/index.js` to its first AWS request, the action's start-up cost.
  * A loopback HTTP server stands in for AWS and notes when the first request arrives; it answers
  * NotFoundException so the run ends at once. Prints the median of several runs and a bare `node`
- * start for comparison. Usage: npm run bench -w .github/actions/lightsail-deploy
+ * start for comparison. Usage: npm run bench -w .github/actions/lightsail-deploy [-- other/index.js ...]
+ * (several bundles are measured interleaved, so that they share the machine's load).
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
@@ -10,9 +11,12 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { fakeAwsEnv } from "../scripts/fake-aws-env.js";
 
 const RUNS = 15;
-const entry = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js");
+const given = process.argv.slice(2);
+const entries =
+  given.length > 0 ? given : [join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")];
 
 let firstRequestAt: number | undefined;
 const server = createServer((request, response) => {
@@ -39,33 +43,32 @@ function start(args: string[], env: NodeJS.ProcessEnv): Promise<{ startedAt: num
 const env = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
-  AWS_REGION: "eu-west-1",
-  AWS_ENDPOINT_URL_LIGHTSAIL: endpoint,
-  AWS_ENDPOINT_URL_ECR: endpoint,
-  AWS_ENDPOINT_URL_SSM: endpoint,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...fakeAwsEnv(endpoint),
   "INPUT_SERVICE-NAME": "bench",
   INPUT_REPOSITORY: "app",
 };
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const toFirstRequest: number[] = [];
+const toFirstRequest = new Map<string, number[]>(entries.map((entry) => [entry, []]));
 const bareNode: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  firstRequestAt = undefined;
-  const { startedAt } = await start([entry], env);
-  if (firstRequestAt === undefined) throw new Error("dist/index.js made no request; is dist/ built?");
-  toFirstRequest.push(firstRequestAt - startedAt);
+  for (const entry of entries) {
+    firstRequestAt = undefined;
+    const { startedAt } = await start([entry], env);
+    if (firstRequestAt === undefined) throw new Error(`${entry} made no request; is it built?`);
+    toFirstRequest.get(entry)?.push(firstRequestAt - startedAt);
+  }
   const bare = await start(["-e", ""], env);
   bareNode.push(bare.exitedAt - bare.startedAt);
 }
 server.close();
 const ms = (v: number) => `${v.toFixed(0)} ms`;
-process.stdout.write(
-  `node dist/index.js → first AWS request: median ${ms(median(toFirstRequest))} ` +
-    `(min ${ms(Math.min(...toFirstRequest))}, max ${ms(Math.max(...toFirstRequest))}, ${RUNS} runs, node ${process.version})\n` +
-    `bare node start and exit: median ${ms(median(bareNode))}\n`,
-);
+for (const [entry, times] of toFirstRequest) {
+  const name = given.length > 0 ? entry : "dist/index.js";
+  process.stdout.write(
+    `node ${name} → first AWS request: median ${ms(median(times))} ` +
+      `(min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))}, ${RUNS} runs, node ${process.version})\n`,
+  );
+}
+process.stdout.write(`bare node start and exit: median ${ms(median(bareNode))}\n`);

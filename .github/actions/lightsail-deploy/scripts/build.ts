@@ -1,10 +1,10 @@
 /*
- * npm run build: src → lib (tsc) → one ES-module file (ncc, minified) → licences.
+ * npm run build: src → lib (tsc) → one ES-module bundle (ncc, minified) and its two entry points → licences.
  * tsc compiles first because ncc's built-in TypeScript loader rejects TypeScript 6 configurations.
  * Usage: tsx scripts/build.ts [outDir]   (default dist; test/dist.test.ts builds into a temp dir)
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { copyFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,7 @@ node(join(dirname(require.resolve("typescript/package.json")), "bin/tsc"), ["-p"
 // lib/ stays at a fixed place: webpack's module ids hash paths, so moving it would change dist/.
 node(require.resolve("@vercel/ncc/dist/ncc/cli.js"), [
   "build",
-  "lib/index.js",
+  "lib/bundle.js",
   "--out",
   outDir,
   "--minify",
@@ -37,6 +37,11 @@ node(require.resolve("@vercel/ncc/dist/ncc/cli.js"), [
   "lib/ncc-stats.json",
   "--quiet",
 ]);
+// ncc names its output index.js; the entry points are tsc's own output, each a line importing the bundle:
+// index.js (the action, or a terminal run) and post.js (the post step).
+renameSync(join(outDir, "index.js"), join(outDir, "bundle.js"));
+copyFileSync(join(packageDir, "lib/index.js"), join(outDir, "index.js"));
+copyFileSync(join(packageDir, "lib/post-step.js"), join(outDir, "post.js"));
 const licences = writeLicenses(
   join(packageDir, "lib/ncc-stats.json"),
   join(outDir, "licenses.txt"),

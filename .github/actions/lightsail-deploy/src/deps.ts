@@ -1,6 +1,7 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { GitHubAccess } from "./github-access.js";
 
 /** Attempts every AWS call gets (the SDK's default is 3): enough to ride out a throttling burst. */
 export const AWS_MAX_ATTEMPTS = 6;
@@ -38,7 +39,11 @@ export type Exec = (command: string, args: string[], options?: ExecOptions) => P
 export interface AwsClients {
   lightsail: LightsailClient;
   ecr: ECRClient;
-  /** Created on first use: most runs read no Parameter Store, and SSM is the largest client to load. */
+  /**
+   * Created on first use. Every run that gets past pre-flight uses it (the release record is an SSM
+   * parameter), so this only keeps SSM off the path to the first AWS request and out of runs that fail
+   * earlier (bad inputs, pre-flight).
+   */
   ssm(): Promise<SSMClient>;
 }
 
@@ -66,6 +71,8 @@ export interface Deps {
   log: Logger;
   /** Environment the inputs module may read (GITHUB_SHA, AWS_REGION); nothing else reads it. */
   env: Readonly<Record<string, string | undefined>>;
+  /** @actions/github: the run's context, and commit statuses with `github-token`. */
+  github: GitHubAccess;
 }
 
 export type Clock = Pick<Deps, "now" | "sleep" | "random">;

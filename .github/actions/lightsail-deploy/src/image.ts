@@ -3,6 +3,8 @@ import type { AwsClients, Deps } from "./deps.js";
 import { DeployError, describeError } from "./errors.js";
 import { imageUri } from "./image-tag.js";
 import type { ImageSource } from "./inputs.js";
+import { imageLabels } from "./run-context.js";
+import { TEMP_DIR_PREFIX } from "./temp-dirs.js";
 
 export interface PublishedImage {
   uri: string;
@@ -78,9 +80,11 @@ async function buildOrTag(source: ImageSource, uri: string, deps: Deps): Promise
       "--build-arg",
       `${key}=${value}`,
     ]);
+    // A prebuilt image keeps the labels it was built with: a tag cannot add any.
+    const labels = imageLabels(await deps.github.context());
     await docker(
       deps,
-      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, "--", source.context],
+      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, ...labels, "--", source.context],
       "docker build",
     );
   } else if (source.kind === "prebuilt") {
@@ -121,7 +125,7 @@ export async function publishImage(
     return { uri, tag: target.tag, pushed: false };
   }
   await buildOrTag(source, uri, deps);
-  const configDir = await deps.tempDirs.create("lightsail-deploy-docker-");
+  const configDir = await deps.tempDirs.create(`${TEMP_DIR_PREFIX}docker-`);
   const env = { DOCKER_CONFIG: configDir };
   let login: RegistryLogin | undefined;
   try {

@@ -31,6 +31,7 @@ export const INPUT_DEFAULTS = {
   "rollback-to": undefined,
   "dry-run": "false",
   "release-record": undefined,
+  "github-token": undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -84,6 +85,8 @@ export interface Inputs {
   dryRun: boolean;
   /** SSM parameter holding the verdicts on earlier releases (see release-record.ts). */
   releaseRecord: string;
+  /** With it, the outcome is posted as a commit status (see commit-status.ts). A secret. */
+  githubToken: string | undefined;
 }
 
 // Lightsail names: 1–63 (services) or 1–53 (containers) of a-z, 0-9 and -, no hyphen at either end.
@@ -404,6 +407,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     autoRollback: boolean(raw, "auto-rollback"),
     dryRun: boolean(raw, "dry-run"),
     releaseRecord,
+    githubToken: text(raw, "github-token"),
   };
 }
 
@@ -428,12 +432,15 @@ function releaseRecordName(raw: RawInputs, serviceName: string, ssmPath: string 
   return name;
 }
 
-/** GitHub's form: INPUT_<NAME upper-cased, spaces to _>, hyphens kept (INPUT_SERVICE-NAME). */
-export function rawInputsFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+/**
+ * Every input by name, from `get` (production: @actions/core's getInput, which reads the runner's INPUT_*
+ * variables; a terminal puts its flags in front of it). Empty means unset, as GitHub passes unset inputs.
+ */
+export function rawInputs(get: (name: InputName) => string): Record<string, string> {
   const raw: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
-    const value = env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`];
-    if (value !== undefined && value !== "") raw[name] = value;
+    const value = get(name);
+    if (value !== "") raw[name] = value;
   }
   return raw;
 }

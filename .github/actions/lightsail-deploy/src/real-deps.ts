@@ -14,6 +14,7 @@ import {
   type HttpGet,
   type Logger,
 } from "./deps.js";
+import { lazyGitHub } from "./github-access.js";
 
 /** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
 export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;
@@ -49,7 +50,12 @@ const httpGet: HttpGet = async (url, timeoutMs) => {
   return { status: response.status };
 };
 
-export function realDeps(log: Logger): Deps {
+export interface RealDepsOptions {
+  /** Told of every temp dir created, before anything is written to it (the runner saves it for `post`). */
+  tempDirCreated?(path: string): void;
+}
+
+export function realDeps(log: Logger, options: RealDepsOptions = {}): Deps {
   return {
     aws: (region) => awsClients(region),
     exec,
@@ -58,11 +64,17 @@ export function realDeps(log: Logger): Deps {
     random: Math.random,
     httpGet,
     tempDirs: {
-      // Under RUNNER_TEMP on a runner: the runner empties it after every job, even a cancelled one.
-      create: (prefix) => mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix)),
+      // Under RUNNER_TEMP on a runner. A self-hosted runner may keep it between jobs, so a run killed before
+      // its own cleanup leaves it to the post step (src/post.ts), which tempDirCreated tells.
+      create: async (prefix) => {
+        const path = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix));
+        options.tempDirCreated?.(path);
+        return path;
+      },
       remove: (path) => rm(path, { recursive: true, force: true }),
     },
     log,
     env: process.env,
+    github: lazyGitHub(),
   };
 }

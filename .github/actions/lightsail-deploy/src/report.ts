@@ -1,4 +1,5 @@
 import type { ContainerServicePower } from "@aws-sdk/client-lightsail";
+import type { RunContext } from "./run-context.js";
 
 /**
  * `superseded`: another deployment replaced this run's before it could be judged; nothing was rolled back.
@@ -38,6 +39,8 @@ export interface RunResult {
   cost?: MonthlyCost;
   notes: string[];
   logs: string[];
+  /** The commit and run this deploy comes from; undefined or empty fields outside GitHub. */
+  context?: RunContext;
   /** Dry run: the request that would have been sent, secrets masked. */
   request?: string;
   error?: string;
@@ -97,6 +100,23 @@ const STATUS_TITLE: Record<Status, string> = {
   superseded: "⏭️ Superseded by another deployment",
 };
 
+/** A Markdown link, or the bare text when there is no URL. */
+function link(text: string, url: string | undefined): string {
+  return url ? `[${text.replace(/[[\]]/g, "\\$&")}](${url})` : text;
+}
+
+/** Commit and run, linked; nothing at all outside GitHub. */
+function contextRows(context: RunContext | undefined): [string, string][] {
+  const rows: [string, string][] = [];
+  if (context?.sha) {
+    const ref = context.ref ? ` (${context.ref.replace(/^refs\/(heads|tags)\//, "")})` : "";
+    rows.push(["Commit", `${link(context.sha.slice(0, 7), context.commitUrl)}${ref}`]);
+  }
+  if (context?.runUrl)
+    rows.push(["Run", link(context.actor ? `run by ${context.actor}` : "run", context.runUrl)]);
+  return rows;
+}
+
 /** The job summary (Markdown); the terminal report prints the same text. */
 export function renderSummary(result: RunResult): string {
   const title =
@@ -117,6 +137,7 @@ export function renderSummary(result: RunResult): string {
       result.cost &&
         `$${result.cost.total.toFixed(2)} (${result.cost.power} $${result.cost.pricePerNode.toFixed(2)} × ${result.cost.scale})`,
     ],
+    ...contextRows(result.context),
     ...result.phases.map(({ phase, ms }): [string, string] => [`Phase: ${phase}`, formatMs(ms)]),
   ];
   const parts = [

@@ -1,4 +1,5 @@
 import { GetContainerServicePowersCommand } from "./aws-sdk.js";
+import { postCommitStatus } from "./commit-status.js";
 import { planDeploy } from "./deploy.js";
 import { describeRequest, publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
@@ -32,8 +33,12 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
   const phase = phaseRunner(phases, deps);
   const result: RunResult = { status: undefined, dryRun: false, phases, notes: [], logs: [] };
   let started: { aws: AwsClients; checked: Preflight } | undefined;
+  let token: string | undefined;
   try {
+    // Masked before anything can print it, the input check included.
+    if (raw["github-token"]?.trim()) deps.log.setSecret(raw["github-token"].trim());
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
+    token = inputs.githubToken;
     Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
     maskEnvironmentValues({ environment: inputs.environment }, deps.log);
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
@@ -60,6 +65,11 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
     const { aws, checked } = started;
     result.cost = await phase("report", "Cost", () => readCost(aws, checked, deps)).catch(() => undefined);
   }
+  result.context = await deps.github.context().catch((error: unknown) => {
+    deps.log.warning(`Could not read the run's GitHub context: ${describeError(error)}`);
+    return undefined;
+  });
+  if (token) await deps.log.group("Commit status", () => postCommitStatus(result, token, deps));
   return result;
 }
 

@@ -1,4 +1,5 @@
-// SSM, loaded on first use (a separate chunk of dist/; see aws-sdk.ts): the release record and `ssm-path`.
+// SSM, evaluated on first use (in dist/bundle.js, imported in webpack "eager" mode; see real-deps.ts): the
+// release record, read on every run that passes pre-flight, and `ssm-path`.
 export {
   GetParameterCommand,
   GetParametersByPathCommand,

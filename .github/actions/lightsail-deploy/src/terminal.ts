@@ -1,6 +1,10 @@
 import { EOL } from "node:os";
+import { getInput } from "@actions/core";
 import type { Logger } from "./deps.js";
+import { INPUT_NAMES, rawInputs, rawInputsFromArgv } from "./inputs.js";
+import { realDeps } from "./real-deps.js";
 import { outputsOf, type RunResult, renderSummary } from "./report.js";
+import { run } from "./run.js";
 import { secretList } from "./secret-list.js";
 
 export interface TerminalIO {
@@ -58,4 +62,31 @@ export function usage(names: readonly string[]): string {
     ...names.map((name) => `  --${name}`),
     "",
   ].join(EOL);
+}
+
+/**
+ * The action from a terminal: the flags go in front of the same input reader the runner uses (so INPUT_*
+ * variables still work), a logger that masks itself, and the same report on stdout; sets the exit code.
+ */
+export async function runInTerminal(
+  argv: readonly string[],
+  io: TerminalIO = processTerminalIO,
+): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.out(usage(INPUT_NAMES));
+    return;
+  }
+  let flags: Record<string, string>;
+  try {
+    flags = rawInputsFromArgv(argv);
+  } catch (error) {
+    io.err(`${error instanceof Error ? error.message : String(error)}${EOL}${usage(INPUT_NAMES)}`);
+    process.exitCode = 2;
+    return;
+  }
+  const log = terminalLogger(io);
+  // Unknown flags stay in, so that the input check names them.
+  const raw = { ...flags, ...rawInputs((name) => flags[name] ?? getInput(name)) };
+  const result = await run(raw, realDeps(log));
+  process.exitCode = publishToTerminal(result, io, log.mask);
 }

@@ -12,14 +12,14 @@ interface ActionYml {
   branding: { icon: string; color: string };
   inputs: Record<string, { description: string; required?: boolean; default?: string }>;
   outputs: Record<string, { description: string }>;
-  runs: { using: string; main: string };
+  runs: { using: string; main: string; post: string };
 }
 const action = parse(readFileSync(join(dir, "action.yml"), "utf8")) as ActionYml;
 
 test("action.yml declares exactly the inputs and outputs the code reads and writes", () => {
   expect(Object.keys(action.inputs)).toEqual(INPUT_NAMES);
   expect(Object.keys(action.outputs)).toEqual([...OUTPUT_NAMES]);
-  expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
+  expect(action.runs).toEqual({ using: "node24", main: "dist/index.js", post: "dist/post.js" });
   expect(action.branding.icon).toBeTruthy();
   expect(action.branding.color).toBeTruthy();
 });

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
@@ -21,6 +23,29 @@ test("as an action (INPUT_* variables): a bad input fails the step with an error
   expect(stdout).toContain('::error::lightsail-deploy failed: `service-name` is "Bad_Name"');
   expect(stdout).toContain("GITHUB_STEP_SUMMARY is not set; the summary follows");
   expect(stdout).toContain("::set-output name=status::failed");
+});
+
+test("with the runner's files: outputs and summary through @actions/core, the token masked everywhere", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lightsail-deploy-entry-"));
+  try {
+    const files = { GITHUB_OUTPUT: join(dir, "output"), GITHUB_STEP_SUMMARY: join(dir, "summary") };
+    for (const file of Object.values(files)) writeFileSync(file, "");
+    const token = "ghs_entrytesttoken0123456789";
+    const { code, stdout } = await start([], {
+      ...files,
+      "INPUT_SERVICE-NAME": "Bad_Name",
+      "INPUT_GITHUB-TOKEN": token,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toContain(`::add-mask::${token}`);
+    expect(stdout.replace(`::add-mask::${token}`, "")).not.toContain(token);
+    expect(readFileSync(files.GITHUB_OUTPUT, "utf8")).toMatch(
+      /^status<<(ghadelimiter_[0-9a-f-]+)\nfailed\n\1$/m,
+    );
+    expect(readFileSync(files.GITHUB_STEP_SUMMARY, "utf8")).toContain("## lightsail-deploy: ❌ Failed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("in a terminal (flags): the same report on stdout, the error on stderr, exit code 1", async () => {

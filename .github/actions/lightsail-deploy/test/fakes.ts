@@ -15,7 +15,10 @@ import {
   LightsailClient,
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
+import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
+import type { RunContext } from "../src/run-context.js";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "../src/ssm-sdk.js";
+import type { Toolkit } from "../src/toolkit.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
 export const PRINCIPAL =
@@ -79,6 +82,78 @@ export function awsError(name: string, message = name): Error {
   const error = new Error(message);
   error.name = name;
   return error;
+}
+
+/** A run on github.com, as runContextOf makes it from @actions/github's context. */
+export const RUN_CONTEXT: RunContext = {
+  sha: "0123456789abcdef0123456789abcdef01234567",
+  ref: "refs/heads/main",
+  actor: "octocat",
+  repository: "acme/shop",
+  repositoryUrl: "https://github.com/acme/shop",
+  commitUrl: "https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567",
+  runUrl: "https://github.com/acme/shop/actions/runs/42/attempts/1",
+};
+
+/** @actions/github with the context above and an Octokit whose commit statuses are recorded (or fail). */
+export function fakeGitHub(options: { failWith?: Error } = {}) {
+  const statuses: Parameters<CommitStatusApi["createCommitStatus"]>[0][] = [];
+  const tokens: string[] = [];
+  const github: GitHubAccess = {
+    context: async () => RUN_CONTEXT,
+    statuses: async (token) => {
+      tokens.push(token);
+      return {
+        createCommitStatus: async (params) => {
+          if (options.failWith) throw options.failWith;
+          statuses.push(params);
+          return { status: 201 };
+        },
+      };
+    },
+  };
+  return { github, statuses, tokens };
+}
+
+/**
+ * @actions/core as the runner sees it: `written` is the step's stdout in the runner's protocol (add-mask,
+ * group, warning, error commands), `files` what it reads from GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
+ */
+export function fakeToolkit(inputs: Record<string, string> = {}) {
+  const written: string[] = [];
+  const files: Record<string, string> = {};
+  const outputs: Record<string, string> = {};
+  let buffer = "";
+  const toolkit: Toolkit = {
+    getInput: (name) => inputs[name] ?? "",
+    setOutput: (name, value) => {
+      outputs[name] = String(value);
+      files["/output"] = `${files["/output"] ?? ""}${name}=${String(value)}\n`;
+    },
+    setSecret: (value) => written.push(`::add-mask::${value}\n`),
+    info: (message) => written.push(`${message}\n`),
+    warning: (message) => written.push(`::warning::${String(message)}\n`),
+    debug: (message) => written.push(`::debug::${message}\n`),
+    setFailed: (message) => written.push(`::error::${String(message)}\n`),
+    group: async (name, body) => {
+      written.push(`::group::${name}\n`);
+      try {
+        return await body();
+      } finally {
+        written.push("::endgroup::\n");
+      }
+    },
+    summary: {
+      addRaw: (text) => {
+        buffer += text;
+      },
+      write: async () => {
+        files["/summary"] = `${files["/summary"] ?? ""}${buffer}`;
+        buffer = "";
+      },
+    },
+  };
+  return { toolkit, written, files, outputs };
 }
 
 export interface CapturedLog extends Logger {
@@ -195,6 +270,7 @@ export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCa
     tempDirs: { create: async (prefix) => `/tmp/${prefix}fake`, remove: async () => undefined },
     log,
     env: { GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567" },
+    github: fakeGitHub().github,
     ...rest,
   };
   return { deps, aws, clock, log, execCalls, probes };

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image.js";
 import { imageTagOf, parseImageReference, resolveTag, timestampTag } from "../src/image-tag.js";
-import { fakeDeps } from "./fakes.js";
+import { imageLabels } from "../src/run-context.js";
+import { fakeDeps, RUN_CONTEXT } from "./fakes.js";
 
 test.each([
   ["https://123456789012.dkr.ecr.eu-west-1.amazonaws.com", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
@@ -124,12 +125,51 @@ describe("publishImage: what reaches docker", () => {
   test.each([
     [
       { kind: "build", context: "./web", dockerfile: "web/Dockerfile", buildArgs: { A: "1" } } as const,
-      ["build", "--file", "web/Dockerfile", "--tag", uri, "--build-arg", "A=1", "--", "./web"],
+      [
+        "build",
+        "--file",
+        "web/Dockerfile",
+        "--tag",
+        uri,
+        "--build-arg",
+        "A=1",
+        "--label",
+        `org.opencontainers.image.revision=${RUN_CONTEXT.sha}`,
+        "--label",
+        "org.opencontainers.image.source=https://github.com/acme/shop",
+        "--label",
+        `com.github.actions.run-url=${RUN_CONTEXT.runUrl}`,
+        "--",
+        "./web",
+      ],
     ],
     [{ kind: "prebuilt", image: "local/app:dev" } as const, ["tag", "--", "local/app:dev", uri]],
   ])("%j: paths and images come after --, so none is read as an option", async (source, args) => {
     const { deps, aws, execCalls } = fakeDeps();
     await publishImage(source, target, aws.clients, deps);
     expect(execCalls[0]?.args).toEqual(args);
+  });
+});
+
+describe("image labels: where the image comes from", () => {
+  test.each([
+    ["outside GitHub: none", {}, []],
+    [
+      "a commit without a repository: the revision only",
+      { sha: "abc" },
+      ["--label", "org.opencontainers.image.revision=abc"],
+    ],
+    [
+      "a value that looks like an option stays the value of its key",
+      { sha: "--privileged", runUrl: "-x" },
+      [
+        "--label",
+        "org.opencontainers.image.revision=--privileged",
+        "--label",
+        "com.github.actions.run-url=-x",
+      ],
+    ],
+  ])("%s", (_, context, args) => {
+    expect(imageLabels(context)).toEqual(args);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DeployError } from "../src/errors.js";
-import { parseDuration, parseInputs, rawInputsFromArgv, rawInputsFromEnv } from "../src/inputs.js";
+import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv } from "../src/inputs.js";
 
 const base = { "service-name": "demo", repository: "app" };
 const parse = (raw: Record<string, string>, env: Record<string, string> = {}) =>
@@ -208,10 +208,9 @@ describe("invalid inputs name the input and show the value", () => {
 });
 
 describe("reading raw inputs", () => {
-  test("INPUT_* variables keep hyphens, as GitHub passes them", () => {
-    expect(
-      rawInputsFromEnv({ "INPUT_SERVICE-NAME": "demo", INPUT_REPOSITORY: "app", INPUT_TAG: "", OTHER: "x" }),
-    ).toEqual({
+  test("every input is asked for by its action.yml name; empty means unset", () => {
+    const given: Record<string, string> = { "service-name": "demo", repository: "app", tag: "", OTHER: "x" };
+    expect(rawInputs((name) => given[name] ?? "")).toEqual({
       "service-name": "demo",
       repository: "app",
     });

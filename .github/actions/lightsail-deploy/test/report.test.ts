@@ -1,5 +1,6 @@
-import { expect, test } from "vitest";
-import { monthlyCost, renderSummary } from "../src/report.js";
+import { describe, expect, test } from "vitest";
+import { monthlyCost, type RunResult, renderSummary } from "../src/report.js";
+import { RUN_CONTEXT } from "./fakes.js";
 
 test.each([
   ["nano", 1, 7],
@@ -46,4 +47,20 @@ test("summary table: service, region, version, image, URL, phase durations", () 
   ]) {
     expect(text).toContain(row);
   }
+});
+
+describe("the summary links the commit and the run", () => {
+  const base: RunResult = { status: "deployed", dryRun: false, phases: [], notes: [], logs: [] };
+
+  test("on GitHub: the short SHA links the commit, with the branch; the run links the run", () => {
+    const text = renderSummary({ ...base, context: RUN_CONTEXT });
+    expect(text).toContain(`| Commit | [0123456](${RUN_CONTEXT.commitUrl}) (main) |`);
+    expect(text).toContain(`| Run | [run by octocat](${RUN_CONTEXT.runUrl}) |`);
+  });
+
+  test("in a terminal, without a context, there are no such rows", () => {
+    const text = renderSummary({ ...base, context: {} });
+    expect(text).not.toContain("| Commit |");
+    expect(text).not.toContain("| Run |");
+  });
 });

@@ -1,6 +1,5 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { describe, expect, test } from "vitest";
-import { actionsLogger, publishToActions, type RunnerIO } from "../src/actions-runner.js";
 import {
   CreateContainerServiceDeploymentCommand,
   GetContainerLogCommand,
@@ -10,22 +9,20 @@ import {
 import { run } from "../src/run.js";
 import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
 import { publishToTerminal, terminalLogger } from "../src/terminal.js";
-import { deployment, deploysVersion4, ECR_PASSWORD, ECR_TOKEN, fakeDeps, OWN_ID, service } from "./fakes.js";
+import { publishToActions, toolkitLogger } from "../src/toolkit.js";
+import {
+  deployment,
+  deploysVersion4,
+  ECR_PASSWORD,
+  ECR_TOKEN,
+  fakeDeps,
+  fakeToolkit,
+  OWN_ID,
+  service,
+} from "./fakes.js";
 
 const SSM_SECRET = "db-pass-5a1e77";
-
-function capturedRunner() {
-  const written: string[] = [];
-  const files: Record<string, string> = {};
-  const io: RunnerIO = {
-    write: (text) => written.push(text),
-    appendFile: async (path, text) => {
-      files[path] = (files[path] ?? "") + text;
-    },
-    env: { GITHUB_OUTPUT: "/out", GITHUB_STEP_SUMMARY: "/summary" },
-  };
-  return { io, written, files };
-}
+const SUMMARY_ENV = { GITHUB_STEP_SUMMARY: "/summary" };
 
 /**
  * What the runner shows: it consumes each add-mask command and hides that value in every later line (a
@@ -42,8 +39,8 @@ const visible = (written: string[]) => {
 };
 
 async function deployWithSecrets(dryRun: boolean) {
-  const runner = capturedRunner();
-  const log = actionsLogger(runner.io);
+  const runner = fakeToolkit();
+  const log = toolkitLogger(runner.toolkit);
   const fake = fakeDeps({ log });
   fake.aws.mocks.ssm.on(GetParametersByPathCommand).resolves({
     Parameters: [
@@ -56,7 +53,7 @@ async function deployWithSecrets(dryRun: boolean) {
     { "service-name": "demo", repository: "app", "ssm-path": "/myapp/dev/", "dry-run": String(dryRun) },
     fake.deps,
   );
-  await publishToActions(result, runner.io, log.mask);
+  await publishToActions(result, runner.toolkit, log.mask, SUMMARY_ENV);
   return { ...fake, ...runner, result };
 }
 
@@ -140,8 +137,8 @@ describe("every environment value of every deployment read or written is masked"
   }
 
   test("a manual rollback to a release that prints its environment shows *** in log, summary and outputs", async () => {
-    const runner = capturedRunner();
-    const log = actionsLogger(runner.io);
+    const runner = fakeToolkit();
+    const log = toolkitLogger(runner.toolkit);
     const fake = fakeDeps({ log });
     withSecretInHistory(fake);
     fake.aws.mocks.lightsail
@@ -165,7 +162,7 @@ describe("every environment value of every deployment read or written is masked"
       { "service-name": "demo", "rollback-to": "2", "wait-timeout": "10s", "poll-interval": "5s" },
       fake.deps,
     );
-    await publishToActions(result, runner.io, log.mask);
+    await publishToActions(result, runner.toolkit, log.mask, SUMMARY_ENV);
     expect(result.status).toBe("failed");
     expect(runner.written.join("")).toContain(`::add-mask::${CONSOLE_SECRET}`);
     expect(visible(runner.written)).not.toContain(CONSOLE_SECRET);
