@@ -234,7 +234,7 @@ describe("third-party actions are pinned to a full commit SHA with the version i
       "      - uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830",
       "      - { uses: evil/action@main }",
       "      - uses: ./.github/actions/lightsail-deploy",
-      "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
     ].join("\n");
     expect(findUnpinnedUses(text, "bad.yml")).toEqual([
       "bad.yml:6: `actions/checkout@v4` is not pinned to a full 40-character commit SHA",
@@ -251,7 +251,7 @@ describe("third-party actions are pinned to a full commit SHA with the version i
     ].join("\n");
     expect(findPinsNotInRegistry(text, "bad.yml", PINNED_ACTIONS)).toEqual([
       "bad.yml:1: `someone/action` is not in the list of reviewed pins",
-      `bad.yml:2: \`actions/checkout@0123456789abcdef0123456789abcdef01234567 # v6.0.2\` differs from the reviewed pin ${PINNED_ACTIONS["actions/checkout"]?.sha} # v6.0.2`,
+      `bad.yml:2: \`actions/checkout@0123456789abcdef0123456789abcdef01234567 # v6.0.2\` differs from the reviewed pin ${PINNED_ACTIONS["actions/checkout"]?.sha} # ${PINNED_ACTIONS["actions/checkout"]?.version}`,
     ]);
   });
 });
@@ -327,7 +327,7 @@ describe("permissions are minimal", () => {
         "    runs-on: ubuntu-latest",
         "    permissions: { contents: read }",
         "    steps:",
-        "      - uses: aws-actions/configure-aws-credentials@8df5847569e6427dd6c4fb1cf565c83acfa8afa7",
+        "      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
       ].join("\n"),
       "bad.yml",
     );
