@@ -5,4 +5,4 @@ export {
   GetParametersByPathCommand,
   PutParameterCommand,
   SSMClient,
-} from "@aws-sdk/client-ssm/dist-es/index.js";
+} from "@aws-sdk/client-ssm";
