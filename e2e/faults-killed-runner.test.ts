@@ -43,8 +43,9 @@ describe.skipIf(!enabled)("a runner killed mid-deploy, then re-run", () => {
       expect(kill.line, killed.log).toBeDefined();
       expect(killed.signal).toBe("SIGKILL");
       expect(killed.outputs).toEqual({});
-      // The push ended before the kill, so its private docker config (the ECR password) was removed.
-      expect(Object.keys(killed.leftInTemp).sort()).toEqual(["output", "summary"]);
+      // The push ended before the kill, so its private docker config (the ECR password) was removed; what
+      // is left is the runner's own files (outputs, summary, and the state the post step reads).
+      expect(Object.keys(killed.leftInTemp).sort()).toEqual(["output", "state", "summary"]);
       const killedVersion = Math.max(...(await stage.pipeline.deployments()).map((d) => d.version));
       expect(killedVersion).toBe(Math.max(...before.map((d) => d.version)) + 1);
 

@@ -7,6 +7,7 @@ import {
   parseGithubOutput,
   renderStepLog,
   StepLogRenderer,
+  stateEnv,
 } from "../scripts/local/github-runner.js";
 import { withLightsailPullStatement } from "../scripts/local/registry-access.js";
 
@@ -128,5 +129,12 @@ describe("local deploy and bench helpers", () => {
     expect(figuresTable([figures])).toContain("| overhead on top of activation | 4.5 s |");
     const unknown = deployFigures({ label: "x", startedAt: 0, finishedAt: 1000, apiCalls: 0 });
     expect(figuresTable([unknown])).toContain("| deployment activation (ACTIVATING → ACTIVE) | – |");
+  });
+});
+
+describe("the post step's state", () => {
+  it("turns what core.saveState wrote into the STATE_<name> variables the runner gives the post step", () => {
+    const text = "temp-dirs<<ghadelimiter_1\n/tmp/a\n/tmp/b\nghadelimiter_1\nplain=x\n";
+    expect(stateEnv(text)).toEqual({ "STATE_temp-dirs": "/tmp/a\n/tmp/b", STATE_plain: "x" });
   });
 });

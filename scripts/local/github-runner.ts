@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 
 /** The environment a GitHub runner gives a JavaScript action: `INPUT_<NAME>` with spaces as `_`, hyphens kept. */
 export function inputEnv(inputs: Record<string, string | undefined>): Record<string, string> {
@@ -132,7 +132,32 @@ export function filesUnder(dir: string): Record<string, string> {
   return files;
 }
 
-/** Runs the bundled action (`dist/index.js`, the file GitHub runs) the way a runner does. */
+/** Runs `node <script>` with this environment, handing each chunk of its stdout and stderr to `onData`. */
+function runNode(
+  script: string,
+  options: { cwd: string; env: Record<string, string> },
+  onData: (data: string, child?: ChildProcess) => void,
+): Promise<{ code: number; signal: NodeJS.Signals | null }> {
+  const child = spawn(process.execPath, [script], { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (data: Buffer) => onData(data.toString(), child));
+  child.stderr.on("data", (data: Buffer) => onData(data.toString(), child));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? 1, signal }));
+  });
+}
+
+/** `STATE_<name>` variables for the post step, from what the main step saved to GITHUB_STATE. */
+export function stateEnv(stateFileText: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(parseGithubOutput(stateFileText)).map(([name, value]) => [`STATE_${name}`, value]),
+  );
+}
+
+/**
+ * Runs the bundled action (`dist/index.js`, the file GitHub runs) the way a runner does: the main step,
+ * then, whatever became of it (failed, killed), the post step (`dist/post.js`) with the state it saved.
+ */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "gha-step-"));
   const outputFile = join(dir, "output");
@@ -142,38 +167,41 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   writeFileSync(summaryFile, "");
   writeFileSync(stateFile, "");
   const started = Date.now();
+  const env = {
+    ...options.env,
+    ...inputEnv(options.inputs),
+    GITHUB_ACTIONS: "true",
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
+    RUNNER_TEMP: dir,
+  };
   try {
-    const child = spawn(process.execPath, [join(options.actionPath, "dist", "index.js")], {
-      cwd: options.cwd,
-      env: {
-        ...options.env,
-        ...inputEnv(options.inputs),
-        GITHUB_ACTIONS: "true",
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        // Where core.saveState writes (for the post step, which this does not run).
-        GITHUB_STATE: stateFile,
-        RUNNER_TEMP: dir,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     const chunks: string[] = [];
     const live = new StepLogRenderer();
-    const show = (rendered: string) => {
+    const show = (rendered: string, child?: ChildProcess) => {
       options.echo?.write(rendered);
-      if (options.onLine) for (const line of rendered.split("\n").slice(0, -1)) options.onLine(line, child);
+      if (options.onLine && child)
+        for (const line of rendered.split("\n").slice(0, -1)) options.onLine(line, child);
     };
-    const collect = (data: Buffer) => {
-      chunks.push(data.toString());
-      show(live.push(data.toString()));
+    const collect = (data: string, child?: ChildProcess) => {
+      chunks.push(data);
+      show(live.push(data), child);
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    const exit = await new Promise<{ code: number; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code: code ?? 1, signal }));
-    });
+    const main = join(options.actionPath, "dist", "index.js");
+    const exit = await runNode(main, { cwd: options.cwd, env }, collect);
     show(live.flush());
+    const post = join(options.actionPath, "dist", "post.js");
+    if (existsSync(post)) {
+      collect(`::group::Post ${basename(options.actionPath)}\n`);
+      await runNode(
+        post,
+        { cwd: options.cwd, env: { ...env, ...stateEnv(readFileSync(stateFile, "utf8")) } },
+        collect,
+      );
+      collect("::endgroup::\n");
+      show(live.flush());
+    }
     const rawLog = chunks.join("");
     return {
       exitCode: exit.code,
