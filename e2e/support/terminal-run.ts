@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filesUnder } from "../../scripts/local/github-runner.js";
+import { filesUnder, runNode } from "../../scripts/local/github-runner.js";
 import { actionPath, repoRoot } from "../../scripts/local/paths.js";
 
 export interface TerminalRun {
@@ -17,24 +16,21 @@ export interface TerminalRun {
 export async function runInTerminal(flags: string[], env: Record<string, string>): Promise<TerminalRun> {
   const temp = mkdtempSync(join(tmpdir(), "terminal-run-"));
   try {
-    const child = spawn(process.execPath, [join(actionPath, "dist", "index.js"), ...flags], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? temp,
-        TMPDIR: temp,
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     const out: string[] = [];
     const err: string[] = [];
-    child.stdout.on("data", (d: Buffer) => out.push(d.toString()));
-    child.stderr.on("data", (d: Buffer) => err.push(d.toString()));
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (code) => resolve(code ?? 1));
-    });
+    const { code: exitCode } = await runNode(
+      [join(actionPath, "dist", "index.js"), ...flags],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: process.env.HOME ?? temp,
+          TMPDIR: temp,
+          ...env,
+        },
+      },
+      (data, stream) => (stream === "stdout" ? out : err).push(data),
+    );
     return { exitCode, stdout: out.join(""), stderr: err.join(""), leftInTemp: filesUnder(temp) };
   } finally {
     rmSync(temp, { recursive: true, force: true });

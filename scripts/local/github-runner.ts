@@ -132,15 +132,18 @@ export function filesUnder(dir: string): Record<string, string> {
   return files;
 }
 
-/** Runs `node <script>` with this environment, handing each chunk of its stdout and stderr to `onData`. */
-function runNode(
-  script: string,
+/**
+ * Runs `node <args>` with this environment, handing each chunk of its stdout and stderr to `onData`;
+ * resolves with how it ended. The action's steps and the terminal runs of the e2e tests both use it.
+ */
+export function runNode(
+  args: string[],
   options: { cwd: string; env: Record<string, string> },
-  onData: (data: string, child?: ChildProcess) => void,
+  onData: (data: string, stream: "stdout" | "stderr", child: ChildProcess) => void,
 ): Promise<{ code: number; signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, [script], { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (data: Buffer) => onData(data.toString(), child));
-  child.stderr.on("data", (data: Buffer) => onData(data.toString(), child));
+  const child = spawn(process.execPath, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (data: Buffer) => onData(data.toString(), "stdout", child));
+  child.stderr.on("data", (data: Buffer) => onData(data.toString(), "stderr", child));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code: code ?? 1, signal }));
@@ -189,15 +192,15 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       show(live.push(data), child);
     };
     const main = join(options.actionPath, "dist", "index.js");
-    const exit = await runNode(main, { cwd: options.cwd, env }, collect);
+    const exit = await runNode([main], { cwd: options.cwd, env }, (data, _, child) => collect(data, child));
     show(live.flush());
     const post = join(options.actionPath, "dist", "post.js");
     if (existsSync(post)) {
       collect(`::group::Post ${basename(options.actionPath)}\n`);
       await runNode(
-        post,
+        [post],
         { cwd: options.cwd, env: { ...env, ...stateEnv(readFileSync(stateFile, "utf8")) } },
-        collect,
+        (data, _, child) => collect(data, child),
       );
       collect("::endgroup::\n");
       show(live.flush());
