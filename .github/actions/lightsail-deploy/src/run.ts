@@ -1,3 +1,4 @@
+import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
 import { GetContainerServicePowersCommand } from "./aws-sdk.js";
 import { postCommitStatus } from "./commit-status.js";
 import { planDeploy } from "./deploy.js";
@@ -99,7 +100,17 @@ function applyStep(result: RunResult, step: StepOutcome): void {
   result.notes.push(...outcome.notes);
 }
 
-const DRY_RUN = "Dry run: this request would be sent; nothing was changed.";
+/** A dry run stops before the Create: it prints the request (environment values as ***) and changes nothing. */
+function dryRun(
+  request: CreateContainerServiceDeploymentRequest,
+  image: string | undefined,
+  deps: Deps,
+  note?: string,
+): StepOutcome {
+  const text = describeRequest(request);
+  deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${text}`);
+  return { kind: "unchanged", image, version: undefined, request: text, ...(note ? { note } : {}) };
+}
 
 async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const { inputs, checked, aws, deps, phase } = ctx;
@@ -118,17 +129,7 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
     deps.log.debug(describeRequest(planned));
     return planned;
   });
-  if (inputs.dryRun) {
-    const text = describeRequest(request);
-    deps.log.info(`${DRY_RUN}\n${text}`);
-    return {
-      kind: "unchanged",
-      image: image.uri,
-      version: undefined,
-      request: text,
-      ...(notes[0] ? { note: notes[0] } : {}),
-    };
-  }
+  if (inputs.dryRun) return dryRun(request, image.uri, deps, notes[0]);
   const outcome = await release(ctx, request, "deploy", image.uri);
   outcome.notes.unshift(...notes);
   return { kind: "released", outcome };
@@ -154,11 +155,7 @@ async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
       note: `Version ${version} is already the active deployment; nothing was changed.`,
     };
   }
-  if (inputs.dryRun) {
-    const text = describeRequest(plan.request);
-    deps.log.info(`${DRY_RUN}\n${text}`);
-    return { kind: "unchanged", image, version: undefined, request: text };
-  }
+  if (inputs.dryRun) return dryRun(plan.request, image, deps);
   return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image) };
 }
 
