@@ -7,7 +7,7 @@ import { deployIdOf, withDeployId } from "./deployment-id.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { DeployError, describeError, isTransient, type Phase } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
-import { backoffMs, retryUntil } from "./polling.js";
+import { retryUntil } from "./polling.js";
 
 export interface CreatedDeployment {
   version: number;
@@ -58,7 +58,9 @@ export async function createDeployment(
 ): Promise<CreatedDeployment> {
   const { id } = options;
   const command = new CreateContainerServiceDeploymentCommand(withDeployId(request, id));
-  for (let attempt = 1; ; attempt++) {
+  // One attempt: send; on any error, read back whether this id's deployment exists. The raw AWS error
+  // comes out only when it does not, so retryUntil retries exactly the Creates that changed nothing.
+  const attempt = async (): Promise<CreatedDeployment> => {
     let failure: unknown;
     try {
       const out = await aws.lightsail.send(command);
@@ -79,25 +81,30 @@ export async function createDeployment(
         { cause: readError },
       );
     }
-    if (own?.version !== undefined) {
-      deps.log.warning(
-        `CreateContainerServiceDeployment answered ${describeError(failure)}, but the deployment was created: version ${own.version} carries this run's id ${id}`,
-      );
-      return { version: own.version, id };
-    }
-    const delay = backoffMs(attempt, deps.random());
-    const retry = isTransient(failure) || (options.retryRefusal?.(failure) ?? false);
-    if (!retry || deps.now() + delay > options.deadline) {
-      throw new DeployError(
-        `CreateContainerServiceDeployment was refused (${describeError(failure)})`,
-        options.phase,
-        "nothing was changed (no deployment carries this run's id); fix the cause above and re-run",
-        { cause: failure },
-      );
-    }
+    if (own?.version === undefined) throw failure;
     deps.log.warning(
-      `CreateContainerServiceDeployment failed (${describeError(failure)}) and created nothing; trying again in ${delay} ms`,
+      `CreateContainerServiceDeployment answered ${describeError(failure)}, but the deployment was created: version ${own.version} carries this run's id ${id}`,
     );
-    await deps.sleep(delay);
+    return { version: own.version, id };
+  };
+  try {
+    return await retryUntil(
+      attempt,
+      {
+        deadline: options.deadline,
+        what: "CreateContainerServiceDeployment (it created nothing)",
+        retryable: (error) =>
+          !(error instanceof DeployError) && (isTransient(error) || (options.retryRefusal?.(error) ?? false)),
+      },
+      deps,
+    );
+  } catch (failure) {
+    if (failure instanceof DeployError) throw failure;
+    throw new DeployError(
+      `CreateContainerServiceDeployment was refused (${describeError(failure)})`,
+      options.phase,
+      "nothing was changed (no deployment carries this run's id); fix the cause above and re-run",
+      { cause: failure },
+    );
   }
 }
