@@ -92,7 +92,8 @@ export async function createDeployment(
       attempt,
       {
         deadline: options.deadline,
-        what: "CreateContainerServiceDeployment (it created nothing)",
+        what: "CreateContainerServiceDeployment",
+        aftermath: "and created nothing",
         retryable: (error) =>
           !(error instanceof DeployError) && (isTransient(error) || (options.retryRefusal?.(error) ?? false)),
       },

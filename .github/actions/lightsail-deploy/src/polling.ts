@@ -52,7 +52,13 @@ export function backoffMs(attempt: number, random: number): number {
  */
 export async function retryUntil<T>(
   attempt: () => Promise<T>,
-  options: { deadline: number; what: string; retryable?: (error: unknown) => boolean },
+  options: {
+    deadline: number;
+    what: string;
+    retryable?: (error: unknown) => boolean;
+    /** What a failed attempt is known to have left behind, e.g. "and created nothing". */
+    aftermath?: string;
+  },
   deps: Clock & { log: Logger },
 ): Promise<T> {
   const retryable = options.retryable ?? isTransient;
@@ -62,7 +68,10 @@ export async function retryUntil<T>(
     } catch (error) {
       const delay = backoffMs(n, deps.random());
       if (!retryable(error) || deps.now() + delay > options.deadline) throw error;
-      deps.log.warning(`${options.what} failed (${describeError(error)}); trying again in ${delay} ms`);
+      const aftermath = options.aftermath === undefined ? "" : ` ${options.aftermath}`;
+      deps.log.warning(
+        `${options.what} failed (${describeError(error)})${aftermath}; trying again in ${delay} ms`,
+      );
       await deps.sleep(delay);
     }
   }

@@ -140,7 +140,7 @@ describe("the automatic rollback keeps trying", () => {
   });
 
   test("when AWS never recovers, it says the rollback was not done and which version serves", async () => {
-    const { deps, aws } = fakeDeps();
+    const { deps, aws, log } = fakeDeps();
     const lightsail = statefulLightsail(aws);
     probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
     let creates = 0;
@@ -162,6 +162,9 @@ describe("the automatic rollback keeps trying", () => {
     expect(result.error).not.toMatch(/nothing was changed|preflight/);
     expect(result.servingVersion).toBe(4);
     expect(creates).toBeGreaterThan(3);
+    expect(log.lines.join("\n")).toMatch(
+      /CreateContainerServiceDeployment failed \(ThrottlingException: .*\) and created nothing; trying again in \d+ ms/,
+    );
   });
 
   test("a serving version that cannot be read is reported as unknown, never as none", async () => {
