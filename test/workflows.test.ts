@@ -430,6 +430,15 @@ describe("deploy.yml", () => {
     });
   });
 
+  it("gives prod a two-minute bake window and dev none", () => {
+    const caller = job("deploy.yml", "deploy");
+    const bakeTime = (inputs: Record<string, string>) =>
+      interpolate(String(caller.with?.["bake-time"]), { inputs });
+    expect(bakeTime({ environment: "prod" })).toBe("2m");
+    expect(bakeTime({ environment: "dev" })).toBe("");
+    expect(bakeTime({})).toBe("");
+  });
+
   it("calls the reusable workflow with inputs it declares, defaulting a push to dev", () => {
     const caller = job("deploy.yml", "deploy");
     const callee = trigger(workflow("lightsail-deploy.yml"), "workflow_call")?.inputs as Record<
@@ -517,8 +526,10 @@ describe("lightsail-deploy.yml (reusable)", () => {
       "ssm-path": "/demo/dev/",
       "container-port": "3000",
       "health-check-path": "",
+      "bake-time": "",
     });
     expect(actionInputsFor({ environment: "dev", "ssm-path": "/other/" })["ssm-path"]).toBe("/other/");
+    expect(actionInputsFor({ environment: "prod", "bake-time": "2m" })["bake-time"]).toBe("2m");
   });
 
   it("rolls back with nothing but the service, repository, region and target (the action rejects the rest)", () => {

@@ -2,6 +2,7 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { GitHubAccess } from "./github-access.js";
+import type { Timeline } from "./timeline.js";
 
 /** Attempts every AWS call gets (the SDK's default is 3): enough to ride out a throttling burst. */
 export const AWS_MAX_ATTEMPTS = 6;
@@ -73,6 +74,8 @@ export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
   /** @actions/github: the run's context, and commit statuses with `github-token`. */
   github: GitHubAccess;
+  /** The run's timeline (run() adds it); phases time themselves on it with timed(). */
+  timeline?: Timeline;
 }
 
 export type Clock = Pick<Deps, "now" | "sleep" | "random">;

@@ -5,6 +5,7 @@ import { imageUri } from "./image-tag.js";
 import type { ImageSource } from "./inputs.js";
 import { imageLabels } from "./run-context.js";
 import { TEMP_DIR_PREFIX } from "./temp-dirs.js";
+import { timed } from "./timeline.js";
 
 export interface PublishedImage {
   uri: string;
@@ -124,22 +125,25 @@ export async function publishImage(
     deps.log.info(`${uri} is already in ECR: skipping build and push (pre-flight said why)`);
     return { uri, tag: target.tag, pushed: false };
   }
-  await buildOrTag(source, uri, deps);
+  await timed(deps, "build", () => buildOrTag(source, uri, deps));
   const configDir = await deps.tempDirs.create(`${TEMP_DIR_PREFIX}docker-`);
   const env = { DOCKER_CONFIG: configDir };
   let login: RegistryLogin | undefined;
   try {
-    login = await ecrLogin(aws, deps);
-    await docker(
-      deps,
-      ["login", "--username", login.username, "--password-stdin", login.host],
-      `docker login ${login.host}`,
-      {
-        env,
-        input: login.password,
-      },
-    );
-    await pushWithRetry(uri, env, deps);
+    await timed(deps, "login", async () => {
+      const token = await ecrLogin(aws, deps);
+      login = token;
+      await docker(
+        deps,
+        ["login", "--username", token.username, "--password-stdin", token.host],
+        `docker login ${token.host}`,
+        {
+          env,
+          input: token.password,
+        },
+      );
+    });
+    await timed(deps, "push", () => pushWithRetry(uri, env, deps));
     deps.log.info(`Pushed ${uri}`);
   } finally {
     if (login) {

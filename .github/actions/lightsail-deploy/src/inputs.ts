@@ -27,6 +27,7 @@ export const INPUT_DEFAULTS = {
   "probe-path": undefined,
   "probe-count": "20",
   "max-error-rate": "1%",
+  "bake-time": undefined,
   "auto-rollback": "true",
   "rollback-to": undefined,
   "dry-run": "false",
@@ -81,6 +82,8 @@ export interface Inputs {
   probeCount: number;
   /** A fraction: 0.01 for `1%`. */
   maxErrorRate: number;
+  /** How long to keep probing after the probe passed (0: no bake window). */
+  bakeMs: number;
   autoRollback: boolean;
   dryRun: boolean;
   /** SSM parameter holding the verdicts on earlier releases (see release-record.ts). */
@@ -404,6 +407,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     probePath: path(raw, "probe-path"),
     probeCount: integer(raw, "probe-count", 0, 1000) ?? 20,
     maxErrorRate: percentage(raw, "max-error-rate"),
+    bakeMs: text(raw, "bake-time") === undefined ? 0 : duration(raw, "bake-time", 0, 3_600_000, "0s to 1h"),
     autoRollback: boolean(raw, "auto-rollback"),
     dryRun: boolean(raw, "dry-run"),
     releaseRecord,

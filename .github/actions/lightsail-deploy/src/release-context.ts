@@ -47,6 +47,8 @@ export function releaseContext(
           probePath: inputs.probePath,
           probeCount: inputs.probeCount,
           maxErrorRate: inputs.maxErrorRate,
+          // Rollbacks restore a verified release: service comes back first, without a window.
+          bakeMs: kind === "deploy" ? inputs.bakeMs : 0,
         },
         deps,
       ),
@@ -59,9 +61,11 @@ export function releaseContext(
           ? verdict.probe
             ? "probe passed"
             : "went ACTIVE"
-          : verdict.activated
-            ? "failed the probe"
-            : "FAILED";
+          : verdict.bake?.failed
+            ? "failed the bake window"
+            : verdict.activated
+              ? "failed the probe"
+              : "FAILED";
       const outcome = verdict.kind;
       try {
         await record.update((r) => withVerdict(r, deployment, outcome, why, new Date(deps.now())));

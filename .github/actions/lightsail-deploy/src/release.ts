@@ -2,6 +2,7 @@ import type {
   ContainerServiceDeployment,
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
+import type { BakeResult } from "./bake.js";
 import { createDeployment } from "./create-deployment.js";
 import { DEPLOY_ID_VARIABLE } from "./deployment-id.js";
 import { publicImage } from "./deployment-request.js";
@@ -12,6 +13,7 @@ import type { ReleaseContext } from "./release-context.js";
 import { hasVerifiedRelease, verdictOf, withVerdict } from "./release-record.js";
 import type { Status } from "./report.js";
 import { type RestoreOutcome, restoreVerifiedRelease } from "./restore.js";
+import { timed } from "./timeline.js";
 import type { Verdict } from "./verify.js";
 
 /** What a release did to the service, for the report. */
@@ -25,6 +27,8 @@ export interface ReleaseOutcome {
   logs: string[];
   notes: string[];
   error?: DeployError;
+  /** The new version's bake window, when it had one. */
+  bake?: BakeResult;
 }
 
 type Kind = "deploy" | "rollback";
@@ -135,22 +139,30 @@ export async function release(
   const { inputs, deps } = ctx;
   await startRecord(ctx);
   const servedBefore = ctx.checked.service.currentDeployment;
-  const created = await ctx.phase(kind, kind === "deploy" ? "Deploy" : "Rollback", async () => {
-    const deadline = deps.now() + inputs.waitTimeoutMs;
-    const out = await createDeployment(
-      request,
-      ctx.aws,
-      { serviceName: inputs.serviceName, id: ctx.nextDeployId(), phase: kind, deadline },
-      deps,
-    );
-    deps.log.info(`Created deployment version ${out.version} (${DEPLOY_ID_VARIABLE}=${out.id})`);
-    return out;
-  });
+  const created = await ctx.phase(kind, kind === "deploy" ? "Deploy" : "Rollback", () =>
+    timed(deps, "deployment", async () => {
+      const deadline = deps.now() + inputs.waitTimeoutMs;
+      const out = await createDeployment(
+        request,
+        ctx.aws,
+        { serviceName: inputs.serviceName, id: ctx.nextDeployId(), phase: kind, deadline },
+        deps,
+      );
+      deps.log.info(`Created deployment version ${out.version} (${DEPLOY_ID_VARIABLE}=${out.id})`);
+      return out;
+    }),
+  );
   const verdict: Verdict = await ctx.phase("verify", `Verify version ${created.version}`, () =>
     ctx.verify(created, kind),
   );
   await ctx.recordVerdict(verdict);
-  const base = { version: created.version, image, logs: [] as string[], notes: [] as string[] };
+  const base = {
+    version: created.version,
+    image,
+    logs: [] as string[],
+    notes: [] as string[],
+    ...("bake" in verdict && verdict.bake ? { bake: verdict.bake } : {}),
+  };
   if (verdict.kind === "good") {
     return {
       ...base,
@@ -176,7 +188,7 @@ export async function release(
   base.logs = await containerLogs(ctx, verdict.deployment);
   if (verdict.kind === "rejected" && verdict.activated && inputs.autoRollback) {
     const restore = await ctx.phase("rollback", "Automatic rollback", () =>
-      restoreVerifiedRelease(ctx, created.version, servedBefore),
+      timed(deps, "rollback", () => restoreVerifiedRelease(ctx, created.version, servedBefore)),
     );
     const serving =
       restore.kind === "restored" && restore.verdict.kind === "good"

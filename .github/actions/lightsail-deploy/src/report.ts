@@ -1,5 +1,7 @@
 import type { ContainerServicePower } from "@aws-sdk/client-lightsail";
+import { type BakeResult, renderBake } from "./bake.js";
 import type { RunContext } from "./run-context.js";
+import { renderGantt, renderTimelineText, type Span } from "./timeline.js";
 
 /**
  * `superseded`: another deployment replaced this run's before it could be judged; nothing was rolled back.
@@ -36,6 +38,10 @@ export interface RunResult {
   servingUnknown?: string;
   serviceUrl?: string;
   phases: PhaseTiming[];
+  /** When each phase (pre-flight … rollback) started and how long it took. */
+  timeline?: Span[];
+  /** The bake window after the new version's probe, when `bake-time` is set and it got that far. */
+  bake?: BakeResult;
   cost?: MonthlyCost;
   notes: string[];
   logs: string[];
@@ -117,8 +123,11 @@ function contextRows(context: RunContext | undefined): [string, string][] {
   return rows;
 }
 
-/** The job summary (Markdown); the terminal report prints the same text. */
-export function renderSummary(result: RunResult): string {
+/**
+ * The job summary (Markdown); the terminal report prints the same text, with the timeline drawn as text
+ * rather than as a Mermaid chart.
+ */
+export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = "mermaid"): string {
   const title =
     result.dryRun && !result.error ? "🧪 Dry run (nothing changed)" : STATUS_TITLE[result.status ?? "failed"];
   const rows: [string, string | number | undefined][] = [
@@ -140,13 +149,17 @@ export function renderSummary(result: RunResult): string {
     ...contextRows(result.context),
     ...result.phases.map(({ phase, ms }): [string, string] => [`Phase: ${phase}`, formatMs(ms)]),
   ];
+  const spans = result.timeline ?? [];
+  const chart = timeline === "mermaid" ? renderGantt(spans) : renderTimelineText(spans);
   const parts = [
+    ...(chart ? [chart, ""] : []),
     `## lightsail-deploy: ${title}`,
     "",
     "| | |",
     "| --- | --- |",
     ...rows.map(([key, value]) => `| ${key} | ${cell(value)} |`),
   ];
+  if (result.bake) parts.push("", renderBake(result.bake));
   if (result.error) parts.push("", `**${result.error}**`);
   if (result.notes.length) parts.push("", ...result.notes.map((note) => `- ${note}`));
   if (result.request)

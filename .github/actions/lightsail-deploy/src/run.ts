@@ -16,6 +16,7 @@ import { type ReleaseContext, releaseContext } from "./release-context.js";
 import { ssmRecordStore } from "./release-record.js";
 import { type MonthlyCost, monthlyCost, type PhaseTiming, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
+import { newTimeline, timed } from "./timeline.js";
 
 /** What the deploy or rollback step produced: a release, or (dry run, nothing to do) a note. */
 type StepOutcome =
@@ -29,10 +30,19 @@ type StepOutcome =
     };
 
 /** Sequences the phases and turns their outcomes into the result. Never throws. */
-export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
+export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
+  const timeline = newTimeline(runDeps.now);
+  const deps: Deps = { ...runDeps, timeline };
   const phases: PhaseTiming[] = [];
   const phase = phaseRunner(phases, deps);
-  const result: RunResult = { status: undefined, dryRun: false, phases, notes: [], logs: [] };
+  const result: RunResult = {
+    status: undefined,
+    dryRun: false,
+    phases,
+    timeline: timeline.spans,
+    notes: [],
+    logs: [],
+  };
   let started: { aws: AwsClients; checked: Preflight } | undefined;
   let token: string | undefined;
   try {
@@ -43,7 +53,9 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
     Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
     maskEnvironmentValues({ environment: inputs.environment }, deps.log);
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
-    const checked = await phase("preflight", "Pre-flight", () => preflight(inputs, aws, deps));
+    const checked = await timed(deps, "pre-flight", () =>
+      phase("preflight", "Pre-flight", () => preflight(inputs, aws, deps)),
+    );
     started = { aws, checked };
     Object.assign(result, {
       serviceUrl: checked.service.url,
@@ -95,6 +107,7 @@ function applyStep(result: RunResult, step: StepOutcome): void {
     logs: outcome.logs,
     error: outcome.error?.message,
   });
+  if (outcome.bake) result.bake = outcome.bake;
   if ("unknown" in outcome.serving) result.servingUnknown = outcome.serving.unknown;
   else result.servingVersion = outcome.serving.version;
   result.notes.push(...outcome.notes);

@@ -45,7 +45,7 @@ export function terminalLogger(io: TerminalIO): Logger {
  * holds container log lines and messages that can carry secrets); returns the exit code.
  */
 export function publishToTerminal(result: RunResult, io: TerminalIO, mask: (text: string) => string): number {
-  io.out(mask(`${EOL}${renderSummary(result)}${EOL}`));
+  io.out(mask(`${EOL}${renderSummary(result, "text")}${EOL}`));
   for (const [name, value] of Object.entries(outputsOf(result))) io.out(mask(`${name}=${value}${EOL}`));
   if (result.error) {
     io.err(mask(`${result.error}${EOL}`));

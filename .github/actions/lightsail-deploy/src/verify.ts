@@ -1,10 +1,12 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
+import { type BakeResult, bake } from "./bake.js";
 import { deployIdOf } from "./deployment-id.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { describeError, isTransient } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
 import { pollUntil, retryUntil } from "./polling.js";
 import { type ProbeResult, probe, probeUrl } from "./probe.js";
+import { timed } from "./timeline.js";
 
 export interface VerifyOptions {
   serviceName: string;
@@ -18,13 +20,26 @@ export interface VerifyOptions {
   probePath: string | undefined;
   probeCount: number;
   maxErrorRate: number;
+  /** After the probe passed, keep probing this long (`bake-time`); 0 or undefined: no bake window. */
+  bakeMs?: number;
 }
 
 /** The verdict on one deployment version; every kind but `good` fails the step. */
 export type Verdict =
-  | { kind: "good"; deployment: ContainerServiceDeployment; probe: ProbeResult | undefined }
-  /** FAILED, or ACTIVE but failed the probe (`activated`): the release is bad. */
-  | { kind: "rejected"; activated: boolean; reason: string; deployment: ContainerServiceDeployment }
+  | {
+      kind: "good";
+      deployment: ContainerServiceDeployment;
+      probe: ProbeResult | undefined;
+      bake?: BakeResult;
+    }
+  /** FAILED, or ACTIVE but failed the probe or the bake window (`activated`): the release is bad. */
+  | {
+      kind: "rejected";
+      activated: boolean;
+      reason: string;
+      deployment: ContainerServiceDeployment;
+      bake?: BakeResult;
+    }
   /** Not settled in time: it may still finish; nothing is known about it. */
   | { kind: "timed-out"; reason: string; deployment: ContainerServiceDeployment | undefined }
   /** Another deployment replaced it before the verdict: nothing this run measured belongs to it. */
@@ -139,7 +154,7 @@ export async function verifyDeployment(
   options: VerifyOptions,
   deps: Deps,
 ): Promise<Verdict> {
-  const settled = await waitForDeployment(aws, options, deps);
+  const settled = await timed(deps, "activation", () => waitForDeployment(aws, options, deps));
   if (settled.state === "SUPERSEDED") return superseded(settled.deployment, settled.by);
   if (settled.state === "TIMEOUT") {
     const state = settled.deployment?.state ?? "not listed";
@@ -155,7 +170,8 @@ export async function verifyDeployment(
     return { kind: "good", deployment: settled.deployment, probe: undefined };
   }
   const path = options.probePath ?? settled.deployment.publicEndpoint?.healthCheck?.path ?? "/";
-  const result = await probe(probeUrl(options.serviceUrl, path), options.probeCount, deps.httpGet);
+  const url = probeUrl(options.serviceUrl, path);
+  const result = await timed(deps, "probe", () => probe(url, options.probeCount, deps.httpGet));
   deps.log.info(
     `Probe ${result.url}: ${result.count - result.failures}/${result.count} answered (${percent(result.errorRate)} errors)`,
   );
@@ -167,5 +183,32 @@ export async function verifyDeployment(
       `(${percent(result.errorRate)} > ${percent(options.maxErrorRate)}; e.g. ${result.samples.join(", ")})`;
     return { kind: "rejected", activated: true, reason, deployment: settled.deployment };
   }
-  return { kind: "good", deployment: settled.deployment, probe: result };
+  if (!options.bakeMs) return { kind: "good", deployment: settled.deployment, probe: result };
+  return bakeVerdict(aws, options, { url, durationMs: options.bakeMs }, settled.deployment, result, deps);
+}
+
+/** The bake window: a verdict like the probe's, on the error rate over the whole window. */
+async function bakeVerdict(
+  aws: AwsClients,
+  options: VerifyOptions,
+  window: { url: string; durationMs: number },
+  deployment: ContainerServiceDeployment,
+  probed: ProbeResult,
+  deps: Deps,
+): Promise<Verdict> {
+  const baked = await timed(deps, "bake", () =>
+    bake({ ...window, maxErrorRate: options.maxErrorRate }, deps),
+  );
+  deps.log.info(
+    `Bake ${baked.url}: ${baked.requests - baked.errors}/${baked.requests} answered in ${Math.round(baked.ranMs / 1000)}s (${percent(baked.errorRate)} errors)`,
+  );
+  const newer = await takenOverDuringProbe(aws, options, deps);
+  if (newer) return superseded(deployment, newer);
+  if (baked.failed) {
+    const reason =
+      `went ACTIVE and passed the probe, then failed the bake window: ${baked.errors} of ${baked.requests} requests to ${baked.url} ` +
+      `failed in ${Math.round(baked.ranMs / 1000)}s (more than ${percent(options.maxErrorRate)} of the ${Math.round(window.durationMs / 1000)}s window; e.g. ${baked.samples.join(", ")})`;
+    return { kind: "rejected", activated: true, reason, deployment, bake: baked };
+  }
+  return { kind: "good", deployment, probe: probed, bake: baked };
 }
