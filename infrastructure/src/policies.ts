@@ -51,18 +51,41 @@ export interface EcrLifecyclePolicy {
   rules: {
     rulePriority: number;
     description: string;
-    selection: { tagStatus: "any"; countType: "imageCountMoreThan"; countNumber: number };
+    selection:
+      | { tagStatus: "any"; countType: "imageCountMoreThan"; countNumber: number }
+      | {
+          tagStatus: "tagged";
+          tagPatternList: string[];
+          countType: "imageCountMoreThan";
+          countNumber: number;
+        };
     action: { type: "expire" };
   }[];
 }
+
+/** The deploy action's registry build cache (`build-cache`), kept next to the images under this tag. */
+export const BUILD_CACHE_TAG = "buildcache";
 
 export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`image count must be a positive integer; got ${count}`);
   return {
     rules: [
+      // ECR never lets a later rule expire an image an earlier rule matched, and one tag names one image, so
+      // this rule keeps the build cache forever: it never has more than one image to count.
       {
         rulePriority: 1,
+        description: "Keep the build cache",
+        selection: {
+          tagStatus: "tagged",
+          tagPatternList: [BUILD_CACHE_TAG],
+          countType: "imageCountMoreThan",
+          countNumber: 1,
+        },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
         description: `Keep the last ${count} images`,
         selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: count },
         action: { type: "expire" },

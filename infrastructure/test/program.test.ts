@@ -70,17 +70,30 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
     expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
   });
 
-  it("keeps the last 5 images and expires the rest", () => {
+  it("keeps the last 5 images and expires the rest, but never the build cache", () => {
     const lifecycle = onlyResourceOfType(run(), T.lifecycle);
     expect(lifecycle.inputs.repository).toBe(`vidos-${stackName}`);
-    const policy = policyOf<{ rules: { selection: unknown; action: unknown }[] }>(lifecycle);
-    expect(policy.rules).toHaveLength(1);
-    expect(policy.rules[0]?.selection).toEqual({
+    const policy = policyOf<{ rules: { rulePriority: number; selection: unknown; action: unknown }[] }>(
+      lifecycle,
+    );
+    expect(policy.rules).toHaveLength(2);
+    // The build cache's rule comes first, so the count rule cannot expire it; it can only match one image.
+    expect(policy.rules[0]).toMatchObject({
+      rulePriority: 1,
+      selection: {
+        tagStatus: "tagged",
+        tagPatternList: ["buildcache"],
+        countType: "imageCountMoreThan",
+        countNumber: 1,
+      },
+    });
+    expect(policy.rules[1]).toMatchObject({ rulePriority: 2 });
+    expect(policy.rules[1]?.selection).toEqual({
       tagStatus: "any",
       countType: "imageCountMoreThan",
       countNumber: 5,
     });
-    expect(policy.rules[0]?.action).toEqual({ type: "expire" });
+    expect(policy.rules[1]?.action).toEqual({ type: "expire" });
   });
 
   it("runs one micro Lightsail node with the ECR image-puller role active, and no Pulumi deployment", () => {

@@ -1,4 +1,11 @@
 import { GetAuthorizationTokenCommand } from "./aws-sdk.js";
+import {
+  type BuildCacheSetting,
+  buildCommand,
+  type CacheBuilder,
+  chooseCacheBuilder,
+  describeCacheBuilder,
+} from "./build-cache.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { DeployError, describeError } from "./errors.js";
 import { imageUri } from "./image-tag.js";
@@ -73,21 +80,25 @@ async function docker(
   return result;
 }
 
+type BuildSource = Extract<ImageSource, { kind: "build" }>;
+
+/** The build's own options: file, tag, build args and labels. */
+async function buildOptions(source: BuildSource, uri: string, deps: Deps): Promise<string[]> {
+  const buildArgs = Object.entries(source.buildArgs).flatMap(([key, value]) => [
+    "--build-arg",
+    `${key}=${value}`,
+  ]);
+  // A prebuilt image keeps the labels it was built with: a tag cannot add any.
+  const labels = imageLabels(await deps.github.context());
+  return ["--file", source.dockerfile, "--tag", uri, ...buildArgs, ...labels];
+}
+
 async function buildOrTag(source: ImageSource, uri: string, deps: Deps): Promise<void> {
   // Build with the user's own docker config (it holds buildx and base-image credentials); only the
   // login and push below use the action's private config.
   if (source.kind === "build") {
-    const buildArgs = Object.entries(source.buildArgs).flatMap(([key, value]) => [
-      "--build-arg",
-      `${key}=${value}`,
-    ]);
-    // A prebuilt image keeps the labels it was built with: a tag cannot add any.
-    const labels = imageLabels(await deps.github.context());
-    await docker(
-      deps,
-      ["build", "--file", source.dockerfile, "--tag", uri, ...buildArgs, ...labels, "--", source.context],
-      "docker build",
-    );
+    const options = await buildOptions(source, uri, deps);
+    await docker(deps, buildCommand({ kind: "off", why: "" }, options, source.context).args, "docker build");
   } else if (source.kind === "prebuilt") {
     await docker(deps, ["tag", "--", source.image, uri], `docker tag ${source.image}`);
   }
@@ -111,6 +122,38 @@ async function pushWithRetry(uri: string, env: Record<string, string>, deps: Dep
 }
 
 /**
+ * A build that reads (and with buildx writes) the registry cache, so it runs with the action's login. If it
+ * fails (a base image only the user's own docker config can pull, a builder that cannot export a cache),
+ * the build runs again as without a cache: the cache may make a build faster, never make it fail.
+ */
+async function cachedBuild(
+  source: BuildSource,
+  uri: string,
+  builder: Exclude<CacheBuilder, { kind: "off" }>,
+  env: Record<string, string>,
+  deps: Deps,
+): Promise<void> {
+  const command = buildCommand(builder, await buildOptions(source, uri, deps), source.context);
+  const result = await deps.exec("docker", command.args, { env: { ...command.env, ...env } });
+  if (result.exitCode === 0) return;
+  const reason = result.stderr.trim().split("\n").slice(-1)[0] || `exit code ${result.exitCode}`;
+  deps.log.warning(`The build with the cache failed (${reason}); building again without the cache`);
+  await buildOrTag(source, uri, deps);
+}
+
+/** The inline cache lives in the image itself, so the image is pushed as the cache reference too. */
+async function pushInlineCache(uri: string, ref: string, env: Record<string, string>, deps: Deps) {
+  const tagged = await deps.exec("docker", ["tag", "--", uri, ref], { silent: true });
+  const pushed = tagged.exitCode === 0 ? await deps.exec("docker", ["push", ref], { env }) : tagged;
+  if (pushed.exitCode === 0) deps.log.info(`Pushed the build cache ${ref}`);
+  // A missing cache costs the next build time only, so this is not a failure.
+  else
+    deps.log.warning(
+      `Could not push the build cache ${ref} (${pushed.stderr.trim().split("\n").slice(-1)[0]}); the next build starts without it`,
+    );
+}
+
+/**
  * Builds (or tags) and pushes `<repositoryUri>:<tag>`. The login lives in a temporary DOCKER_CONFIG, so
  * the user's own docker config is never written, and it is removed at the end whatever happens.
  */
@@ -119,13 +162,19 @@ export async function publishImage(
   target: { repositoryUri: string; tag: string; exists: boolean },
   aws: AwsClients,
   deps: Deps,
+  cache: BuildCacheSetting = { kind: "off" },
 ): Promise<PublishedImage> {
   const uri = imageUri(target.repositoryUri, target.tag);
   if (target.exists) {
     deps.log.info(`${uri} is already in ECR: skipping build and push (pre-flight said why)`);
     return { uri, tag: target.tag, pushed: false };
   }
-  await timed(deps, "build", () => buildOrTag(source, uri, deps));
+  const builder: CacheBuilder =
+    source.kind === "build"
+      ? await chooseCacheBuilder(cache, target.repositoryUri, deps)
+      : { kind: "off", why: "nothing is built" };
+  if (source.kind === "build") deps.log.info(describeCacheBuilder(builder));
+  if (builder.kind === "off") await timed(deps, "build", () => buildOrTag(source, uri, deps));
   const configDir = await deps.tempDirs.create(`${TEMP_DIR_PREFIX}docker-`);
   const env = { DOCKER_CONFIG: configDir };
   let login: RegistryLogin | undefined;
@@ -143,7 +192,12 @@ export async function publishImage(
         },
       );
     });
-    await timed(deps, "push", () => pushWithRetry(uri, env, deps));
+    if (builder.kind !== "off" && source.kind === "build")
+      await timed(deps, "build", () => cachedBuild(source, uri, builder, env, deps));
+    await timed(deps, "push", async () => {
+      await pushWithRetry(uri, env, deps);
+      if (builder.kind === "inline") await pushInlineCache(uri, builder.ref, env, deps);
+    });
     deps.log.info(`Pushed ${uri}`);
   } finally {
     if (login) {

@@ -1,3 +1,4 @@
+import type { BuildCacheSetting } from "./build-cache.js";
 import { DeployError } from "./errors.js";
 import { parseImageReference } from "./image-tag.js";
 import { defaultRecordName } from "./release-record.js";
@@ -12,6 +13,7 @@ export const INPUT_DEFAULTS = {
   context: ".",
   dockerfile: "Dockerfile",
   "build-args": undefined,
+  "build-cache": "on",
   tag: undefined,
   "container-port": undefined,
   "health-check-path": undefined,
@@ -68,6 +70,8 @@ export interface Inputs {
   repository: string | undefined;
   containerName: string | undefined;
   source: ImageSource;
+  /** A registry cache for the build (see build-cache.ts). */
+  buildCache: BuildCacheSetting;
   /** Explicit tag; undefined means the short git SHA, else a UTC timestamp. */
   tag: string | undefined;
   gitSha: string | undefined;
@@ -351,6 +355,21 @@ function imageSource(raw: RawInputs): ImageSource {
   };
 }
 
+/** `on`, `off`, or an image reference to keep the cache at (e.g. `<registry>/<repository>:buildcache`). */
+function buildCache(raw: RawInputs): BuildCacheSetting {
+  const value = text(raw, "build-cache") ?? "on";
+  if (/^(on|true|yes)$/i.test(value)) return { kind: "on", ref: undefined };
+  if (/^(off|false|no)$/i.test(value)) return { kind: "off" };
+  const ref = parseImageReference(value);
+  if (!ref?.tag || ref.digest || value.startsWith("-"))
+    throw invalid(
+      "build-cache",
+      value,
+      "is not `on`, `off` or an image reference with a tag (e.g. 123.dkr.ecr.eu-west-1.amazonaws.com/app:buildcache)",
+    );
+  return { kind: "on", ref: value };
+}
+
 /** The one place inputs are read and checked; nothing calls AWS before this succeeds. */
 export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string | undefined>>): Inputs {
   rejectUnknown(raw);
@@ -384,6 +403,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     repository,
     containerName: matching(raw, "container-name", LIGHTSAIL_NAME, nameRule(53), 53),
     source,
+    buildCache: buildCache(raw),
     tag: matching(
       raw,
       "tag",

@@ -132,7 +132,13 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const image = inputs.dryRun
     ? { uri: imageUri(repositoryUri, tag), tag }
     : await phase("image", "Image", () =>
-        publishImage(inputs.source, { repositoryUri, tag, exists: checked.imageExists }, aws, deps),
+        publishImage(
+          inputs.source,
+          { repositoryUri, tag, exists: checked.imageExists },
+          aws,
+          deps,
+          inputs.buildCache,
+        ),
       );
   const notes = checked.imageExists
     ? [`${image.uri} was already in ECR, so build and push were skipped.`]

@@ -253,11 +253,15 @@ export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCa
       const call = { command, args, options };
       execCalls.push(call);
       return (
-        execResult?.(call) ?? {
-          exitCode: 0,
-          stdout: command === "docker" && args[0] === "version" ? "27.0.0" : "",
-          stderr: "",
-        }
+        execResult?.(call) ??
+        // Like a docker 27 client without the buildx plugin (so `build-cache` finds no BuildKit).
+        (command === "docker" && args[0] === "buildx"
+          ? { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." }
+          : {
+              exitCode: 0,
+              stdout: command === "docker" && args[0] === "version" ? "27.0.0" : "",
+              stderr: "",
+            })
       );
     },
     now: clock.now,

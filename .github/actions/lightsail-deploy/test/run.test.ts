@@ -44,6 +44,8 @@ describe("a whole deploy with every dependency faked", () => {
     });
     expect(dockerCommands(execCalls)).toEqual([
       "version --format",
+      "buildx version",
+      "version --format",
       `build --file`,
       "login --username",
       `push ${REPOSITORY_URI}:0123456`,

@@ -81,6 +81,7 @@ describe("a run's timeline", () => {
     const summary = renderSummary(result);
     expect(summary.startsWith("```mermaid\ngantt\n")).toBe(true);
     expect(summary).toMatch(/ {4}activation 5\.0 s :t5, \d+, \d+/);
+    expect(summary.indexOf("## lightsail-deploy: ✅ Deployed")).toBeGreaterThan(summary.indexOf("```\n"));
     expect(renderSummary(result, "text")).toMatch(/^Timeline \(/);
     expect(renderSummary(result, "text")).not.toContain("mermaid");
   });
