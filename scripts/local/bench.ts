@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { GetContainerLogCommand } from "@aws-sdk/client-lightsail";
+import { feedbackTable, measureBuilds, measureRecovery } from "./bench-feedback.js";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
 import { summarizeCalls } from "./counting-proxy.js";
 import { repoRoot } from "./paths.js";
@@ -9,9 +10,11 @@ import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 // npm run bench: real deploys and rollbacks on the local stand-in (real registry, real containers, AWS
 // health-check timing), by the bundled action and by the plain AWS CLI script people write by hand.
 const execFileAsync = promisify(execFile);
-const SERVICE = "bench";
-const REPOSITORY = "bench-app";
-const LOCAL_IMAGE = "bench-app:local";
+// Names of this process only: two benches on one Docker engine must not share (or remove) a container or image.
+const SERVICE = `bench-${process.pid}`;
+const REPOSITORY = `bench-app-${process.pid}`;
+const LOCAL_IMAGE = `bench-app:local-${process.pid}`;
+const SOURING_IMAGE = `bench-souring:${process.pid}`;
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -56,9 +59,9 @@ async function main(): Promise<void> {
   const pipeline = await startLocalPipeline({
     service: SERVICE,
     repository: REPOSITORY,
-    ssmPath: "/bench/dev/",
+    ssmPath: `/${SERVICE}/dev/`,
     parameters: [
-      { name: "/bench/dev/AUTHORIZER_URL", type: "SecureString", value: "http://127.0.0.1:9/authorize" },
+      { name: `/${SERVICE}/dev/AUTHORIZER_URL`, type: "SecureString", value: "http://127.0.0.1:9/authorize" },
     ],
     settings: { timeScale: 1, drainSeconds: 1 },
   });
@@ -80,7 +83,10 @@ async function main(): Promise<void> {
       image: LOCAL_IMAGE,
       "container-port": "3000",
       "health-check-path": "/health",
-      "ssm-path": "/bench/dev/",
+      // Lightsail's real health-check timing (its defaults, written out): interval 5 s, healthy threshold 2.
+      "health-check-interval": "5",
+      "healthy-threshold": "2",
+      "ssm-path": `/${SERVICE}/dev/`,
     };
     log("warm-up: first deploy by the action");
     await action("1111111", firstDeploy)();
@@ -105,15 +111,48 @@ async function main(): Promise<void> {
     };
     results.push(await measure(pipeline, "hand script: deploy", hand("3333333", LOCAL_IMAGE)));
     results.push(await measure(pipeline, "hand script: rollback", hand("2222222")));
-    const table = figuresTable(results.map(deployFigures));
+    const figures = results.map(deployFigures);
+    const table = figuresTable(figures);
     process.stdout.write(
       `\n${table}\n\nAction: poll interval 5 s (jittered), probe-count 20. Hand script: AWS CLI ${
         (await execFileAsync("/usr/bin/aws", ["--version"])).stdout.trim().split(" ")[0]
       }, fixed 10 s sleep, polls the service state (it cannot tell a FAILED deployment from a good one).\n`,
     );
+    log("cold and cached builds of a one-line change (docker 20.10, BuildKit inline cache)");
+    const builds = await measureBuilds(pipeline, async (inputs, env) => {
+      const run = await pipeline.runAction({ "container-name": "app", ...inputs }, env);
+      if (run.exitCode !== 0) throw new Error(`the action failed:\n${run.log}`);
+      return run;
+    });
+    log("recovery: a release that sours inside a 60 s bake window");
+    await execFileAsync(
+      "docker",
+      [
+        "build",
+        "-q",
+        "-t",
+        SOURING_IMAGE,
+        "--build-arg",
+        `BUN_IMAGE=${pipeline.baseImage}`,
+        "-f",
+        "e2e/fixtures/souring.Dockerfile",
+        "e2e/fixtures",
+      ],
+      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+    );
+    const recovery = await measureRecovery(pipeline, (onLine) =>
+      pipeline.runAction(
+        { "container-name": "app", image: SOURING_IMAGE, tag: "5041ed0", "bake-time": "60s" },
+        { GITHUB_SHA: "5041ed0".padEnd(40, "0") },
+        { onLine },
+      ),
+    );
+    process.stdout.write(
+      `\n${feedbackTable(builds, recovery, { probeIntervalSeconds: 1, activationSeconds: figures[0]?.activationSeconds })}\n\nBake window: one request a second; activation target from the action's deploy above (health check every 5 s, healthy threshold 2). The recovering step took ${recovery.stepSeconds} s.\n`,
+    );
   } finally {
     await pipeline.close();
-    await execFileAsync("docker", ["rmi", "-f", LOCAL_IMAGE]).catch(() => {});
+    await execFileAsync("docker", ["rmi", "-f", LOCAL_IMAGE, SOURING_IMAGE]).catch(() => {});
   }
 }
 
