@@ -4,6 +4,8 @@ import { describeError, isTransient } from "./errors.js";
 export interface PollOptions {
   intervalMs: number;
   timeoutMs: number;
+  /** The pause before the next call, by the time since the first; `intervalMs` without it. */
+  delayMs?: (elapsedMs: number) => number;
 }
 
 /**
@@ -30,13 +32,15 @@ export async function pollUntil<T>(
   options: PollOptions,
   clock: Clock,
 ): Promise<{ done: true; value: T } | { done: false }> {
-  const deadline = clock.now() + options.timeoutMs;
+  const start = clock.now();
+  const deadline = start + options.timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return { done: true, value };
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { done: false };
-    await clock.sleep(Math.min(jittered(options.intervalMs, clock.random()), remaining));
+    const interval = options.delayMs ? options.delayMs(clock.now() - start) : options.intervalMs;
+    await clock.sleep(Math.min(jittered(interval, clock.random()), remaining));
   }
 }
 

@@ -4,6 +4,7 @@ import { deployIdOf } from "./deployment-id.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { describeError, isTransient } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
+import { expectedActivationMs, pollDelayMs } from "./poll-schedule.js";
 import { pollUntil, retryUntil } from "./polling.js";
 import { type ProbeResult, probe, probeUrl } from "./probe.js";
 import { timed } from "./timeline.js";
@@ -118,7 +119,11 @@ export async function waitForDeployment(
       if (deployment?.state === "ACTIVE") return { state: "ACTIVE", deployment };
       return undefined;
     },
-    options,
+    {
+      ...options,
+      delayMs: (elapsed) =>
+        pollDelayMs(elapsed, expectedActivationMs(last?.publicEndpoint?.healthCheck), options.intervalMs),
+    },
     deps,
   );
   return result.done ? result.value : { state: "TIMEOUT", deployment: last };
