@@ -156,7 +156,7 @@ export function feedbackTable(
     "| figure | measured | target |",
     "| --- | --- | --- |",
     `| build, cold (empty cache, fresh local image cache) | ${s(builds.coldSeconds)}, ${builds.coldLayers} layers pushed | – |`,
-    `| build, cached (one-line source change, fresh local image cache) | ${s(builds.cachedSeconds)}, ${builds.cachedLayers} layers pushed | faster than cold |`,
+    `| build, cached (one-line source change, fresh local image cache) | ${s(builds.cachedSeconds)}, ${builds.cachedLayers} layers pushed | fewer layers pushed than cold |`,
     `| recovery: first bad answer → rollback starts (detection) | ${s(recovery.detectionSeconds)}${met(recovery.detectionSeconds, detectionTarget)} | ≤ ${detectionTarget} s (probe interval + 1 s) |`,
     `| recovery: rollback starts → previous version serving | ${s(recovery.rollbackSeconds)} | – |`,
     `| recovery: first bad answer → previous version serving | ${s(whole)}${met(whole, recoveryTarget)} | ≤ ${s(recoveryTarget)} (one activation + 5 s) |`,

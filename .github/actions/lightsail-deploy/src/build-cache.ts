@@ -9,14 +9,15 @@ export type BuildCacheSetting = { kind: "off" } | { kind: "on"; ref: string | un
  */
 export const CACHE_TAG = "buildcache";
 
-/** How this run builds with a registry cache, or why it does not. */
+/**
+ * How this run builds with a registry cache, or why it does not. Both builders keep an inline cache (the
+ * image's own config carries it) and the image is pushed as the cache reference too: a docker client older
+ * than 23 can export nothing else, and buildx's default `docker` driver cannot export a separate registry
+ * cache (`--cache-to type=registry`) either.
+ */
 export type CacheBuilder =
-  /** buildx: a registry cache (`--cache-to type=registry`) holding every stage's layers. */
   | { kind: "buildx"; ref: string; network: string | undefined }
-  /**
-   * A docker client older than 23 runs BuildKit itself with DOCKER_BUILDKIT=1; it can only export an inline
-   * cache (the image's own config carries it), so the image is also pushed as the cache reference.
-   */
+  /** A docker client older than 23 runs BuildKit itself with DOCKER_BUILDKIT=1. */
   | { kind: "inline"; ref: string; network: string | undefined }
   | { kind: "off"; why: string };
 
@@ -74,9 +75,8 @@ export function buildCommand(builder: CacheBuilder, options: string[], context: 
           "--load",
           "--cache-from",
           `type=registry,ref=${builder.ref}`,
-          // mode=max keeps the layers of every stage; image-manifest makes the cache an image ECR accepts.
           "--cache-to",
-          `type=registry,ref=${builder.ref},mode=max,image-manifest=true,oci-mediatypes=true`,
+          "type=inline",
           ...network,
           ...options,
           "--",
@@ -108,7 +108,7 @@ export function buildCommand(builder: CacheBuilder, options: string[], context: 
 export function describeCacheBuilder(builder: CacheBuilder): string {
   switch (builder.kind) {
     case "buildx":
-      return `Build cache: ${builder.ref} (buildx registry cache)`;
+      return `Build cache: ${builder.ref} (buildx, inline cache; the image is pushed there too)`;
     case "inline":
       return `Build cache: ${builder.ref} (BuildKit inline cache; the image is pushed there too)`;
     case "off":

@@ -196,7 +196,7 @@ export async function publishImage(
       await timed(deps, "build", () => cachedBuild(source, uri, builder, env, deps));
     await timed(deps, "push", async () => {
       await pushWithRetry(uri, env, deps);
-      if (builder.kind === "inline") await pushInlineCache(uri, builder.ref, env, deps);
+      if (builder.kind !== "off") await pushInlineCache(uri, builder.ref, env, deps);
     });
     deps.log.info(`Pushed ${uri}`);
   } finally {
