@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionRun } from "../scripts/local/github-runner.js";
 import { repoRoot } from "../scripts/local/paths.js";
@@ -30,6 +32,21 @@ describe.skipIf(!enabled)("the build cache in the ECR repository", () => {
   const built: string[] = [];
 
   beforeAll(async () => {
+    // The two clients this file compares; say so plainly if the machine has others.
+    const version = (docker: string) =>
+      promisify(execFile)(docker, ["version", "--format", "{{.Client.Version}}"]).then(
+        (r) => r.stdout.trim(),
+        () => "absent",
+      );
+    const buildx = await promisify(execFile)("docker", ["buildx", "version"]).then(
+      () => true,
+      () => false,
+    );
+    const debian = await version("/usr/bin/docker");
+    if (buildx || !(Number(debian.split(".")[0]) < 23))
+      throw new Error(
+        `needs a docker on PATH without buildx (has buildx: ${buildx}) and Debian's docker.io client at /usr/bin/docker older than 23 (found ${debian})`,
+      );
     stage = await startStage({ service: SERVICE, repository: `${SERVICE}-app`, ssmPath: SSM_PATH });
     // A copy of the app to change one line of, as a commit would.
     for (const path of ["Dockerfile", ".dockerignore", "app/package.json", "app/src"])
