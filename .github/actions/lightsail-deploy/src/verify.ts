@@ -170,12 +170,23 @@ export async function verifyDeployment(
     const reason = "FAILED: its containers did not start or did not pass the health check";
     return { kind: "rejected", activated: false, reason, deployment: settled.deployment };
   }
-  if (options.probeCount === 0 || !options.serviceUrl) {
-    if (options.probeCount > 0) deps.log.warning("The service has no public URL; skipping the probe");
+  // `probe-count: 0` turns the first probe off, not a bake window that was asked for.
+  const probes = options.probeCount > 0 || Boolean(options.bakeMs);
+  if (!probes || !options.serviceUrl) {
+    if (probes) deps.log.warning("The service has no public URL; skipping the probe");
     return { kind: "good", deployment: settled.deployment, probe: undefined };
   }
   const path = options.probePath ?? settled.deployment.publicEndpoint?.healthCheck?.path ?? "/";
   const url = probeUrl(options.serviceUrl, path);
+  if (options.probeCount === 0)
+    return bakeVerdict(
+      aws,
+      options,
+      { url, durationMs: options.bakeMs ?? 0 },
+      settled.deployment,
+      undefined,
+      deps,
+    );
   const result = await timed(deps, "probe", () => probe(url, options.probeCount, deps.httpGet));
   deps.log.info(
     `Probe ${result.url}: ${result.count - result.failures}/${result.count} answered (${percent(result.errorRate)} errors)`,
@@ -198,7 +209,7 @@ async function bakeVerdict(
   options: VerifyOptions,
   window: { url: string; durationMs: number },
   deployment: ContainerServiceDeployment,
-  probed: ProbeResult,
+  probed: ProbeResult | undefined,
   deps: Deps,
 ): Promise<Verdict> {
   const baked = await timed(deps, "bake", () =>
@@ -211,7 +222,7 @@ async function bakeVerdict(
   if (newer) return superseded(deployment, newer);
   if (baked.failed) {
     const reason =
-      `went ACTIVE and passed the probe, then failed the bake window: ${baked.errors} of ${baked.requests} requests to ${baked.url} ` +
+      `went ACTIVE${probed ? " and passed the probe" : ""}, then failed the bake window: ${baked.errors} of ${baked.requests} requests to ${baked.url} ` +
       `failed in ${Math.round(baked.ranMs / 1000)}s (more than ${percent(options.maxErrorRate)} of the ${Math.round(window.durationMs / 1000)}s window; e.g. ${baked.samples.join(", ")})`;
     return { kind: "rejected", activated: true, reason, deployment, bake: baked };
   }

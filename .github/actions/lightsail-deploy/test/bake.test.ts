@@ -179,3 +179,35 @@ describe("`bake-time`", () => {
     );
   });
 });
+
+describe("`probe-count: 0` with a bake window", () => {
+  test("skips the first probe, not the window", async () => {
+    const { deps, aws, clock } = fakeDeps();
+    const service = degradingAfter(clock, 5_000);
+    deps.httpGet = service.httpGet;
+    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).resolves({
+      deployments: [deployment(4, "ACTIVE", "v4", undefined, OWN_ID), deployment(3, "INACTIVE")],
+    });
+    const verdict = await verifyDeployment(
+      aws.clients,
+      {
+        serviceName: "demo",
+        version: 4,
+        id: OWN_ID,
+        serviceUrl: "http://127.0.0.1:8081/",
+        probePath: undefined,
+        probeCount: 0,
+        maxErrorRate: 0.01,
+        intervalMs: 5_000,
+        timeoutMs: 60_000,
+        bakeMs: 60_000,
+      },
+      deps,
+    );
+    expect(verdict).toMatchObject({ kind: "rejected", activated: true, bake: { failed: true } });
+    expect(service.sent[0]).toBe(0);
+    expect(verdict.kind === "rejected" && verdict.reason).toMatch(
+      /^went ACTIVE, then failed the bake window: 1 of 6 requests/,
+    );
+  });
+});
