@@ -85,6 +85,8 @@ describe("certificates and custom domains", () => {
     await expect(attach({ "api-cert": ["other.example.test"] })).rejects.toThrow(
       /not covered by the certificate/,
     );
+    const five = ["api", "www", "a", "b", "c"].map((name) => `${name}.example.test`);
+    await expect(attach({ "api-cert": five })).rejects.toThrow(/at most 4 public domain names/);
     const { containerServices } = await harness.lightsail.send(
       new GetContainerServicesCommand({ serviceName: "demo" }),
     );

@@ -37,6 +37,8 @@ export interface CertificateRecord {
 
 /** Lightsail: one primary domain plus at most nine alternative names; no wildcards. */
 const MAX_ALTERNATIVE_NAMES = 9;
+/** UpdateContainerService: "You can specify up to four public domain names for a container service." */
+const MAX_SERVICE_DOMAINS = 4;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
 /** Also a file name in the CA's directory, so nothing that could leave it. */
 const CERTIFICATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
@@ -170,6 +172,12 @@ export class Certificates {
    */
   async checkPublicDomains(body: unknown): Promise<void> {
     const request = validateUpdateRequest(body);
+    const all = Object.values(request.publicDomainNames ?? {}).flat();
+    if (all.length > MAX_SERVICE_DOMAINS) {
+      throw invalidInput(
+        `publicDomainNames lists ${all.length} domains; a container service takes at most ${MAX_SERVICE_DOMAINS} public domain names.`,
+      );
+    }
     for (const [name, domains] of Object.entries(request.publicDomainNames ?? {})) {
       const record = this.records[name];
       if (!record) {
