@@ -122,8 +122,11 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
 
 // A host name of two labels or more, lower case; Lightsail certificates take no wildcards.
 const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
-/** Lightsail: one primary domain plus at most nine alternative names per certificate. */
-export const MAX_ALTERNATIVE_NAMES = 9;
+/**
+ * Lightsail: a certificate takes one primary domain plus at most nine alternative names, but a container
+ * service takes at most four public domain names, and the stack attaches every name of the certificate.
+ */
+export const MAX_SERVICE_DOMAINS = 4;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
 
 function parseDomainName(name: string, value: string): string {
@@ -171,9 +174,9 @@ function parseDomain(
         .map((value) => parseDomainName(key("domainAlternativeNames"), value)),
     ),
   ].filter((alternative) => alternative !== name);
-  if (alternativeNames.length > MAX_ALTERNATIVE_NAMES)
+  if (1 + alternativeNames.length > MAX_SERVICE_DOMAINS)
     throw new ConfigError(
-      `\`${key("domainAlternativeNames")}\` lists ${alternativeNames.length} names; a Lightsail certificate takes at most ${MAX_ALTERNATIVE_NAMES} besides \`${key("domain")}\`.`,
+      `\`${key("domainAlternativeNames")}\` lists ${alternativeNames.length} names; a Lightsail container service takes at most ${MAX_SERVICE_DOMAINS} domains, so at most ${MAX_SERVICE_DOMAINS - 1} besides \`${key("domain")}\`.`,
     );
   if (zone !== undefined && !HOSTED_ZONE_PATTERN.test(zone))
     throw new ConfigError(
