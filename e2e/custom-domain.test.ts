@@ -31,7 +31,7 @@ const DOMAIN = "api.example.test";
 const SHA_HOST_REJECTING = "4057000d4057000d4057000d4057000d4057000d";
 
 /** One GET of https://api.example.test/health over real TLS to the stand-in, trusting only its authority. */
-function domainHealth(stage: Stage): Promise<{ status: number; body: string }> {
+function domainHealth(stage: Stage, trustLocalAuthority = true): Promise<{ status: number; body: string }> {
   const { port, caFile } = stage.pipeline.local.https;
   return new Promise((resolve, reject) => {
     const request = get(
@@ -41,7 +41,7 @@ function domainHealth(stage: Stage): Promise<{ status: number; body: string }> {
         servername: DOMAIN,
         headers: { host: DOMAIN },
         path: "/health",
-        ca: readFileSync(caFile),
+        ...(trustLocalAuthority ? { ca: readFileSync(caFile) } : {}),
         agent: false,
         timeout: 5000,
       },
@@ -152,6 +152,8 @@ describe.skipIf(!enabled)("a custom domain over HTTPS", () => {
     const answer = await domainHealth(stage);
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body).version).toBe(SHA_V1);
+    // The verification is real: a client that does not trust the local authority is refused.
+    await expect(domainHealth(stage, false)).rejects.toThrow(/certificate/i);
   }, 300_000);
 
   it("refuses a domain whose certificate is still pending validation, and keeps the attached one", async () => {
