@@ -28,6 +28,10 @@ export interface RunResult {
   region?: string;
   imageUri?: string;
   imageTag?: string;
+  /** The manifest digest of the image this run deployed (a promotion's, or the pushed tag's). */
+  imageDigest?: string;
+  /** A promotion: the environment the image came from. */
+  promotedFrom?: string;
   deploymentVersion?: number;
   previousVersion?: number;
   /** The version serving when the run ended, as read back from Lightsail. */
@@ -49,6 +53,7 @@ export interface RunResult {
 export const OUTPUT_NAMES = [
   "image-uri",
   "image-tag",
+  "image-digest",
   "deployment-version",
   "previous-version",
   "serving-version",
@@ -62,6 +67,7 @@ export function outputsOf(result: RunResult): Record<OutputName, string> {
   return {
     "image-uri": result.imageUri ?? "",
     "image-tag": result.imageTag ?? "",
+    "image-digest": result.imageDigest ?? "",
     "deployment-version": result.deploymentVersion?.toString() ?? "",
     "previous-version": result.previousVersion?.toString() ?? "",
     "serving-version": result.servingVersion?.toString() ?? "",
@@ -117,6 +123,11 @@ function contextRows(context: RunContext | undefined): [string, string][] {
   return rows;
 }
 
+/** Rows shown only when they have a value (a run that promotes nothing has no source environment). */
+function optionalRows(rows: [string, string | undefined][]): [string, string][] {
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "");
+}
+
 /** The job summary (Markdown); the terminal report prints the same text. */
 export function renderSummary(result: RunResult): string {
   const title =
@@ -131,6 +142,10 @@ export function renderSummary(result: RunResult): string {
       result.servingUnknown ? `could not be read (${result.servingUnknown})` : result.servingVersion,
     ],
     ["Image", result.imageUri],
+    ...optionalRows([
+      ["Image digest", result.imageDigest],
+      ["Promoted from", result.promotedFrom],
+    ]),
     ["URL", result.serviceUrl],
     [
       "Monthly cost",
