@@ -6,6 +6,7 @@ import { describeRequest, publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { describeError } from "./errors.js";
 import { publishImage } from "./image.js";
+import { protectNeededImages } from "./image-protection.js";
 import { imageTagOf, imageUri } from "./image-tag.js";
 import { parseInputs, type RawInputs } from "./inputs.js";
 import { maskEnvironmentValues, withMaskedEnvironments } from "./masking.js";
@@ -66,6 +67,16 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
     applyStep(result, step);
     if (ctx.deployed?.uri === result.imageUri)
       Object.assign(result, { imageDigest: ctx.deployed?.digest, promotedFrom: ctx.deployed?.from });
+    if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back")) {
+      const target = {
+        serviceName: inputs.serviceName,
+        repositoryName: checked.repository.repositoryName ?? "",
+        repositoryUri: checked.repository.repositoryUri ?? "",
+      };
+      await phase("report", "Image protection", async () =>
+        protectNeededImages(aws, target, await record.read(), deps.log),
+      ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
+    }
   } catch (error) {
     result.status = "failed";
     result.error = error instanceof Error ? error.message : String(error);

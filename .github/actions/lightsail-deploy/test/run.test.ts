@@ -66,6 +66,7 @@ describe("a whole deploy with every dependency faked", () => {
       "Deployment request",
       "Deploy",
       "Verify version 4",
+      "Image protection",
       "Cost",
     ]);
     expect(result.cost).toEqual({ power: "nano", scale: 2, pricePerNode: 7, total: 14 });
