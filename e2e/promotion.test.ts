@@ -117,7 +117,11 @@ describe.skipIf(!enabled)("promotion: one image, built once, through dev → sta
     const { imageDetails } = await stage.pipeline.ecr.send(
       new DescribeImagesCommand({ repositoryName: REPOSITORY }),
     );
-    expect(imageDetails?.map((d) => [d.imageDigest, d.imageTags])).toEqual([[digest, [tag]]]);
+    // One image in the repository; each environment tagged it as serving (the lifecycle policy keeps those).
+    expect(imageDetails?.map((d) => d.imageDigest)).toEqual([digest]);
+    expect(imageDetails?.[0]?.imageTags?.sort()).toEqual(
+      [tag, ...[DEV, STAGING, PROD].map((service) => `keep-${service}-serving`)].sort(),
+    );
     for (const service of [STAGING, PROD]) expect((await servingImage(service)).image).toMatch(`@${digest}`);
     expect((await record(DEV)).at(-1)).toMatchObject({ verdict: "good", digest });
     expect((await record(STAGING)).at(-1)).toMatchObject({ verdict: "good", digest, from: "dev" });
@@ -156,6 +160,14 @@ describe.skipIf(!enabled)("promotion: one image, built once, through dev → sta
     expect(prodLoad.answers.length).toBeGreaterThan(10);
     expect(failedOnProd).toEqual([]);
     expect(await servingImage(PROD)).toEqual(prodBefore);
+    // The rejected digest was never tagged as anyone's serving image; staging's tag still names v1.
+    const { imageDetails } = await stage.pipeline.ecr.send(
+      new DescribeImagesCommand({
+        repositoryName: REPOSITORY,
+        imageIds: [{ imageTag: `keep-${STAGING}-serving` }],
+      }),
+    );
+    expect(imageDetails?.[0]?.imageDigest).not.toBe(digest);
     expect(await healthVersion(PROD)).toBe(SHA_V1);
   }, 600_000);
 });

@@ -13,7 +13,7 @@ import {
   KNOWN_ACTIONLINT_GAPS,
   setAsideKnownGaps,
 } from "./helpers/actionlint-gaps.js";
-import { ExpressionError, evaluate, interpolate } from "./helpers/expressions.js";
+import { type Context, ExpressionError, evaluate, interpolate } from "./helpers/expressions.js";
 import { PINNED_ACTIONS } from "./helpers/pinned-actions.js";
 import {
   allSteps,
@@ -416,17 +416,17 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
     { required?: boolean; default?: unknown }
   >;
   const DIGEST = `sha256:${"d".repeat(64)}`;
-  /** A caller job's `with:`, evaluated with these contexts. */
+  /** A caller job's `with:`, evaluated with these contexts (`needs` nests one level deeper than most). */
   const callWith = (jobId: string, context: Record<string, unknown>) =>
     Object.fromEntries(
       Object.entries(job("deploy.yml", jobId).with ?? {}).map(([name, value]) => [
         name,
-        interpolate(String(value), context),
+        interpolate(String(value), context as Context),
       ]),
     );
   const verified = (digest: string) => ({ outputs: { status: "deployed", "image-digest": digest } });
   const runsWhen = (jobId: string, context: Record<string, unknown>) =>
-    evaluate(String(job("deploy.yml", jobId).if), context) === true;
+    evaluate(String(job("deploy.yml", jobId).if), context as Context) === true;
 
   it("runs on push to main and on a manual run with environment (dev|staging|prod), promote and rollback-to", () => {
     expect(trigger(deploy, "push")).toEqual({ branches: ["main"] });
@@ -513,10 +513,11 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
   });
 
   it("one deploy per environment at a time: each environment's jobs share one concurrency group", () => {
-    const group = String(job("lightsail-deploy.yml", "deploy").concurrency?.group);
+    const concurrency = job("lightsail-deploy.yml", "deploy").concurrency;
+    if (typeof concurrency !== "object") throw new Error("the reusable deploy job has no concurrency block");
     const groupOf = (jobId: string, environment?: string) =>
-      interpolate(group, {
-        inputs: { environment: callWith(jobId, { inputs: { environment }, needs: {} }).environment },
+      interpolate(String(concurrency.group), {
+        inputs: { environment: String(callWith(jobId, { inputs: { environment }, needs: {} }).environment) },
       });
     expect(["dev", "staging", "prod"].map((jobId) => groupOf(jobId))).toEqual([
       "deploy-dev",
@@ -525,7 +526,7 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
     ]);
     for (const environment of ["dev", "staging", "prod"])
       expect(groupOf("manual", environment)).toBe(groupOf(environment));
-    expect(job("lightsail-deploy.yml", "deploy").concurrency?.["cancel-in-progress"]).toBe(false);
+    expect(concurrency["cancel-in-progress"]).toBe(false);
   });
 
   it("OIDC trust per environment: each job assumes the role of its own environment, never another's", () => {
