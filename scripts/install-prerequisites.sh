@@ -11,6 +11,8 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # The stand-in's tests build a tiny static test image with gcc.
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v dash >/dev/null 2>&1 || need+=(dash)
+# The stand-in's local certificate authority (custom domains over TLS) signs with Debian's openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The stand-in's conformance check reads AWS's service models from botocore. A current one from pip comes
 # with this machine's python3; Debian's (2022) is the fallback and lacks newer model members.
 python3 -c 'import botocore' >/dev/null 2>&1 || need+=(python3-botocore)

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "./app-config.js";
 import type { StackConfig } from "./config.js";
 import { ContainerService } from "./container-service.js";
+import { type DnsRecord, DomainCertificate, domainRecords } from "./custom-domain.js";
 import { DeployAccess } from "./deploy-access.js";
 import { Registry } from "./registry.js";
 import { stackTags } from "./tags.js";
@@ -20,6 +21,18 @@ export interface StackOutputs {
   ssmPath: pulumi.Output<string>;
   /** The service's image-puller principal, which the build stack's repository policy trusts. */
   pullerPrincipalArn: pulumi.Output<string>;
+  /** The custom domain's state and its DNS records (written to Route 53, or to create); undefined without one. */
+  customDomain: pulumi.Output<CustomDomainOutput | undefined>;
+}
+
+export interface CustomDomainOutput {
+  domains: string[];
+  certificateName: string;
+  certificateStatus: string;
+  attached: boolean;
+  /** Who writes the records: this stack (Route 53), or you at your DNS provider. */
+  records: "written to Route 53" | "create these at your DNS provider";
+  dnsRecords: DnsRecord[];
 }
 
 /** The repository: the build stack creates it; every other stack pulls from that one (one artifact). */
@@ -55,6 +68,14 @@ export function createStack(config: StackConfig): StackOutputs {
   const tags = stackTags(config);
   const name = `${config.project}-${config.stack}`;
 
+  const domainArgs = config.domain && {
+    domain: config.domain,
+    serviceName: config.serviceName,
+    region: config.region,
+    tags,
+  };
+  const certificate = domainArgs && new DomainCertificate(`${name}-domain`, domainArgs);
+
   // The service comes first: the repository policy needs its image-puller principal.
   const service = new ContainerService(name, {
     serviceName: config.serviceName,
@@ -62,7 +83,32 @@ export function createStack(config: StackConfig): StackOutputs {
     scale: config.serviceScale,
     region: config.region,
     tags,
+    ...(certificate
+      ? { publicDomainNames: certificate.publicDomainNames, certificate: certificate.certificate }
+      : {}),
   });
+  const customDomain: pulumi.Output<CustomDomainOutput | undefined> =
+    certificate && domainArgs
+      ? pulumi
+          .all([
+            certificate.certificateName,
+            certificate.status,
+            certificate.validationRecords,
+            domainRecords(`${name}-domain`, domainArgs, service.url, service),
+          ])
+          .apply(
+            ([certificateName, status, validation, pointing]): CustomDomainOutput => ({
+              domains: certificate.domainNames,
+              certificateName,
+              certificateStatus: status,
+              attached: status === "ISSUED",
+              records: domainArgs.domain.hostedZoneId
+                ? "written to Route 53"
+                : "create these at your DNS provider",
+              dnsRecords: [...validation, ...pointing],
+            }),
+          )
+      : pulumi.output(undefined);
 
   const registry = imageRepository(config, name, service, tags);
 
@@ -96,5 +142,6 @@ export function createStack(config: StackConfig): StackOutputs {
     deployRoleArn: access.roleArn,
     ssmPath: pulumi.output(appConfig.path),
     pullerPrincipalArn: service.pullerPrincipalArn,
+    customDomain,
   };
 }

@@ -215,10 +215,11 @@ describe.each(STACKS)("the %s stack", (stackName) => {
         .flatMap((s) => s.Action)
         .sort();
 
-    it("grants exactly five actions on * (those with no resource type)", () => {
+    it("grants exactly six actions on * (those with no resource type)", () => {
       expect(grantsOn("*")).toEqual(
         [
           "ecr:GetAuthorizationToken",
+          "lightsail:GetCertificates",
           "lightsail:GetContainerLog",
           "lightsail:GetContainerServiceDeployments",
           "lightsail:GetContainerServicePowers",
