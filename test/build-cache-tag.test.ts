@@ -6,6 +6,6 @@ describe("the build cache and the ECR lifecycle policy", () => {
   it("the tag the action pushes its cache to is the tag the lifecycle policy keeps, in its first rule", () => {
     expect(CACHE_TAG).toBe(BUILD_CACHE_TAG);
     const [first] = keepLatestImagesPolicy(5).rules;
-    expect(first?.selection).toMatchObject({ tagStatus: "tagged", tagPatternList: [CACHE_TAG] });
+    expect(first?.selection).toMatchObject({ tagStatus: "tagged", tagPrefixList: [CACHE_TAG] });
   });
 });

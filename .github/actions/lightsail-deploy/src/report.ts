@@ -30,6 +30,10 @@ export interface RunResult {
   region?: string;
   imageUri?: string;
   imageTag?: string;
+  /** The manifest digest of the image this run deployed (a promotion's, or the pushed tag's). */
+  imageDigest?: string;
+  /** A promotion: the environment the image came from. */
+  promotedFrom?: string;
   deploymentVersion?: number;
   previousVersion?: number;
   /** The version serving when the run ended, as read back from Lightsail. */
@@ -55,6 +59,7 @@ export interface RunResult {
 export const OUTPUT_NAMES = [
   "image-uri",
   "image-tag",
+  "image-digest",
   "deployment-version",
   "previous-version",
   "serving-version",
@@ -68,6 +73,7 @@ export function outputsOf(result: RunResult): Record<OutputName, string> {
   return {
     "image-uri": result.imageUri ?? "",
     "image-tag": result.imageTag ?? "",
+    "image-digest": result.imageDigest ?? "",
     "deployment-version": result.deploymentVersion?.toString() ?? "",
     "previous-version": result.previousVersion?.toString() ?? "",
     "serving-version": result.servingVersion?.toString() ?? "",
@@ -123,6 +129,11 @@ function contextRows(context: RunContext | undefined): [string, string][] {
   return rows;
 }
 
+/** Rows shown only when they have a value (a run that promotes nothing has no source environment). */
+function optionalRows(rows: [string, string | undefined][]): [string, string][] {
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "");
+}
+
 /**
  * The job summary (Markdown); the terminal report prints the same text, with the timeline drawn as text
  * rather than as a Mermaid chart.
@@ -140,6 +151,10 @@ export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = 
       result.servingUnknown ? `could not be read (${result.servingUnknown})` : result.servingVersion,
     ],
     ["Image", result.imageUri],
+    ...optionalRows([
+      ["Image digest", result.imageDigest],
+      ["Promoted from", result.promotedFrom],
+    ]),
     ["URL", result.serviceUrl],
     [
       "Monthly cost",
