@@ -162,7 +162,7 @@ describe("containers of one deployment", () => {
       (
         (await h.lightsail.send(new GetContainerLogCommand({ serviceName: "demo", containerName })))
           .logEvents ?? []
-      ).map((e) => e.message);
+      ).map((e) => e.message ?? "");
     const web = await logOf("web");
     const cache = await logOf("cache");
     expect(web.filter((m) => m.endsWith("GET / -> 200"))).toHaveLength(2);
