@@ -1,11 +1,7 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import {
   CreateContainerServiceDeploymentCommand,
   type EndpointRequest,
@@ -15,6 +11,7 @@ import {
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/local/paths.js";
+import { ensureRedisImage, pushToLocalRegistry } from "../scripts/local/push-image.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, SHA_V1, SHA_V2, type Stage, startStage } from "./support/stage.js";
 
@@ -124,28 +121,14 @@ describe.skipIf(!enabled)("nodes and sidecars on the local Lightsail stand-in", 
   beforeAll(async () => {
     stage = await startStage({ service: SERVICE, repository: REPOSITORY, ssmPath: SSM_PATH });
     // The sidecar's image, built from Debian's redis-server, pushed next to the app (same pull grant).
-    const built = await execFileAsync("bash", ["scripts/build-redis-image.sh"], { cwd: repoRoot });
-    const local = /local\/redis:[\w.-]+/.exec(built.stdout)?.[0] ?? "";
-    const registry = new URL(stage.pipeline.local.registryEndpoint).host;
-    redisImage = `${registry}/${REPOSITORY}:redis-${local.split(":")[1]}`;
-    const token = await stage.pipeline.ecr.send(new GetAuthorizationTokenCommand({}));
-    const password = Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? "", "base64")
-      .toString("utf8")
-      .replace(/^AWS:/, "");
-    const config = mkdtempSync(join(tmpdir(), "h13-docker-"));
-    try {
-      const env = { ...process.env, DOCKER_CONFIG: config };
-      const login = execFileAsync("docker", ["login", "--username", "AWS", "--password-stdin", registry], {
-        env,
-      });
-      login.child.stdin?.end(password);
-      await login;
-      await execFileAsync("docker", ["tag", local, redisImage]);
-      await execFileAsync("docker", ["push", "--quiet", redisImage], { env });
-    } finally {
-      rmSync(config, { recursive: true, force: true });
-      await execFileAsync("docker", ["rmi", redisImage]).catch(() => {});
-    }
+    const local = await ensureRedisImage(repoRoot);
+    redisImage = await pushToLocalRegistry(
+      stage.pipeline.ecr,
+      stage.pipeline.local.registryEndpoint,
+      local,
+      REPOSITORY,
+      `redis-${local.split(":")[1]}`,
+    );
     await scaleTo(3);
     expectOutcome(await stage.deployApp(SHA_V1), "succeeds", "deployed");
     expect(await runningNodes(1)).toEqual(["1", "2", "3"]);

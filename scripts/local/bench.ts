@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { GetContainerLogCommand } from "@aws-sdk/client-lightsail";
+import { GetContainerLogCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
 import { summarizeCalls } from "./counting-proxy.js";
 import { repoRoot } from "./paths.js";
@@ -9,9 +9,10 @@ import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 // npm run bench: real deploys and rollbacks on the local stand-in (real registry, real containers, AWS
 // health-check timing), by the bundled action and by the plain AWS CLI script people write by hand.
 const execFileAsync = promisify(execFile);
-const SERVICE = "bench";
-const REPOSITORY = "bench-app";
-const LOCAL_IMAGE = "bench-app:local";
+// BENCH_SERVICE names the service (and its repository and image) so two benches on one engine never collide.
+const SERVICE = process.env.BENCH_SERVICE ?? "bench";
+const REPOSITORY = `${SERVICE}-app`;
+const LOCAL_IMAGE = `${SERVICE}-app:local`;
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -56,9 +57,9 @@ async function main(): Promise<void> {
   const pipeline = await startLocalPipeline({
     service: SERVICE,
     repository: REPOSITORY,
-    ssmPath: "/bench/dev/",
+    ssmPath: `/${SERVICE}/dev/`,
     parameters: [
-      { name: "/bench/dev/AUTHORIZER_URL", type: "SecureString", value: "http://127.0.0.1:9/authorize" },
+      { name: `/${SERVICE}/dev/AUTHORIZER_URL`, type: "SecureString", value: "http://127.0.0.1:9/authorize" },
     ],
     settings: { timeScale: 1, drainSeconds: 1 },
   });
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
       image: LOCAL_IMAGE,
       "container-port": "3000",
       "health-check-path": "/health",
-      "ssm-path": "/bench/dev/",
+      "ssm-path": `/${SERVICE}/dev/`,
     };
     log("warm-up: first deploy by the action");
     await action("1111111", firstDeploy)();
@@ -105,6 +106,13 @@ async function main(): Promise<void> {
     };
     results.push(await measure(pipeline, "hand script: deploy", hand("3333333", LOCAL_IMAGE)));
     results.push(await measure(pipeline, "hand script: rollback", hand("2222222")));
+    // The same deploy on 3 nodes: every node must pass the health check, and the probe covers each twice.
+    log("scaling the service to 3 nodes");
+    await pipeline.lightsail.send(new UpdateContainerServiceCommand({ serviceName: SERVICE, scale: 3 }));
+    await pipeline.local.idle();
+    results.push(
+      await measure(pipeline, "action: deploy, 3 nodes", action("4444444", { image: LOCAL_IMAGE })),
+    );
     const table = figuresTable(results.map(deployFigures));
     process.stdout.write(
       `\n${table}\n\nAction: poll interval 5 s (jittered), probe-count 20. Hand script: AWS CLI ${
