@@ -171,3 +171,16 @@ describe("containers of one deployment", () => {
     expect(web.some((m) => m.includes("REDIS_URL now points localhost"))).toBe(true);
   });
 });
+
+describe("the nodeFault spec", () => {
+  it("names the bad field", async () => {
+    const { parseFaultSpec } = await import("../src/faults/faults.js");
+    expect(() => parseFaultSpec({ kind: "nodeFault" })).toThrow("fault `node` is undefined");
+    expect(() => parseFaultSpec({ kind: "nodeFault", node: 2, share: 0 })).toThrow("fault `share` is 0");
+    expect(() => parseFaultSpec({ kind: "nodeFault", node: 2, target: "lb" })).toThrow("fault `target`");
+    expect(() => parseFaultSpec({ kind: "nodeFault", node: 2, versions: ["3"] })).toThrow("fault `versions`");
+    expect(parseFaultSpec({ kind: "nodeFault", node: 2, share: 0.5, versions: [3] })).toMatchObject({
+      node: 2,
+    });
+  });
+});
