@@ -180,20 +180,28 @@ describe.skipIf(!enabled)("nodes and sidecars on the local Lightsail stand-in", 
       versions: [version],
       serviceNames: [SERVICE],
     });
-    const load = stage.load();
+    // No other traffic here, so the load balancer's turns are the probe's alone.
     const run = await stage.deployApp(SHA_V1);
-    const report = await load.stopAfterRecovery("one node of 3 failing requests");
     expectOutcome(run, "fails", "rolled-back");
-    // The probe's requests went round all 3 nodes: about a third of them failed.
-    expect(run.log).toMatch(/failed the probe: [2-5] of 10 requests/);
+    // The probe's 10 requests went round all 3 nodes in turn: node 3 answered 3 or 4 of them, all failed.
+    expect(run.log).toMatch(/failed the probe: [34] of 10 requests/);
     expect(await stage.healthVersion()).toBe(SHA_V2);
+    const after = stage.load();
+    const report = await after.stopAfterRecovery("after the rollback");
     expect(report.after).toEqual([]);
   }, 180_000);
 
   describe("the app with its Redis sidecar", () => {
     let authorizer: Awaited<ReturnType<typeof startAuthorizerStub>>;
     let recorder: Awaited<ReturnType<typeof startRequestRecorder>>;
-    const cache = () => ({ image: redisImage, ports: { "6379": "TCP" as const } });
+    // Command, environment and ports too, so that "unchanged" covers every field a container has.
+    const cache = () => ({
+      image: redisImage,
+      command: ["--maxmemory", "32mb", "--maxmemory-policy", "allkeys-lru"],
+      // Any value: the action masks every environment value it reads back, so keep it distinctive.
+      environment: { CACHE_NOTE: "h13-sidecar-env" },
+      ports: { "6379": "TCP" as const },
+    });
 
     beforeAll(async () => {
       authorizer = await startAuthorizerStub();
@@ -264,6 +272,9 @@ describe.skipIf(!enabled)("nodes and sidecars on the local Lightsail stand-in", 
         containers: Record<string, { image: string; environment?: Record<string, string> }>;
       };
       expect(JSON.stringify(sent.containers.cache)).toBe(JSON.stringify(cache()));
+      // …and exactly as the serving deployment reported it.
+      const previous = (await deployments()).find((d) => d.state === "INACTIVE" && d.containers?.cache);
+      expect(JSON.stringify(sent.containers.cache)).toBe(JSON.stringify(previous?.containers?.cache));
       expect(sent.containers.app?.image).toContain(`:${SHA_V1.slice(0, 7)}`);
       expect(sent.containers.app?.environment?.REDIS_URL).toBe("redis://localhost:6379");
       expect(run.summary).toContain(`| Container: cache | ${redisImage} |`);
