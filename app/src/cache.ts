@@ -4,6 +4,11 @@ import { RedisClient } from "bun";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 
+/** A client's message may quote REDIS_URL; its user and password never reach the log. */
+export function withoutCredentials(message: string): string {
+  return message.replace(/(rediss?:\/\/)[^@\s/]*@/g, "$1***@");
+}
+
 /** Never throws: a miss and a failure look the same to the caller. */
 export interface AnswerCache {
   get(key: string): Promise<string | undefined>;
@@ -63,7 +68,7 @@ export function guardedCache(connect: () => CacheStore, options: GuardedCacheOpt
       if (downSince === undefined) {
         downSince = clock.now();
         logger.error("cache unavailable; answering uncached", {
-          error: error instanceof Error ? error.message : String(error),
+          error: withoutCredentials(error instanceof Error ? error.message : String(error)),
           retryAfterMs: options.retryAfterMs,
         });
       }

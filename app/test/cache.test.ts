@@ -136,6 +136,26 @@ describe("POST /authorize with a cache", () => {
     expect(unavailableLines(logger)).toHaveLength(1);
   });
 
+  test("a failure quoting the Redis URL is logged without its password", async () => {
+    const { clock, logger } = setup();
+    const failing: CacheStore = {
+      get: async () => {
+        throw new Error("cannot connect to redis://default:s3cret-pw@cache:6379");
+      },
+      set: async () => "OK",
+    };
+    const cache = guardedCache(() => failing, {
+      ttlSeconds: 30,
+      timeoutMs: 250,
+      retryAfterMs: 5_000,
+      clock,
+      logger,
+    });
+    await cache.get("k");
+    expect(logger.lines.join("")).not.toContain("s3cret-pw");
+    expect(unavailableLines(logger)[0]?.error).toBe("cannot connect to redis://***@cache:6379");
+  });
+
   test("REDIS_URL and the TTL are checked, and a bad URL is never echoed", () => {
     expect(() => testConfig({ REDIS_URL: "http://user:pw@cache:6379" })).toThrow(
       "`REDIS_URL` must start with redis:// or rediss://",
