@@ -234,6 +234,9 @@ describe.skipIf(!enabled)("nodes and sidecars on the local Lightsail stand-in", 
       // One node, so both requests meet the same Redis (each node runs its own copy of the sidecar).
       await scaleTo(1);
       const active = (await deployments()).find((d) => d.state === "ACTIVE");
+      // Scaling in stopped nodes 2 and 3 of the serving deployment; it kept serving.
+      expect(await runningNodes(active?.version ?? 0)).toEqual(["1"]);
+      expect(await stage.healthVersion()).toBe(SHA_V2);
       const app = active?.containers?.app;
       const { LIGHTSAIL_DEPLOY_ID: _notThisRun, ...environment } = app?.environment ?? {};
       // The sidecar is added to the serving deployment the way a team would, once, through the API.
