@@ -11,3 +11,4 @@ export const repositoryName = outputs.repositoryName;
 export const repositoryUrl = outputs.repositoryUrl;
 export const deployRoleArn = outputs.deployRoleArn;
 export const ssmPath = outputs.ssmPath;
+export const customDomain = outputs.customDomain;

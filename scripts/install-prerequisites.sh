@@ -15,6 +15,8 @@ command -v dash >/dev/null 2>&1 || need+=(dash)
 # too. docker-compose runs compose.yaml (local development of the app with Redis).
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# The stand-in's local certificate authority (custom domains over TLS) signs with Debian's openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The stand-in's conformance check reads AWS's service models from botocore. A current one from pip comes
 # with this machine's python3; Debian's (2022) is the fallback and lacks newer model members.
 python3 -c 'import botocore' >/dev/null 2>&1 || need+=(python3-botocore)

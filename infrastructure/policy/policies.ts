@@ -15,6 +15,7 @@ export const ALLOWED_WILDCARD_ACTIONS: readonly string[] = [
   "lightsail:GetContainerServiceDeployments",
   "lightsail:GetContainerLog",
   "lightsail:GetContainerServicePowers",
+  "lightsail:GetCertificates",
 ];
 export const ALLOWED_POWERS: readonly string[] = ["nano", "micro", "small"];
 export const MAX_SCALE = 3;

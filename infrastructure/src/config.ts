@@ -21,6 +21,17 @@ export interface StackConfig {
   ssmPath: string;
   authorizerUrl: pulumi.Output<string>;
   apiKey: pulumi.Output<string> | undefined;
+  /** The service's own domain over HTTPS (`<project>:domain`), or undefined for the default URL only. */
+  domain: DomainConfig | undefined;
+}
+
+export interface DomainConfig {
+  /** The certificate's primary domain, e.g. api.example.com. */
+  name: string;
+  /** Further names on the same certificate and service (at most 9). */
+  alternativeNames: string[];
+  /** A Route 53 hosted zone the stack writes the records into; undefined: it outputs them to create by hand. */
+  hostedZoneId: string | undefined;
 }
 
 export interface ConfigSource {
@@ -105,7 +116,73 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     ssmPath: `/${project}/${stack}/`,
     authorizerUrl: pulumi.secret(parseSecretUrl(key("authorizerUrl"), source.read(key("authorizerUrl")))),
     apiKey: optionalSecret(source.read(key("apiKey"))),
+    domain: parseDomain(key, plain),
   };
+}
+
+// A host name of two labels or more, lower case; Lightsail certificates take no wildcards.
+const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+/**
+ * Lightsail: a certificate takes one primary domain plus at most nine alternative names, but a container
+ * service takes at most four public domain names, and the stack attaches every name of the certificate.
+ */
+export const MAX_SERVICE_DOMAINS = 4;
+const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+
+function parseDomainName(name: string, value: string): string {
+  const domain = value.trim().toLowerCase();
+  if (domain.startsWith("*."))
+    throw new ConfigError(
+      `\`${name}\` is a wildcard ("${value}"); Lightsail certificates do not support wildcards.`,
+    );
+  if (!DOMAIN_PATTERN.test(domain))
+    throw new ConfigError(`\`${name}\` must be a domain name such as api.example.com; got "${value}".`);
+  // The apex (example.com) cannot be a CNAME, and Route 53 has no alias target for a Lightsail container
+  // service, so the stack serves subdomains only (see infrastructure/README.md).
+  if (domain.split(".").length < 3)
+    throw new ConfigError(
+      `\`${name}\` is "${value}", an apex domain; use a subdomain such as api.${domain} or www.${domain} (an apex cannot point at a container service through a CNAME).`,
+    );
+  return domain;
+}
+
+function parseDomain(
+  key: (name: string) => string,
+  plain: (name: string) => string | undefined,
+): DomainConfig | undefined {
+  const primary = plain("domain");
+  const alternatives = plain("domainAlternativeNames");
+  const zone = plain("hostedZoneId");
+  if (primary === undefined) {
+    for (const [name, value] of [
+      ["domainAlternativeNames", alternatives],
+      ["hostedZoneId", zone],
+    ] as const)
+      if (value !== undefined)
+        throw new ConfigError(
+          `\`${key(name)}\` is set but \`${key("domain")}\` is not; set both or neither.`,
+        );
+    return undefined;
+  }
+  const name = parseDomainName(key("domain"), primary);
+  const alternativeNames = [
+    ...new Set(
+      (alternatives ?? "")
+        .split(",")
+        .map((value) => value.trim())
+        .filter(Boolean)
+        .map((value) => parseDomainName(key("domainAlternativeNames"), value)),
+    ),
+  ].filter((alternative) => alternative !== name);
+  if (1 + alternativeNames.length > MAX_SERVICE_DOMAINS)
+    throw new ConfigError(
+      `\`${key("domainAlternativeNames")}\` lists ${alternativeNames.length} names; a Lightsail container service takes at most ${MAX_SERVICE_DOMAINS} domains, so at most ${MAX_SERVICE_DOMAINS - 1} besides \`${key("domain")}\`.`,
+    );
+  if (zone !== undefined && !HOSTED_ZONE_PATTERN.test(zone))
+    throw new ConfigError(
+      `\`${key("hostedZoneId")}\` must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ; got "${zone}".`,
+    );
+  return { name, alternativeNames, hostedZoneId: zone };
 }
 
 /** Reads the configuration of the running stack (the one place that touches Pulumi config). */

@@ -9,6 +9,10 @@ export interface ContainerServiceArgs {
   scale: number;
   region: string;
   tags: StackTags;
+  /** The custom domains to attach (only once their certificate is ISSUED); undefined: the default URL only. */
+  publicDomainNames?: pulumi.Input<aws.types.input.lightsail.ContainerServicePublicDomainNames | undefined>;
+  /** The domain's certificate: the service depends on it, so it is updated or deleted (releasing the domain) first. */
+  certificate?: pulumi.Resource;
 }
 
 /**
@@ -34,9 +38,12 @@ export class ContainerService extends pulumi.ComponentResource {
         region: args.region,
         isDisabled: false,
         privateRegistryAccess: { ecrImagePullerRole: { isActive: true } },
+        ...(args.publicDomainNames ? { publicDomainNames: args.publicDomainNames } : {}),
         tags: { ...args.tags },
       },
-      { parent: this },
+      // Depending on the certificate, the service is updated or deleted, releasing the domain, before the
+      // certificate is deleted (pulumi destroy, or the domain config removed).
+      { parent: this, ...(args.certificate ? { dependsOn: [args.certificate] } : {}) },
     );
 
     this.serviceName = service.name;

@@ -26,6 +26,8 @@ export const ACTIONS_WITHOUT_RESOURCE = [
   "lightsail:GetContainerLog",
   // The deploy action prices power × scale for its summary.
   "lightsail:GetContainerServicePowers",
+  // The deploy action warns when a custom domain's certificate is not valid or expires soon.
+  "lightsail:GetCertificates",
 ] as const;
 
 /** Pulls only: what Lightsail's image-puller role needs to start containers. */

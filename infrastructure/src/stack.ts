@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "./app-config.js";
 import type { StackConfig } from "./config.js";
 import { ContainerService } from "./container-service.js";
+import { type DnsRecord, DomainCertificate, domainRecords } from "./custom-domain.js";
 import { DeployAccess } from "./deploy-access.js";
 import { Registry } from "./registry.js";
 import { stackTags } from "./tags.js";
@@ -17,12 +18,32 @@ export interface StackOutputs {
   repositoryUrl: pulumi.Output<string>;
   deployRoleArn: pulumi.Output<string>;
   ssmPath: pulumi.Output<string>;
+  /** The custom domain's state and its DNS records (written to Route 53, or to create); undefined without one. */
+  customDomain: pulumi.Output<CustomDomainOutput | undefined>;
+}
+
+export interface CustomDomainOutput {
+  domains: string[];
+  certificateName: string;
+  certificateStatus: string;
+  attached: boolean;
+  /** Who writes the records: this stack (Route 53), or you at your DNS provider. */
+  records: "written to Route 53" | "create these at your DNS provider";
+  dnsRecords: DnsRecord[];
 }
 
 /** Builds the whole stack from a validated configuration. */
 export function createStack(config: StackConfig): StackOutputs {
   const tags = stackTags(config);
   const name = `${config.project}-${config.stack}`;
+
+  const domainArgs = config.domain && {
+    domain: config.domain,
+    serviceName: config.serviceName,
+    region: config.region,
+    tags,
+  };
+  const certificate = domainArgs && new DomainCertificate(`${name}-domain`, domainArgs);
 
   // The service comes first: the repository policy needs its image-puller principal.
   const service = new ContainerService(name, {
@@ -31,7 +52,32 @@ export function createStack(config: StackConfig): StackOutputs {
     scale: config.serviceScale,
     region: config.region,
     tags,
+    ...(certificate
+      ? { publicDomainNames: certificate.publicDomainNames, certificate: certificate.certificate }
+      : {}),
   });
+  const customDomain: pulumi.Output<CustomDomainOutput | undefined> =
+    certificate && domainArgs
+      ? pulumi
+          .all([
+            certificate.certificateName,
+            certificate.status,
+            certificate.validationRecords,
+            domainRecords(`${name}-domain`, domainArgs, service.url, service),
+          ])
+          .apply(
+            ([certificateName, status, validation, pointing]): CustomDomainOutput => ({
+              domains: certificate.domainNames,
+              certificateName,
+              certificateStatus: status,
+              attached: status === "ISSUED",
+              records: domainArgs.domain.hostedZoneId
+                ? "written to Route 53"
+                : "create these at your DNS provider",
+              dnsRecords: [...validation, ...pointing],
+            }),
+          )
+      : pulumi.output(undefined);
 
   const registry = new Registry(name, {
     repositoryName: config.repositoryName,
@@ -70,5 +116,6 @@ export function createStack(config: StackConfig): StackOutputs {
     repositoryUrl: registry.repositoryUrl,
     deployRoleArn: access.roleArn,
     ssmPath: pulumi.output(appConfig.path),
+    customDomain,
   };
 }

@@ -49,6 +49,8 @@ export interface StackRun {
   rawOutputs: Record<string, pulumi.Output<unknown>>;
   /** Every URN the mock monitor handed out; a child's URN carries its parent component's type. */
   urns: string[];
+  /** The URNs each resource (by name) was registered as depending on: what orders deletes on destroy. */
+  dependencies: Record<string, string[]>;
 }
 
 const here = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -95,6 +97,21 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
           ecrImagePullerRole: { isActive: true, principalArn: FAKE.pullerPrincipalArn },
         },
       };
+    case "aws:lightsail/certificate:Certificate": {
+      const domains = [
+        inputs.domainName,
+        ...((inputs.subjectAlternativeNames as string[] | undefined) ?? []),
+      ];
+      return {
+        arn: `arn:aws:lightsail:eu-west-1:${FAKE.accountId}:Certificate/5d1f0e2a-0000-4000-8000-000000000001`,
+        domainValidationOptions: domains.map((domain, i) => ({
+          domainName: domain,
+          resourceRecordName: `_a${i}b2c3.${domain}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_d${i}e5f6.acm-validations.aws.`,
+        })),
+      };
+    }
     case "aws:iam/role:Role":
       return { name: resourceName, arn: `arn:aws:iam::${FAKE.accountId}:role/${resourceName}` };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
@@ -165,18 +182,35 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     false,
   );
 
+  // The mocks do not pass dependencies to newResource; read them off the registration requests.
+  const dependencies: Record<string, string[]> = {};
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(
+      request: { getName(): string; getDependenciesList(): string[] },
+      callback: unknown,
+    ): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies[request.getName()] = request.getDependenciesList();
+    return register(request, callback);
+  };
+
   // A fresh module graph per run, so index.ts executes again for this stack's configuration.
   vi.resetModules();
   const program = (await import("../index.js")) as Record<string, pulumi.Output<unknown>>;
   const rawOutputs = { ...program };
+  // An output that resolves to undefined is no stack output at all, as in `pulumi stack output`.
   const outputs = Object.fromEntries(
-    await Promise.all(
-      Object.entries(rawOutputs).map(async ([name, output]) => [name, await outputValue(output)] as const),
-    ),
+    (
+      await Promise.all(
+        Object.entries(rawOutputs).map(async ([name, output]) => [name, await outputValue(output)] as const),
+      )
+    ).filter(([, value]) => value !== undefined),
   );
   // Resources off the outputs' dependency path (policies) may still be registering.
   await pulumi.runtime.disconnect();
-  return { project, stack, resources, calls, outputs, rawOutputs, urns: registeredUrns() };
+  return { project, stack, resources, calls, outputs, rawOutputs, urns: registeredUrns(), dependencies };
 }
 
 function registeredUrns(): string[] {

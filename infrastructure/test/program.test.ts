@@ -165,10 +165,11 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
         .flatMap((s) => s.Action)
         .sort();
 
-    it("grants exactly five actions on * (those with no resource type)", () => {
+    it("grants exactly six actions on * (those with no resource type)", () => {
       expect(grantsOn("*")).toEqual(
         [
           "ecr:GetAuthorizationToken",
+          "lightsail:GetCertificates",
           "lightsail:GetContainerLog",
           "lightsail:GetContainerServiceDeployments",
           "lightsail:GetContainerServicePowers",

@@ -14,14 +14,17 @@ import { EcrService } from "./ecr/ecr-service.js";
 import type { RegistryBackend } from "./ecr/registry.js";
 import { RegistryProcess } from "./ecr/registry-process.js";
 import { FaultController, FaultError, type FaultSpec, parseFaultSpec } from "./faults/faults.js";
+import { Certificates } from "./lightsail/certificates.js";
 import { LogArchive } from "./lightsail/container-logs.js";
 import { DeploymentRunner } from "./lightsail/deployment-runner.js";
 import { type LightsailDeps, realSleep } from "./lightsail/deps.js";
 import { type HttpProbe, httpProbe } from "./lightsail/health-probe.js";
 import { LightsailService } from "./lightsail/lightsail-service.js";
+import { LocalAuthority } from "./lightsail/local-authority.js";
 import { portsOf, roundRobin } from "./lightsail/nodes.js";
 import { ServiceProxy } from "./lightsail/service-proxy.js";
 import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
+import { type DomainRoute, TlsFront } from "./lightsail/tls-front.js";
 import { freePort, isPortFree } from "./ports.js";
 import { answerRecorder } from "./protocol/answer-recorder.js";
 import { type AdminHandler, createApiServer } from "./protocol/api-server.js";
@@ -69,6 +72,11 @@ export interface LocalAws {
   instanceId: string;
   /** `http://127.0.0.1:<publicPort>/` of a declared service. */
   serviceUrl(name: string): string;
+  /**
+   * The custom domains' HTTPS listener on 127.0.0.1 (any attached domain, picked by SNI), and the local
+   * certificate authority that issued its certificates (`<stateDir>/tls/ca.pem`), for clients to trust.
+   */
+  https: { port: number; caFile: string };
   /** Faults applied to the next matching requests or deployments (same as `POST /_local/faults`). */
   faults: FaultController;
   /** AWS requests received per `api:Operation` since start or the last reset (same as `GET /_local/stats`). */
@@ -203,12 +211,26 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const archive = new LogArchive(deps.logDir);
   const runner = new DeploymentRunner(deps, archive);
   const lightsail = new LightsailService(deps, runner, archive);
+  const authority = new LocalAuthority(options.stateDir);
+  await authority.ensure();
+  const certificates = new Certificates(store, config.region, authority, config.dnsServers, now);
   const ecr = new EcrService(store, registry, config.region, now);
   const ssm = new SsmService(store, config.region, now);
   const proxies: ServiceProxy[] = [];
   const stats = new RequestStats();
   const server = createApiServer({
-    handlers: { ecr: ecr.handlers, lightsail: lightsail.handlers, ssm: ssm.handlers },
+    handlers: {
+      ecr: ecr.handlers,
+      lightsail: {
+        ...lightsail.handlers,
+        ...certificates.handlers,
+        UpdateContainerService: async (body) => {
+          await certificates.checkPublicDomains(body);
+          return lightsail.handlers.UpdateContainerService?.(body);
+        },
+      },
+      ssm: ssm.handlers,
+    },
     faults,
     stats,
     ...(options.recordAnswers ? { record: answerRecorder(options.recordAnswers) } : {}),
@@ -225,6 +247,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     log,
   });
   let apiPort = 0;
+  let tlsFront: TlsFront | undefined;
   try {
     for (const service of Object.values(state.services)) await runner.resume(service);
     for (const service of Object.values(state.services)) {
@@ -254,8 +277,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         }),
       );
     }
+    tlsFront = await TlsFront.start(0, (domain) => domainRoute(state, certificates, domain));
     apiPort = await listen(server, await choosePort(options.apiPort, state.ports.api));
   } catch (error) {
+    await tlsFront?.stop();
     await Promise.all(proxies.map((proxy) => proxy.stop()));
     await registry.stop();
     throw error;
@@ -277,6 +302,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       if (!service) throw new Error(`local-aws: no service named ${JSON.stringify(name)} in the config`);
       return `http://127.0.0.1:${service.publicPort}/`;
     },
+    https: { port: tlsFront.port, caFile: authority.caFile },
     faults,
     stats,
     idle: () => runner.idle(),
@@ -284,12 +310,30 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.stop();
+      await tlsFront?.stop();
       await Promise.all(proxies.map((proxy) => proxy.stop()));
       await registry.stop();
       if (stopOptions.removeContainers) await removeInstanceContainers(runtime, state);
       store.save();
     },
   };
+}
+
+/** The service a domain is attached to (through an ISSUED certificate), and that certificate's files. */
+function domainRoute(
+  state: PersistedState,
+  certificates: Certificates,
+  domain: string,
+): DomainRoute | undefined {
+  for (const service of Object.values(state.services)) {
+    for (const [name, domains] of Object.entries(service.publicDomainNames)) {
+      if (!domains.some((d) => d.toLowerCase() === domain)) continue;
+      const issued = certificates.issued(name)?.issued;
+      if (issued)
+        return { servicePort: service.publicPort, certFile: issued.certFile, keyFile: issued.keyFile };
+    }
+  }
+  return undefined;
 }
 
 function adminHandler(faults: FaultController, stats: RequestStats, health: () => unknown): AdminHandler {

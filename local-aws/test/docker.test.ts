@@ -249,6 +249,8 @@ describe.skipIf(!enabled)("the CLI", () => {
     const { readServerInfo } = await import("../src/cli/server-info.js");
     const info = readServerInfo(dir);
     expect(info?.services.demo).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(info?.https?.caFile).toBe(join(dir, "tls", "ca.pem"));
+    expect(existsSync(info?.https?.caFile ?? "")).toBe(true);
     const health = await fetch(`${info?.endpoint}/_local/health`);
     expect(((await health.json()) as { ok: boolean }).ok).toBe(true);
     // A leftover container labelled for this instance, as a crashed run would leave behind.

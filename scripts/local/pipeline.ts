@@ -19,6 +19,13 @@ export interface PipelineOptions {
   parameters: { name: string; type: "String" | "SecureString"; value: string }[];
   /** Stand-in settings (health-check time scale, drain); see local-aws/README.md. */
   settings?: Record<string, number>;
+  /** Resolvers the stand-in validates certificates against (a test's DNS zone, `127.0.0.1:<port>`). */
+  dnsServers?: string[];
+  /**
+   * Custom domains the action reaches on the stand-in's TLS listener (LIGHTSAIL_DEPLOY_CONNECT_TO), trusting
+   * its local authority (NODE_EXTRA_CA_CERTS): the client resolves them to loopback, and verifies for real.
+   */
+  customDomains?: string[];
   log?: (line: string) => void;
 }
 
@@ -84,6 +91,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       services: [{ name: options.service, power: "micro", scale: 1, privateRegistryAccess: true }],
       repositories: [{ name: options.repository }],
       parameters: options.parameters,
+      ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
       settings: { timeScale: 0.2, drainSeconds: 1, ...options.settings },
     },
     log,
@@ -98,6 +106,14 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? tmpdir(),
     ...actionEnv,
+    ...(options.customDomains?.length
+      ? {
+          NODE_EXTRA_CA_CERTS: local.https.caFile,
+          LIGHTSAIL_DEPLOY_CONNECT_TO: options.customDomains
+            .map((domain) => `${domain}:443:127.0.0.1:${local.https.port}`)
+            .join(","),
+        }
+      : {}),
   };
   return {
     local,

@@ -10,6 +10,8 @@ export interface ServerInfo {
   registryPort: number;
   instanceId: string;
   services: Record<string, string>;
+  /** The custom domains' TLS listener and the local authority to trust (absent in files from older servers). */
+  https?: { port: number; caFile: string };
 }
 
 export function serverInfoFile(stateDir: string): string {

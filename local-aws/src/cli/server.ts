@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     endpoint: local.endpoint,
     registryEndpoint: local.registryEndpoint,
+    https: local.https,
     apiPort: local.apiPort,
     registryPort: local.registryPort,
     instanceId: local.instanceId,

@@ -41,6 +41,8 @@ export interface Settings {
 
 export interface LocalAwsConfig {
   region: string;
+  /** Resolvers (`ip` or `ip:port`) for certificate validation lookups; empty: the system's. */
+  dnsServers: string[];
   services: ServiceConfig[];
   repositories: RepositoryConfig[];
   parameters: ParameterConfig[];
@@ -192,7 +194,12 @@ export function parseConfig(input: unknown): LocalAwsConfig {
       300,
     ),
   };
-  return { region, services, repositories, parameters, settings };
+  const dnsServers = asArray(root.dnsServers, "dnsServers").map((server, index) => {
+    if (typeof server !== "string" || !/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$/.test(server))
+      fail(`dnsServers[${index}]`, server, "an IPv4 address with an optional port, e.g. 127.0.0.1:5353");
+    return server;
+  });
+  return { region, dnsServers, services, repositories, parameters, settings };
 }
 
 export function loadConfigFile(file: string): LocalAwsConfig {

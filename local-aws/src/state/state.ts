@@ -1,3 +1,4 @@
+import type { CertificateRecord } from "../lightsail/certificates.js";
 import type { HealthCheck, PowerName } from "../lightsail/limits.js";
 import type { ContainerSpec } from "../lightsail/validate.js";
 
@@ -90,6 +91,8 @@ export interface PersistedState {
   stopGraceSeconds?: number;
   /** SSM parameters by name (absent in state files written before PutParameter existed). */
   parameters?: Record<string, ParameterRecord>;
+  /** Lightsail certificates by name (absent in state files written before CreateCertificate existed). */
+  certificates?: Record<string, CertificateRecord>;
   /** Image references this state dir pulled into the engine, removed again by `down`. */
   pulledImages?: string[];
 }

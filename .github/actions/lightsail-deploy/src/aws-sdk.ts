@@ -16,6 +16,7 @@ export {
 } from "@aws-sdk/client-ecr";
 export {
   CreateContainerServiceDeploymentCommand,
+  GetCertificatesCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicePowersCommand,

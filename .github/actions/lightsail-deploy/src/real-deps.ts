@@ -6,6 +6,7 @@ import type { ECRClientConfig } from "@aws-sdk/client-ecr";
 import type { LightsailClientConfig } from "@aws-sdk/client-lightsail";
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
 import { ECRClient, LightsailClient } from "./aws-sdk.js";
+import { CONNECT_TO_VARIABLE, connectingHttpGet, parseConnectTo } from "./connect-to.js";
 import {
   AWS_MAX_ATTEMPTS,
   type AwsClients,
@@ -56,13 +57,17 @@ export interface RealDepsOptions {
 }
 
 export function realDeps(log: Logger, options: RealDepsOptions = {}): Deps {
+  // A bad value stops the run here, before anything changed; a set one is said, as it changes where probes go.
+  const routes = parseConnectTo(process.env[CONNECT_TO_VARIABLE]);
+  for (const r of routes)
+    log.info(`${CONNECT_TO_VARIABLE}: probes of ${r.host}:${r.port} connect to ${r.toHost}:${r.toPort}`);
   return {
     aws: (region) => awsClients(region),
     exec,
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
-    httpGet,
+    httpGet: connectingHttpGet(routes, httpGet),
     tempDirs: {
       // Under RUNNER_TEMP on a runner. A self-hosted runner may keep it between jobs, so a run killed before
       // its own cleanup leaves it to the post step (src/post.ts), which tempDirCreated tells.

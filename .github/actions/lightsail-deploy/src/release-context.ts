@@ -1,6 +1,7 @@
 import type { CreatedDeployment } from "./create-deployment.js";
 import { newDeployId } from "./deployment-id.js";
 import type { AwsClients, Deps } from "./deps.js";
+import { customDomains } from "./domains.js";
 import type { Inputs } from "./inputs.js";
 import type { PhaseRunner } from "./phase-runner.js";
 import { pollIntervalFor } from "./polling.js";
@@ -43,6 +44,7 @@ export function releaseContext(
           version: created.version,
           id: created.id,
           serviceUrl: checked.service.url,
+          domainUrls: customDomains(checked.service).map((domain) => `https://${domain}/`),
           intervalMs: pollIntervalFor(kind, inputs.pollIntervalMs),
           timeoutMs: inputs.waitTimeoutMs,
           probePath: inputs.probePath,

@@ -5,6 +5,7 @@ import { containerImageList } from "./container-images.js";
 import { checkDeployImages, planDeploy } from "./deploy.js";
 import { describeRequest, publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
+import { certificateWarnings, customDomains, publicUrls } from "./domains.js";
 import { describeError } from "./errors.js";
 import { publishImage } from "./image.js";
 import { imageTagOf, imageUri } from "./image-tag.js";
@@ -47,8 +48,14 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
     const checked = await phase("preflight", "Pre-flight", () => preflight(inputs, aws, deps));
     started = { aws, checked };
+    const certificates = customDomains(checked.service).length
+      ? await phase("preflight", "Custom domains", () => certificateWarnings(aws, checked.service, deps))
+      : [];
+    for (const warning of certificates) deps.log.warning(warning);
+    result.notes.push(...certificates);
     Object.assign(result, {
-      serviceUrl: checked.service.url,
+      // The custom domain when one is attached: it is where users reach the service.
+      serviceUrl: publicUrls(checked.service)[0],
       previousVersion: checked.service.currentDeployment?.version,
     });
     const record = ssmRecordStore(aws, inputs.releaseRecord);

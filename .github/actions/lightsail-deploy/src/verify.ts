@@ -12,6 +12,8 @@ export interface VerifyOptions {
   /** This run's id on that version: another deployment with the same number is not this one. */
   id: string;
   serviceUrl: string | undefined;
+  /** `https://<domain>/` of each custom domain attached: probed first, as they are what users reach. */
+  domainUrls?: string[];
   intervalMs: number;
   timeoutMs: number;
   /** Undefined: the deployment's health-check path. */
@@ -150,15 +152,22 @@ export async function verifyDeployment(
     const reason = "FAILED: its containers did not start or did not pass the health check";
     return { kind: "rejected", activated: false, reason, deployment: settled.deployment };
   }
-  if (options.probeCount === 0 || !options.serviceUrl) {
+  const bases = [...(options.domainUrls ?? []), ...(options.serviceUrl ? [options.serviceUrl] : [])];
+  if (options.probeCount === 0 || bases.length === 0) {
     if (options.probeCount > 0) deps.log.warning("The service has no public URL; skipping the probe");
     return { kind: "good", deployment: settled.deployment, probe: undefined };
   }
   const path = options.probePath ?? settled.deployment.publicEndpoint?.healthCheck?.path ?? "/";
-  const result = await probe(probeUrl(options.serviceUrl, path), options.probeCount, deps.httpGet);
-  deps.log.info(
-    `Probe ${result.url}: ${result.count - result.failures}/${result.count} answered (${percent(result.errorRate)} errors)`,
-  );
+  // Each URL is probed in full: a release can answer at the default URL and fail at a custom domain.
+  const results: ProbeResult[] = [];
+  for (const base of bases) {
+    const probed = await probe(probeUrl(base, path), options.probeCount, deps.httpGet);
+    deps.log.info(
+      `Probe ${probed.url}: ${probed.count - probed.failures}/${probed.count} answered (${percent(probed.errorRate)} errors)`,
+    );
+    results.push(probed);
+  }
+  const result = results.find((r) => r.errorRate > options.maxErrorRate) ?? (results[0] as ProbeResult);
   const newer = await takenOverDuringProbe(aws, options, deps);
   if (newer) return superseded(settled.deployment, newer);
   if (result.errorRate > options.maxErrorRate) {
