@@ -12,3 +12,4 @@ export const repositoryUrl = outputs.repositoryUrl;
 export const deployRoleArn = outputs.deployRoleArn;
 export const ssmPath = outputs.ssmPath;
 export const customDomain = outputs.customDomain;
+export const pullerPrincipalArn = outputs.pullerPrincipalArn;

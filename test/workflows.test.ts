@@ -13,7 +13,7 @@ import {
   KNOWN_ACTIONLINT_GAPS,
   setAsideKnownGaps,
 } from "./helpers/actionlint-gaps.js";
-import { ExpressionError, evaluate, interpolate } from "./helpers/expressions.js";
+import { type Context, ExpressionError, evaluate, interpolate } from "./helpers/expressions.js";
 import { PINNED_ACTIONS } from "./helpers/pinned-actions.js";
 import {
   allSteps,
@@ -114,6 +114,9 @@ const ENVIRONMENT_VARIABLES = {
 };
 
 const OIDC_ONLY = { "id-token": "write", contents: "read" };
+
+/** deploy.yml's jobs: the push chain dev → staging → prod, and the manual run into one environment. */
+const DEPLOY_JOBS = ["dev", "staging", "prod", "manual"];
 
 describe("expressions, evaluated by GitHub's @actions/expressions", () => {
   const context = { inputs: { a: "x", empty: "", "with-dash": "d" }, vars: { V: "v" } };
@@ -298,7 +301,7 @@ describe("permissions are minimal", () => {
 
   it("grants each job exactly what it uses", () => {
     expect(workflow("deploy.yml").permissions).toEqual({});
-    expect(job("deploy.yml", "deploy").permissions).toEqual(OIDC_ONLY);
+    for (const jobId of DEPLOY_JOBS) expect(job("deploy.yml", jobId).permissions).toEqual(OIDC_ONLY);
     expect(workflow("lightsail-deploy.yml").permissions).toEqual({});
     expect(job("lightsail-deploy.yml", "deploy").permissions).toEqual(OIDC_ONLY);
     expect(workflow("infra.yml").permissions).toEqual({});
@@ -345,10 +348,14 @@ describe("permissions are minimal", () => {
   });
 
   it("follows a local reusable-workflow call to see that the caller's id-token: write is used", () => {
-    const caller = job("deploy.yml", "deploy");
-    expect(caller.uses).toBe("./.github/workflows/lightsail-deploy.yml");
+    for (const jobId of DEPLOY_JOBS)
+      expect(job("deploy.yml", jobId).uses).toBe("./.github/workflows/lightsail-deploy.yml");
     const withoutCallee = findPermissionProblems(workflow("deploy.yml"), "deploy.yml", () => undefined);
-    expect(withoutCallee).toEqual(["deploy.yml: job `deploy` has `id-token: write` but assumes no AWS role"]);
+    expect(withoutCallee).toEqual(
+      DEPLOY_JOBS.map(
+        (jobId) => `deploy.yml: job \`${jobId}\` has \`id-token: write\` but assumes no AWS role`,
+      ),
+    );
   });
 });
 
@@ -402,45 +409,139 @@ describe("GitHub variables", () => {
   });
 });
 
-describe("deploy.yml", () => {
+describe("deploy.yml: build once, promote the same digest dev → staging → prod", () => {
   const deploy = workflow("deploy.yml");
+  const callee = trigger(workflow("lightsail-deploy.yml"), "workflow_call")?.inputs as Record<
+    string,
+    { required?: boolean; default?: unknown }
+  >;
+  const DIGEST = `sha256:${"d".repeat(64)}`;
+  /** A caller job's `with:`, evaluated with these contexts (`needs` nests one level deeper than most). */
+  const callWith = (jobId: string, context: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(job("deploy.yml", jobId).with ?? {}).map(([name, value]) => [
+        name,
+        interpolate(String(value), context as Context),
+      ]),
+    );
+  const verified = (digest: string) => ({ outputs: { status: "deployed", "image-digest": digest } });
+  const runsWhen = (jobId: string, context: Record<string, unknown>) =>
+    evaluate(String(job("deploy.yml", jobId).if), context as Context) === true;
 
-  it("runs on push to main and on a manual run with rollback-to and environment (dev|prod)", () => {
+  it("runs on push to main and on a manual run with environment (dev|staging|prod), promote and rollback-to", () => {
     expect(trigger(deploy, "push")).toEqual({ branches: ["main"] });
     const inputs = trigger(deploy, "workflow_dispatch")?.inputs as Record<string, Record<string, unknown>>;
-    expect(Object.keys(inputs).sort()).toEqual(["environment", "rollback-to"]);
-    expect(inputs.environment).toMatchObject({ type: "choice", options: ["dev", "prod"], default: "dev" });
-    expect(inputs["rollback-to"]).toMatchObject({ type: "string", default: "" });
-    expect(inputs["rollback-to"]?.required).not.toBe(true);
+    expect(Object.keys(inputs).sort()).toEqual(["environment", "promote", "rollback-to"]);
+    expect(inputs.environment).toMatchObject({
+      type: "choice",
+      options: ["dev", "staging", "prod"],
+      default: "dev",
+    });
+    for (const name of ["promote", "rollback-to"]) {
+      expect(inputs[name]).toMatchObject({ type: "string", default: "" });
+      expect(inputs[name]?.required).not.toBe(true);
+    }
   });
 
-  it("deploys a push to dev and a manual run to the chosen environment", () => {
-    const caller = job("deploy.yml", "deploy");
-    const callWith = (inputs: Record<string, string>) =>
-      Object.fromEntries(
-        Object.entries(caller.with ?? {}).map(([name, value]) => [
-          name,
-          interpolate(String(value), { inputs }),
-        ]),
+  it("calls the reusable workflow from every job with inputs it declares", () => {
+    expect(Object.keys(deploy.jobs).sort()).toEqual([...DEPLOY_JOBS].sort());
+    for (const jobId of DEPLOY_JOBS) {
+      expect(job("deploy.yml", jobId).uses).toBe("./.github/workflows/lightsail-deploy.yml");
+      expect(findInputMismatches(job("deploy.yml", jobId).with, callee, `deploy.yml job ${jobId}`)).toEqual(
+        [],
       );
-    expect(callWith({})).toMatchObject({ environment: "dev", "rollback-to": "" });
-    expect(callWith({ environment: "prod", "rollback-to": "41" })).toMatchObject({
+    }
+  });
+
+  it("a push builds only in dev; staging and prod deploy exactly the digest the job before verified", () => {
+    const push = { github: { event_name: "push" } };
+    expect(runsWhen("dev", push)).toBe(true);
+    expect(runsWhen("manual", push)).toBe(false);
+    expect(callWith("dev", {})).toMatchObject({ environment: "dev" });
+    expect(callWith("dev", {}).promote).toBeUndefined(); // the one build
+    expect(job("deploy.yml", "staging").needs).toBe("dev");
+    expect(job("deploy.yml", "prod").needs).toBe("staging");
+    const needs = { dev: verified(DIGEST), staging: verified(DIGEST) };
+    expect(callWith("staging", { needs })).toMatchObject({
+      environment: "staging",
+      promote: DIGEST,
+      "promote-from": "dev",
+    });
+    expect(callWith("prod", { needs })).toMatchObject({
       environment: "prod",
-      "rollback-to": "41",
+      promote: DIGEST,
+      "promote-from": "staging",
     });
   });
 
-  it("calls the reusable workflow with inputs it declares, defaulting a push to dev", () => {
-    const caller = job("deploy.yml", "deploy");
-    const callee = trigger(workflow("lightsail-deploy.yml"), "workflow_call")?.inputs as Record<
-      string,
-      { required?: boolean; default?: unknown }
-    >;
-    expect(findInputMismatches(caller.with, callee, "deploy.yml job deploy")).toEqual([]);
-    expect(caller.with).toMatchObject({
-      environment: "${{ inputs.environment || 'dev' }}",
-      "rollback-to": "${{ inputs.rollback-to || '' }}",
+  it("a failure stops the chain: staging runs only after dev verified, prod only after staging verified", () => {
+    const failed = { outputs: { status: "rolled-back", "image-digest": "" } };
+    const noDigest = { outputs: { status: "deployed", "image-digest": "" } };
+    expect(runsWhen("staging", { needs: { dev: verified(DIGEST) } })).toBe(true);
+    expect(runsWhen("staging", { needs: { dev: failed } })).toBe(false);
+    expect(runsWhen("staging", { needs: { dev: noDigest } })).toBe(false);
+    expect(runsWhen("prod", { needs: { staging: verified(DIGEST) } })).toBe(true);
+    expect(runsWhen("prod", { needs: { staging: failed } })).toBe(false);
+    expect(runsWhen("prod", { needs: { staging: { outputs: { status: "superseded" } } } })).toBe(false);
+  });
+
+  it("a manual run deploys, promotes or rolls back in the one environment chosen", () => {
+    const dispatch = { github: { event_name: "workflow_dispatch" } };
+    for (const jobId of ["dev", "staging", "prod"])
+      expect(runsWhen(jobId, { ...dispatch, needs: { dev: {}, staging: {} } })).toBe(false);
+    expect(runsWhen("manual", dispatch)).toBe(true);
+    const inputs = { environment: "prod", promote: "abc1234", "rollback-to": "" };
+    expect(callWith("manual", { inputs })).toMatchObject({ environment: "prod", promote: "abc1234" });
+    expect(
+      callWith("manual", { inputs: { environment: "staging", promote: "", "rollback-to": "41" } }),
+    ).toMatchObject({ environment: "staging", "rollback-to": "41", promote: "" });
+  });
+
+  it("prod waits for approval: only jobs bound to the `prod` environment (its required reviewers) reach it", () => {
+    // The reusable job runs inside the GitHub environment it is given, so GitHub holds it until the
+    // environment's protection rule (required reviewers, README "Environments and promotion") is met.
+    expect(job("lightsail-deploy.yml", "deploy").environment).toMatchObject({
+      name: "${{ inputs.environment }}",
     });
+    const intoProd = DEPLOY_JOBS.filter((jobId) => {
+      const environment = callWith(jobId, { inputs: { environment: "prod" }, needs: {} }).environment;
+      return environment === "prod";
+    });
+    expect(intoProd).toEqual(["prod", "manual"]);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toMatch(/`prod`[^\n]*required reviewers/);
+  });
+
+  it("one deploy per environment at a time: each environment's jobs share one concurrency group", () => {
+    const concurrency = job("lightsail-deploy.yml", "deploy").concurrency;
+    if (typeof concurrency !== "object") throw new Error("the reusable deploy job has no concurrency block");
+    const groupOf = (jobId: string, environment?: string) =>
+      interpolate(String(concurrency.group), {
+        inputs: { environment: String(callWith(jobId, { inputs: { environment }, needs: {} }).environment) },
+      });
+    expect(["dev", "staging", "prod"].map((jobId) => groupOf(jobId))).toEqual([
+      "deploy-dev",
+      "deploy-staging",
+      "deploy-prod",
+    ]);
+    for (const environment of ["dev", "staging", "prod"])
+      expect(groupOf("manual", environment)).toBe(groupOf(environment));
+    expect(concurrency["cancel-in-progress"]).toBe(false);
+  });
+
+  it("OIDC trust per environment: each job assumes the role of its own environment, never another's", () => {
+    const credentials = step(
+      job("lightsail-deploy.yml", "deploy"),
+      (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true,
+      "configuring AWS credentials",
+    );
+    // `vars.AWS_DEPLOY_ROLE_ARN` is an environment variable of the job's own GitHub environment, and the
+    // OIDC token's subject is `repo:<owner>/<repo>:environment:<name>`, which only that role trusts
+    // (infrastructure/ tests the trust policies).
+    expect(credentials.with?.["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    for (const jobId of ["dev", "staging", "prod"])
+      expect(callWith(jobId, { needs: {} }).environment).toBe(jobId);
+    expect(texts.get("deploy.yml")).not.toMatch(/role-to-assume|AWS_DEPLOY_ROLE_ARN/);
   });
 });
 
@@ -511,6 +612,8 @@ describe("lightsail-deploy.yml (reusable)", () => {
       repository: "demo",
       region: "eu-west-1",
       "rollback-to": "",
+      promote: "",
+      "promote-from": "",
       context: ".",
       dockerfile: "Dockerfile",
       "build-args": "",
@@ -535,6 +638,28 @@ describe("lightsail-deploy.yml (reusable)", () => {
       repository: "demo",
       region: "eu-west-1",
       "rollback-to": "previous",
+    });
+  });
+
+  it("promotes with no build inputs but this environment's configuration", () => {
+    const promotion = actionInputsFor({
+      environment: "staging",
+      promote: "sha256:abc",
+      "promote-from": "dev",
+      "container-port": "3000",
+      "health-check-path": "/health",
+      "build-args": "VERSION=1",
+    });
+    const given = Object.fromEntries(Object.entries(promotion).filter(([, value]) => value !== ""));
+    expect(given).toEqual({
+      "service-name": "demo-dev",
+      repository: "demo",
+      region: "eu-west-1",
+      promote: "sha256:abc",
+      "promote-from": "dev",
+      "ssm-path": "/demo/dev/",
+      "container-port": "3000",
+      "health-check-path": "/health",
     });
   });
 

@@ -17,6 +17,13 @@ export interface StackConfig {
   repositoryName: string;
   forceDelete: boolean;
   createOidcProvider: boolean;
+  /**
+   * The build environment (dev): its stack owns the one repository every environment pulls from, and only
+   * its deploy role pushes. Every other stack names that repository in `repositoryName` and promotes.
+   */
+  buildsImages: boolean;
+  /** Build stack only: the other environments' stacks (`org/project/stack`), whose image-pullers may pull. */
+  imagePullerStacks: string[];
   /** SSM path holding the app's parameters, with leading and trailing slash: `/<project>/<stack>/`. */
   ssmPath: string;
   authorizerUrl: pulumi.Output<string>;
@@ -113,6 +120,8 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     ),
     forceDelete: parseBoolean(key("forceDelete"), plain("forceDelete") ?? "false"),
     createOidcProvider: parseBoolean(key("createOidcProvider"), required("createOidcProvider")),
+    buildsImages: parseBoolean(key("buildsImages"), plain("buildsImages") ?? "false"),
+    imagePullerStacks: parseStackList(key("imagePullerStacks"), plain("imagePullerStacks")),
     ssmPath: `/${project}/${stack}/`,
     authorizerUrl: pulumi.secret(parseSecretUrl(key("authorizerUrl"), source.read(key("authorizerUrl")))),
     apiKey: optionalSecret(source.read(key("apiKey"))),
@@ -207,6 +216,21 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
     throw new ConfigError(`\`${name}\` must be a whole number from ${min} to ${max}; got "${value}".`);
   }
   return number;
+}
+
+// `organization/project/stack`, as `pulumi stack ls --all` prints a fully qualified stack name.
+const STACK_REFERENCE_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** A comma-separated list of fully qualified stack names; empty means none. */
+function parseStackList(name: string, value: string | undefined): string[] {
+  const stacks = (value ?? "")
+    .split(",")
+    .map((stack) => stack.trim())
+    .filter((stack) => stack !== "");
+  const bad = stacks.find((stack) => !STACK_REFERENCE_PATTERN.test(stack));
+  if (bad !== undefined)
+    throw new ConfigError(`\`${name}\` must list stacks as organization/project/stack; got "${bad}".`);
+  return stacks;
 }
 
 function parseBoolean(name: string, value: string): boolean {

@@ -16,6 +16,8 @@ export interface DeployAccessArgs {
   /** The Lightsail service's name, which names the deploy action's release record. */
   serviceName: pulumi.Input<string>;
   ssmPath: string;
+  /** Only the build environment's role pushes images; the others promote what is in the repository. */
+  buildsImages: boolean;
   tags: StackTags;
 }
 
@@ -81,6 +83,7 @@ export class DeployAccess extends pulumi.ComponentResource {
                 serviceArn,
                 serviceName,
                 ssmPath: args.ssmPath,
+                buildsImages: args.buildsImages,
               }),
             ),
           ),

@@ -2,10 +2,12 @@
 
 export interface PolicyStatement {
   Sid: string;
-  Effect: "Allow";
+  Effect: "Allow" | "Deny";
   Action: string[];
   Resource?: string | string[];
-  Principal?: Record<string, string>;
+  /** Deny statements only: everything but these (this environment's own resources). */
+  NotResource?: string[];
+  Principal?: Record<string, string | string[]>;
   Condition?: Record<string, Record<string, string>>;
 }
 
@@ -33,12 +35,47 @@ export const ACTIONS_WITHOUT_RESOURCE = [
 /** Pulls only: what Lightsail's image-puller role needs to start containers. */
 export const IMAGE_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
 
-const ECR_PUSH_ACTIONS = [
+/** Uploading bytes: only the build environment's role may, so no other environment can add an image. */
+export const ECR_LAYER_UPLOAD_ACTIONS = [
   "ecr:BatchCheckLayerAvailability",
   "ecr:InitiateLayerUpload",
   "ecr:UploadLayerPart",
   "ecr:CompleteLayerUpload",
-  "ecr:PutImage",
+];
+const ECR_PUSH_ACTIONS = [...ECR_LAYER_UPLOAD_ACTIONS, "ecr:PutImage"];
+/**
+ * Tagging an image already in the repository (PutImage with its manifest): every role, for the protection
+ * tags. Without the upload actions it cannot add bytes, and immutable tags keep it from renaming an image.
+ */
+const ECR_TAG_EXISTING_ACTIONS = ["ecr:PutImage"];
+
+/** What no deploy role may do to any repository: delete images, or loosen the repository's rules. */
+export const ECR_DESTRUCTIVE_ACTIONS = [
+  "ecr:BatchDeleteImage",
+  "ecr:DeleteRepository",
+  "ecr:DeleteRepositoryPolicy",
+  "ecr:SetRepositoryPolicy",
+  "ecr:PutLifecyclePolicy",
+  "ecr:DeleteLifecyclePolicy",
+  "ecr:PutImageTagMutability",
+];
+/** Lightsail changes a deploy role could make to a service: denied on every service but its own. */
+export const LIGHTSAIL_CHANGE_ACTIONS = [
+  "lightsail:CreateContainerServiceDeployment",
+  "lightsail:UpdateContainerService",
+  "lightsail:DeleteContainerService",
+  "lightsail:CreateContainerServiceRegistryLogin",
+];
+/** SSM reads and writes: denied on every parameter but this environment's path and release record. */
+export const SSM_PARAMETER_ACTIONS = [
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:GetParametersByPath",
+  "ssm:GetParameterHistory",
+  "ssm:PutParameter",
+  "ssm:DeleteParameter",
+  "ssm:DeleteParameters",
+  "ssm:LabelParameterVersion",
 ];
 // The deploy action's pre-flight and idempotency checks: the repository exists, grants the puller, has the tag.
 const ECR_READ_ACTIONS = [
@@ -49,22 +86,55 @@ const ECR_READ_ACTIONS = [
   "ecr:GetRepositoryPolicy",
 ];
 
-export interface EcrLifecyclePolicy {
-  rules: {
-    rulePriority: number;
-    description: string;
-    selection: { tagStatus: "any"; countType: "imageCountMoreThan"; countNumber: number };
-    action: { type: "expire" };
-  }[];
+export interface EcrLifecycleRule {
+  rulePriority: number;
+  description: string;
+  selection:
+    | { tagStatus: "any"; countType: "imageCountMoreThan"; countNumber: number }
+    | { tagStatus: "tagged"; tagPrefixList: string[]; countType: "imageCountMoreThan"; countNumber: number };
+  action: { type: "expire" };
 }
 
-export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
+export interface EcrLifecyclePolicy {
+  rules: EcrLifecycleRule[];
+}
+
+/**
+ * The tag prefix the deploy action gives the images an environment serves and would roll back to
+ * (`keep-<service>-serving`, `keep-<service>-previous`; the action's image-protection.ts). These tags are
+ * the only mutable ones: the action moves them when a release is verified.
+ */
+export const PROTECTED_TAG_PREFIX = "keep-";
+/** Protected images per environment: the one serving and the one `rollback-to: previous` would pick. */
+export const PROTECTED_PER_ENVIRONMENT = 2;
+
+/**
+ * Rule 1 selects the protected images; ECR never lets a lower-priority rule expire an image a rule with a
+ * higher priority selected, so rule 2 (the last `count` images) can never expire them. Rule 1 itself only
+ * expires beyond the number of protected tags that can exist at once, which the action keeps to
+ * `PROTECTED_PER_ENVIRONMENT` per environment. Storage stays bounded: at most `count` + that many images.
+ */
+export function keepLatestImagesPolicy(count: number, environments = 1): EcrLifecyclePolicy {
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`image count must be a positive integer; got ${count}`);
+  if (!Number.isInteger(environments) || environments < 1)
+    throw new Error(`environment count must be a positive integer; got ${environments}`);
+  const protectedCount = PROTECTED_PER_ENVIRONMENT * environments;
   return {
     rules: [
       {
         rulePriority: 1,
+        description: `Never expire the ${protectedCount} images environments serve or roll back to (tags ${PROTECTED_TAG_PREFIX}*)`,
+        selection: {
+          tagStatus: "tagged",
+          tagPrefixList: [PROTECTED_TAG_PREFIX],
+          countType: "imageCountMoreThan",
+          countNumber: protectedCount,
+        },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
         description: `Keep the last ${count} images`,
         selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: count },
         action: { type: "expire" },
@@ -73,15 +143,16 @@ export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
   };
 }
 
-/** Repository policy: the Lightsail image-puller principal may pull, nothing more. */
-export function imagePullPolicy(pullerPrincipalArn: string): PolicyDocument {
+/** Repository policy: the Lightsail image-puller principals (one per environment) may pull, nothing more. */
+export function imagePullPolicy(pullerPrincipalArns: string | string[]): PolicyDocument {
+  const principals = [pullerPrincipalArns].flat();
   return {
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "LightsailImagePuller",
         Effect: "Allow",
-        Principal: { AWS: pullerPrincipalArn },
+        Principal: { AWS: principals.length === 1 ? (principals[0] as string) : principals },
         Action: [...IMAGE_PULL_ACTIONS],
       },
     ],
@@ -129,6 +200,8 @@ export interface DeployPolicyInput {
   serviceName: string;
   /** `/<project>/<stack>/` */
   ssmPath: string;
+  /** The build environment's role pushes new images; every other environment's role only promotes. */
+  buildsImages: boolean;
 }
 
 type SsmArnInput = Pick<DeployPolicyInput, "partition" | "region" | "accountId">;
@@ -165,21 +238,30 @@ export function ssmPathArns(input: SsmArnInput & Pick<DeployPolicyInput, "ssmPat
  */
 export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
   const ssmArns = ssmPathArns(input);
+  const recordArn = ssmParameterArn(input, releaseRecordName(input.serviceName));
   return {
     Version: "2012-10-17",
     Statement: [
+      ...crossEnvironmentDenials(input, [ssmArns.path, ssmArns.below, recordArn]),
       {
         Sid: "ActionsWithoutResourceType",
         Effect: "Allow",
         Action: [...ACTIONS_WITHOUT_RESOURCE],
         Resource: "*",
       },
-      {
-        Sid: "PushToThisRepository",
-        Effect: "Allow",
-        Action: [...ECR_PUSH_ACTIONS, ...ECR_READ_ACTIONS],
-        Resource: input.repositoryArn,
-      },
+      input.buildsImages
+        ? {
+            Sid: "PushToThisRepository",
+            Effect: "Allow",
+            Action: [...ECR_PUSH_ACTIONS, ...ECR_READ_ACTIONS],
+            Resource: input.repositoryArn,
+          }
+        : {
+            Sid: "PromoteFromThisRepository",
+            Effect: "Allow",
+            Action: [...ECR_TAG_EXISTING_ACTIONS, ...ECR_READ_ACTIONS],
+            Resource: input.repositoryArn,
+          },
       {
         Sid: "DeployThisService",
         Effect: "Allow",
@@ -196,7 +278,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
         Sid: "KeepThisServiceReleaseRecord",
         Effect: "Allow",
         Action: [...RELEASE_RECORD_ACTIONS],
-        Resource: ssmParameterArn(input, releaseRecordName(input.serviceName)),
+        Resource: recordArn,
       },
       {
         // Needed for a customer-managed key; harmless for the default aws/ssm key. Only through SSM, only for
@@ -212,4 +294,46 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
       },
     ],
   };
+}
+
+/**
+ * Explicit denials that hold whatever else is attached to the role: another environment's service,
+ * parameters and release record are out of reach, no role deletes an image or loosens the repository,
+ * and only the build environment's role may upload image bytes.
+ */
+function crossEnvironmentDenials(input: DeployPolicyInput, ownParameters: string[]): PolicyStatement[] {
+  const denials: PolicyStatement[] = [
+    {
+      Sid: "DenyOtherEnvironmentsServices",
+      Effect: "Deny",
+      Action: [...LIGHTSAIL_CHANGE_ACTIONS],
+      NotResource: [input.serviceArn],
+    },
+    {
+      Sid: "DenyOtherEnvironmentsParameters",
+      Effect: "Deny",
+      Action: [...SSM_PARAMETER_ACTIONS],
+      NotResource: ownParameters,
+    },
+    {
+      Sid: "DenyOtherRepositories",
+      Effect: "Deny",
+      Action: [...ECR_PUSH_ACTIONS, ...ECR_READ_ACTIONS],
+      NotResource: [input.repositoryArn],
+    },
+    {
+      Sid: "DenyDeletingImagesOrLooseningRepositories",
+      Effect: "Deny",
+      Action: [...ECR_DESTRUCTIVE_ACTIONS],
+      Resource: "*",
+    },
+  ];
+  if (!input.buildsImages)
+    denials.push({
+      Sid: "DenyUploadingImages",
+      Effect: "Deny",
+      Action: [...ECR_LAYER_UPLOAD_ACTIONS],
+      Resource: "*",
+    });
+  return denials;
 }

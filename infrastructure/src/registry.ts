@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { imagePullPolicy, keepLatestImagesPolicy } from "./policies.js";
+import { imagePullPolicy, keepLatestImagesPolicy, PROTECTED_TAG_PREFIX } from "./policies.js";
 import type { StackTags } from "./tags.js";
 
 export interface RegistryArgs {
@@ -9,12 +9,16 @@ export interface RegistryArgs {
   /** Delete the repository with its images on destroy. Only disposable stacks set this. */
   forceDelete: boolean;
   keepImages: number;
-  /** Principal allowed to pull (the Lightsail service's image-puller role). */
-  pullerPrincipalArn: pulumi.Input<string>;
+  /** Principals allowed to pull: every environment's Lightsail image-puller role. */
+  pullerPrincipalArns: pulumi.Input<string>[];
   tags: StackTags;
 }
 
-/** Private ECR repository: scanned on push, last N images kept, pullable only by the Lightsail service. */
+/**
+ * The one private ECR repository every environment pulls from: scanned on push, tags immutable (a SHA tag
+ * always names the same bytes) except the deploy action's protection tags, the images environments need
+ * never expired, the last N others kept, pullable only by the environments' Lightsail services.
+ */
 export class Registry extends pulumi.ComponentResource {
   readonly repositoryName: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
@@ -29,7 +33,9 @@ export class Registry extends pulumi.ComponentResource {
         name: args.repositoryName,
         region: args.region,
         imageScanningConfiguration: { scanOnPush: true },
-        imageTagMutability: "MUTABLE",
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        // Only the protection tags move (to the image an environment now serves); see policies.ts.
+        imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: `${PROTECTED_TAG_PREFIX}*` }],
         forceDelete: args.forceDelete,
         tags: { ...args.tags },
       },
@@ -41,7 +47,7 @@ export class Registry extends pulumi.ComponentResource {
       {
         repository: repository.name,
         region: args.region,
-        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages)),
+        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages, args.pullerPrincipalArns.length)),
       },
       { parent: this },
     );
@@ -51,7 +57,9 @@ export class Registry extends pulumi.ComponentResource {
       {
         repository: repository.name,
         region: args.region,
-        policy: pulumi.output(args.pullerPrincipalArn).apply((arn) => JSON.stringify(imagePullPolicy(arn))),
+        policy: pulumi
+          .all(args.pullerPrincipalArns)
+          .apply((arns) => JSON.stringify(imagePullPolicy([...new Set(arns)]))),
       },
       { parent: this },
     );

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "./app-config.js";
 import type { StackConfig } from "./config.js";
@@ -18,6 +19,8 @@ export interface StackOutputs {
   repositoryUrl: pulumi.Output<string>;
   deployRoleArn: pulumi.Output<string>;
   ssmPath: pulumi.Output<string>;
+  /** The service's image-puller principal, which the build stack's repository policy trusts. */
+  pullerPrincipalArn: pulumi.Output<string>;
   /** The custom domain's state and its DNS records (written to Route 53, or to create); undefined without one. */
   customDomain: pulumi.Output<CustomDomainOutput | undefined>;
 }
@@ -30,6 +33,34 @@ export interface CustomDomainOutput {
   /** Who writes the records: this stack (Route 53), or you at your DNS provider. */
   records: "written to Route 53" | "create these at your DNS provider";
   dnsRecords: DnsRecord[];
+}
+
+/** The repository: the build stack creates it; every other stack pulls from that one (one artifact). */
+function imageRepository(
+  config: StackConfig,
+  name: string,
+  service: ContainerService,
+  tags: ReturnType<typeof stackTags>,
+): {
+  repositoryName: pulumi.Output<string>;
+  repositoryUrl: pulumi.Output<string>;
+  repositoryArn: pulumi.Output<string>;
+} {
+  if (!config.buildsImages) {
+    const shared = aws.ecr.getRepositoryOutput({ name: config.repositoryName, region: config.region });
+    return { repositoryName: shared.name, repositoryUrl: shared.repositoryUrl, repositoryArn: shared.arn };
+  }
+  const pullers = config.imagePullerStacks.map((stack) =>
+    new pulumi.StackReference(stack).requireOutput("pullerPrincipalArn").apply(String),
+  );
+  return new Registry(name, {
+    repositoryName: config.repositoryName,
+    region: config.region,
+    forceDelete: config.forceDelete,
+    keepImages: KEPT_IMAGES,
+    pullerPrincipalArns: [service.pullerPrincipalArn, ...pullers],
+    tags,
+  });
 }
 
 /** Builds the whole stack from a validated configuration. */
@@ -79,14 +110,7 @@ export function createStack(config: StackConfig): StackOutputs {
           )
       : pulumi.output(undefined);
 
-  const registry = new Registry(name, {
-    repositoryName: config.repositoryName,
-    region: config.region,
-    forceDelete: config.forceDelete,
-    keepImages: KEPT_IMAGES,
-    pullerPrincipalArn: service.pullerPrincipalArn,
-    tags,
-  });
+  const registry = imageRepository(config, name, service, tags);
 
   const appConfig = new AppConfig(name, {
     path: config.ssmPath,
@@ -105,6 +129,7 @@ export function createStack(config: StackConfig): StackOutputs {
     serviceArn: service.arn,
     serviceName: service.serviceName,
     ssmPath: appConfig.path,
+    buildsImages: config.buildsImages,
     tags,
   });
 
@@ -116,6 +141,7 @@ export function createStack(config: StackConfig): StackOutputs {
     repositoryUrl: registry.repositoryUrl,
     deployRoleArn: access.roleArn,
     ssmPath: pulumi.output(appConfig.path),
+    pullerPrincipalArn: service.pullerPrincipalArn,
     customDomain,
   };
 }

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 /** The stack outputs index.ts exports, sorted (the GitHub variables and the README rely on them). */
 export const STACK_OUTPUT_NAMES = [
   "deployRoleArn",
+  "pullerPrincipalArn",
   "region",
   "repositoryName",
   "repositoryUrl",
@@ -26,6 +27,22 @@ export const FAKE = {
   authorizerUrl: "https://authorizer.example.test/check?token=s3cr3t-authorizer-value",
   apiKey: "api-key-s3cr3t-value-0123456789",
 } as const;
+
+/** The image-puller principal another stack (a StackReference `org/vidos/<stack>`) exports. */
+export function pullerOfStack(stackReference: string): string {
+  const stack = stackReference.split("/").at(-1);
+  return `arn:aws:iam::987654321098:role/amazon/lightsail/eu-west-1/containers/vidos-${stack}/private-repo-access/${stack}0`;
+}
+
+/** The repository a non-build stack looks up by name (the build stack created it). */
+function repositoryState(name: string) {
+  return {
+    name,
+    arn: `arn:aws:ecr:eu-west-1:${FAKE.accountId}:repository/${name}`,
+    registryId: FAKE.accountId,
+    repositoryUrl: `${FAKE.accountId}.dkr.ecr.eu-west-1.amazonaws.com/${name}`,
+  };
+}
 
 export interface RecordedResource {
   type: string;
@@ -81,12 +98,9 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   const resourceName = typeof inputs.name === "string" ? inputs.name : `${name}-abc123`;
   switch (type) {
     case "aws:ecr/repository:Repository":
-      return {
-        name: resourceName,
-        arn: `arn:aws:ecr:eu-west-1:${FAKE.accountId}:repository/${resourceName}`,
-        registryId: FAKE.accountId,
-        repositoryUrl: `${FAKE.accountId}.dkr.ecr.eu-west-1.amazonaws.com/${resourceName}`,
-      };
+      return repositoryState(resourceName);
+    case "pulumi:pulumi:StackReference":
+      return { name, outputs: { pullerPrincipalArn: pullerOfStack(name) }, secretOutputNames: [] };
     case "aws:lightsail/containerService:ContainerService":
       return {
         name: resourceName,
@@ -123,8 +137,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   }
 }
 
-function invokeResult(token: string): Record<string, unknown> {
+function invokeResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (token) {
+    case "aws:ecr/getRepository:getRepository":
+      return repositoryState(String(inputs.name));
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
         accountId: FAKE.accountId,
@@ -174,7 +190,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
       },
       call: (args) => {
         calls.push({ token: args.token, inputs: args.inputs });
-        return invokeResult(args.token);
+        return invokeResult(args.token, args.inputs);
       },
     },
     project,

@@ -44,6 +44,7 @@ describe("policy builders", () => {
         serviceArn: "arn:aws-cn:lightsail:cn-north-1:222:ContainerService/x",
         serviceName: "app-prod",
         ssmPath: "/app/prod/",
+        buildsImages: false,
       }),
     );
     expect(text).toContain("arn:aws-cn:ssm:cn-north-1:222:parameter/app/prod/*");

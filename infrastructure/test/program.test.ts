@@ -5,6 +5,7 @@ import {
   FAKE,
   onlyResourceOfType,
   policyOf,
+  pullerOfStack,
   type RecordedResource,
   resourcesOfType,
   runStack,
@@ -31,7 +32,8 @@ interface Statement {
   Effect: string;
   Action: string[];
   Resource?: string | string[];
-  Principal?: Record<string, string>;
+  NotResource?: string[];
+  Principal?: Record<string, string | string[]>;
   Condition?: Record<string, Record<string, string>>;
 }
 interface Document {
@@ -54,48 +56,70 @@ function acceptsTags(type: string): boolean {
 }
 
 let dev: StackRun;
+let staging: StackRun;
 let prod: StackRun;
 
 beforeAll(async () => {
   dev = await runStack("dev");
+  staging = await runStack("staging");
   prod = await runStack("prod");
 });
 
-describe.each(["dev", "prod"])("the %s stack", (stackName) => {
-  const run = () => (stackName === "dev" ? dev : prod);
+const STACKS = ["dev", "staging", "prod"] as const;
+const runOf = (stackName: string) => ({ dev, staging, prod })[stackName] as StackRun;
+/** The one repository every environment pulls from; dev (the build stack) owns it. */
+const SHARED_REPOSITORY = "vidos-images";
+const SHARED_REPOSITORY_ARN = `arn:aws:ecr:eu-west-1:${FAKE.accountId}:repository/${SHARED_REPOSITORY}`;
 
-  it("creates an ECR repository that scans on push", () => {
-    const repository = onlyResourceOfType(run(), T.repository);
-    expect(repository.inputs.name).toBe(`vidos-${stackName}`);
+describe("one artifact: the dev stack owns the one repository; staging and prod pull from it", () => {
+  it("creates one ECR repository, in dev, that scans on push", () => {
+    const repository = onlyResourceOfType(dev, T.repository);
+    expect(repository.inputs.name).toBe(SHARED_REPOSITORY);
     expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+    for (const other of [staging, prod]) {
+      expect(resourcesOfType(other, T.repository)).toEqual([]);
+      expect(resourcesOfType(other, T.lifecycle)).toEqual([]);
+      expect(resourcesOfType(other, T.repositoryPolicy)).toEqual([]);
+      const lookups = other.calls.filter((c) => c.token === "aws:ecr/getRepository:getRepository");
+      expect(lookups.map((c) => c.inputs)).toEqual([{ name: SHARED_REPOSITORY, region: "eu-west-1" }]);
+    }
   });
 
-  it("keeps the last 5 images and expires the rest", () => {
-    const lifecycle = onlyResourceOfType(run(), T.lifecycle);
-    expect(lifecycle.inputs.repository).toBe(`vidos-${stackName}`);
-    const policy = policyOf<{ rules: { selection: unknown; action: unknown }[] }>(lifecycle);
-    expect(policy.rules).toHaveLength(1);
-    expect(policy.rules[0]?.selection).toEqual({
-      tagStatus: "any",
-      countType: "imageCountMoreThan",
-      countNumber: 5,
+  it("keeps tags immutable, so a SHA tag always names the same bytes; only the protection tags keep-* move", () => {
+    expect(onlyResourceOfType(dev, T.repository).inputs).toMatchObject({
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "keep-*" }],
     });
-    expect(policy.rules[0]?.action).toEqual({ type: "expire" });
   });
 
-  it("runs one micro Lightsail node with the ECR image-puller role active, and no Pulumi deployment", () => {
-    const service = onlyResourceOfType(run(), T.service);
-    expect(service.inputs).toMatchObject({ name: `vidos-${stackName}`, power: "micro", scale: 1 });
-    expect(service.inputs.privateRegistryAccess).toEqual({ ecrImagePullerRole: { isActive: true } });
-    expect(resourcesOfType(run(), T.deployment)).toEqual([]);
+  it("never expires the images environments serve or roll back to (keep-*), and keeps 5 others", () => {
+    const lifecycle = onlyResourceOfType(dev, T.lifecycle);
+    expect(lifecycle.inputs.repository).toBe(SHARED_REPOSITORY);
+    const policy = policyOf<{ rules: { rulePriority: number; selection: unknown; action: unknown }[] }>(
+      lifecycle,
+    );
+    expect(policy.rules.map((r) => [r.rulePriority, r.selection, r.action])).toEqual([
+      [
+        1,
+        { tagStatus: "tagged", tagPrefixList: ["keep-"], countType: "imageCountMoreThan", countNumber: 6 },
+        { type: "expire" },
+      ],
+      [2, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, { type: "expire" }],
+    ]);
   });
 
-  it("grants the image-puller principal, not the service principal, exactly the two pull actions", () => {
-    const policy = policyOf<Document>(onlyResourceOfType(run(), T.repositoryPolicy));
+  it("lets every environment's image-puller, and nothing else, pull: not the service principals", () => {
+    const policy = policyOf<Document>(onlyResourceOfType(dev, T.repositoryPolicy));
     expect(policy.Statement).toHaveLength(1);
     const [statement] = policy.Statement;
     expect(statement?.Effect).toBe("Allow");
-    expect(statement?.Principal).toEqual({ AWS: FAKE.pullerPrincipalArn });
+    expect(statement?.Principal).toEqual({
+      AWS: [
+        FAKE.pullerPrincipalArn,
+        pullerOfStack("example-org/vidos/staging"),
+        pullerOfStack("example-org/vidos/prod"),
+      ],
+    });
     expect(JSON.stringify(policy)).not.toContain(FAKE.servicePrincipalArn);
     expect([...(statement?.Action ?? [])].sort()).toEqual([
       "ecr:BatchGetImage",
@@ -104,12 +128,38 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
     expect(statement?.Resource).toBeUndefined();
   });
 
+  it("staging and prod export the image-puller principal the dev stack's repository policy reads", () => {
+    for (const run of [dev, staging, prod])
+      expect(run.outputs.pullerPrincipalArn).toBe(FAKE.pullerPrincipalArn);
+    const references = dev.resources.filter((r) => r.type === "pulumi:pulumi:StackReference");
+    expect(references.map((r) => r.name).sort()).toEqual([
+      "example-org/vidos/prod",
+      "example-org/vidos/staging",
+    ]);
+  });
+
+  it("does not delete the shared images with the dev stack", () => {
+    expect(onlyResourceOfType(dev, T.repository).inputs.forceDelete).toBe(false);
+  });
+});
+
+describe.each(STACKS)("the %s stack", (stackName) => {
+  const run = () => runOf(stackName);
+
+  it("runs one micro Lightsail node with the ECR image-puller role active, and no Pulumi deployment", () => {
+    const service = onlyResourceOfType(run(), T.service);
+    expect(service.inputs).toMatchObject({ name: `vidos-${stackName}`, power: "micro", scale: 1 });
+    expect(service.inputs.privateRegistryAccess).toEqual({ ecrImagePullerRole: { isActive: true } });
+    expect(resourcesOfType(run(), T.deployment)).toEqual([]);
+  });
+
   it("puts every regional resource in eu-west-1 and reports that region", () => {
     const regional = run().resources.filter(
       (r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/"),
     );
+    const registry = stackName === "dev" ? [T.lifecycle, T.repository, T.repositoryPolicy] : [];
     expect(regional.map((r) => r.type).sort()).toEqual(
-      [T.lifecycle, T.parameter, T.parameter, T.repository, T.repositoryPolicy, T.service].sort(),
+      [...registry, T.parameter, T.parameter, T.service].sort(),
     );
     for (const resource of regional) expect(resource.inputs.region, resource.name).toBe("eu-west-1");
     expect(run().outputs.region).toBe("eu-west-1");
@@ -161,7 +211,7 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
     const statements = () => policyOf<Document>(onlyResourceOfType(run(), T.rolePolicy)).Statement;
     const grantsOn = (resource: string) =>
       statements()
-        .filter((s) => list(s.Resource).includes(resource))
+        .filter((s) => s.Effect === "Allow" && list(s.Resource).includes(resource))
         .flatMap((s) => s.Action)
         .sort();
 
@@ -178,42 +228,101 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
       );
     });
 
-    it("allows only Allow statements and no wildcard actions", () => {
+    const allows = () => statements().filter((s) => s.Effect === "Allow");
+    const denials = () => statements().filter((s) => s.Effect === "Deny");
+
+    it("has only Allow and Deny statements and no wildcard actions", () => {
       for (const statement of statements()) {
-        expect(statement.Effect).toBe("Allow");
+        expect(["Allow", "Deny"]).toContain(statement.Effect);
         for (const action of statement.Action) expect(action).not.toContain("*");
       }
+      for (const statement of allows()) expect(statement.NotResource, statement.Sid).toBeUndefined();
     });
 
-    it("pushes only to this stack's repository", () => {
-      const repositoryArn = `arn:aws:ecr:eu-west-1:${FAKE.accountId}:repository/vidos-${stackName}`;
-      const ecrActions = grantsOn(repositoryArn);
-      expect(ecrActions).toEqual(
-        expect.arrayContaining([
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:CompleteLayerUpload",
-          "ecr:InitiateLayerUpload",
-          "ecr:PutImage",
-          "ecr:UploadLayerPart",
-        ]),
+    const UPLOADS = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:CompleteLayerUpload",
+      "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart",
+    ];
+
+    it(
+      stackName === "dev"
+        ? "pushes (the one build) only to the shared repository"
+        : "never uploads an image: reads the shared repository and tags images already in it",
+      () => {
+        const ecrActions = grantsOn(SHARED_REPOSITORY_ARN);
+        if (stackName === "dev")
+          expect(ecrActions).toEqual(expect.arrayContaining([...UPLOADS, "ecr:PutImage"]));
+        else {
+          for (const upload of UPLOADS) expect(ecrActions).not.toContain(upload);
+          expect(ecrActions).toContain("ecr:PutImage");
+          const denied = denials().find(
+            (s) => list(s.Resource).includes("*") && s.Action.includes(UPLOADS[0] ?? ""),
+          );
+          expect(denied?.Action.sort()).toEqual(UPLOADS);
+        }
+        for (const action of ecrActions) expect(action).toMatch(/^ecr:/);
+        const ecrStatements = allows().filter((s) => s.Action.some((a) => a.startsWith("ecr:")));
+        for (const statement of ecrStatements) {
+          expect(list(statement.Resource), statement.Sid).toEqual(
+            statement.Action.includes("ecr:GetAuthorizationToken") ? ["*"] : [SHARED_REPOSITORY_ARN],
+          );
+        }
+      },
+    );
+
+    it("is denied every other environment's service, parameters and repositories, whatever else it is granted", () => {
+      const service = run().resources.find((r) => r.type === T.service);
+      const serviceArn = `arn:aws:lightsail:eu-west-1:${FAKE.accountId}:ContainerService/`;
+      const byAction = (action: string) => denials().filter((s) => s.Action.includes(action));
+      const [services] = byAction("lightsail:CreateContainerServiceDeployment");
+      expect(services?.NotResource).toHaveLength(1);
+      expect(services?.NotResource?.[0]).toMatch(new RegExp(`^${serviceArn}`));
+      expect(services?.Action).toEqual(
+        expect.arrayContaining(["lightsail:UpdateContainerService", "lightsail:DeleteContainerService"]),
       );
-      for (const action of ecrActions) expect(action).toMatch(/^ecr:/);
-      const ecrStatements = statements().filter((s) => s.Action.some((a) => a.startsWith("ecr:")));
-      for (const statement of ecrStatements) {
-        expect(list(statement.Resource), statement.Sid).toEqual(
-          statement.Action.includes("ecr:GetAuthorizationToken") ? ["*"] : [repositoryArn],
-        );
-      }
+      expect(service).toBeDefined();
+      const [parameters] = byAction("ssm:GetParametersByPath");
+      expect(parameters?.NotResource?.sort()).toEqual([pathArn, `${pathArn}/*`, recordArn].sort());
+      expect(parameters?.Action).toEqual(
+        expect.arrayContaining(["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]),
+      );
+      const [repositories] = byAction("ecr:BatchGetImage");
+      expect(repositories?.NotResource).toEqual([SHARED_REPOSITORY_ARN]);
+      expect(repositories?.Action).toEqual(
+        expect.arrayContaining([...UPLOADS, "ecr:PutImage", "ecr:DescribeImages"]),
+      );
+      for (const denial of [services, parameters, repositories]) expect(denial?.Resource).toBeUndefined();
+    });
+
+    it("may never delete an image or loosen the repository (immutability, lifecycle, policy)", () => {
+      const [destructive] = denials().filter((s) => s.Action.includes("ecr:BatchDeleteImage"));
+      expect(destructive?.Resource).toBe("*");
+      expect(destructive?.Action.sort()).toEqual(
+        [
+          "ecr:BatchDeleteImage",
+          "ecr:DeleteLifecyclePolicy",
+          "ecr:DeleteRepository",
+          "ecr:DeleteRepositoryPolicy",
+          "ecr:PutImageTagMutability",
+          "ecr:PutLifecyclePolicy",
+          "ecr:SetRepositoryPolicy",
+        ].sort(),
+      );
+      for (const statement of allows())
+        for (const action of destructive?.Action ?? []) expect(statement.Action).not.toContain(action);
     });
 
     it("creates deployments only on this stack's service ARN", () => {
-      const deploying = statements().filter((s) =>
-        s.Action.includes("lightsail:CreateContainerServiceDeployment"),
+      const deploying = statements().filter(
+        (s) => s.Effect === "Allow" && s.Action.includes("lightsail:CreateContainerServiceDeployment"),
       );
       expect(deploying).toHaveLength(1);
       expect(deploying[0]?.Action).toEqual(["lightsail:CreateContainerServiceDeployment"]);
       expect(deploying[0]?.Resource).toMatch(/^arn:aws:lightsail:eu-west-1:123456789012:ContainerService\//);
       const writes = statements()
+        .filter((s) => s.Effect === "Allow")
         .flatMap((s) => s.Action)
         .filter((a) => a.startsWith("lightsail:") && !a.startsWith("lightsail:Get"));
       expect(writes).toEqual(["lightsail:CreateContainerServiceDeployment"]);
@@ -221,7 +330,8 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
 
     const pathArn = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/vidos/${stackName}`;
     const recordArn = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-${stackName}/releases`;
-    const ssmStatements = () => statements().filter((s) => s.Action.some((a) => a.startsWith("ssm:")));
+    const ssmStatements = () =>
+      statements().filter((s) => s.Effect === "Allow" && s.Action.some((a) => a.startsWith("ssm:")));
 
     it("reads SSM parameters of this stack's path only, never writes there, and decrypts only through SSM for that path", () => {
       const appConfig = ssmStatements().filter((s) => list(s.Resource).some((r) => r.startsWith(pathArn)));
@@ -231,6 +341,7 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
       for (const action of appConfig[0]?.Action ?? []) expect(action).toMatch(/^ssm:(Get|Describe|List)/);
 
       const kms = statements().filter((s) => s.Action.some((a) => a.startsWith("kms:")));
+      expect(kms.every((s) => s.Effect === "Allow")).toBe(true);
       expect(kms).toHaveLength(1);
       expect(kms[0]?.Action).toEqual(["kms:Decrypt"]);
       expect(kms[0]?.Resource).toBe(`arn:aws:kms:eu-west-1:${FAKE.accountId}:key/*`);
@@ -258,7 +369,7 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
 
   it("tags every taggable resource with project, stack and owner", () => {
     const taggable = run().resources.filter((r) => r.type.startsWith("aws:") && acceptsTags(r.type));
-    expect(taggable.length).toBeGreaterThanOrEqual(5);
+    expect(taggable.length).toBeGreaterThanOrEqual(stackName === "dev" ? 5 : 4);
     for (const resource of taggable) {
       expect(resource.inputs.tags, `${resource.type} ${resource.name}`).toEqual({
         project: "vidos",
@@ -272,10 +383,10 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
     const defaultTags = JSON.parse(stackFileConfig(stackName)["aws:defaultTags"] ?? "{}") as {
       tags?: unknown;
     };
-    expect(defaultTags.tags).toEqual(onlyResourceOfType(run(), T.repository).inputs.tags);
+    expect(defaultTags.tags).toEqual(onlyResourceOfType(run(), T.service).inputs.tags);
   });
 
-  it("exports the seven outputs, none secret and none holding a secret value", async () => {
+  it("exports the eight outputs, none secret and none holding a secret value", async () => {
     expect(Object.keys(run().outputs).sort()).toEqual(STACK_OUTPUT_NAMES);
     for (const [name, value] of Object.entries(run().outputs)) {
       expect(typeof value === "string" && value.length > 0, name).toBe(true);
@@ -287,8 +398,9 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
       expect(await pulumi.isSecret(output), name).toBe(false);
     expect(run().outputs.serviceUrl).toMatch(/^https:\/\/vidos-/);
     expect(run().outputs.repositoryUrl).toBe(
-      `${FAKE.accountId}.dkr.ecr.eu-west-1.amazonaws.com/vidos-${stackName}`,
+      `${FAKE.accountId}.dkr.ecr.eu-west-1.amazonaws.com/${SHARED_REPOSITORY}`,
     );
+    expect(run().outputs.repositoryName).toBe(SHARED_REPOSITORY);
   });
 
   it("parents every AWS resource to its component", () => {
@@ -315,14 +427,8 @@ describe.each(["dev", "prod"])("the %s stack", (stackName) => {
   });
 });
 
-describe("dev and prod differ where the stack files say so", () => {
-  const forceDelete = (run: StackRun) => onlyResourceOfType(run, T.repository).inputs.forceDelete;
+describe("dev, staging and prod differ where the stack files say so", () => {
   const invoked = (run: StackRun, token: string) => run.calls.filter((call) => call.token === token);
-
-  it("only dev force-deletes its repository (with images) on destroy", () => {
-    expect(forceDelete(dev)).toBe(true);
-    expect(forceDelete(prod)).toBe(false);
-  });
 
   it("dev creates the account's GitHub OIDC provider; prod looks it up and trusts it", () => {
     const created = onlyResourceOfType(dev, T.oidc);
@@ -332,9 +438,11 @@ describe("dev and prod differ where the stack files say so", () => {
     });
     expect(invoked(dev, "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider")).toEqual([]);
 
-    expect(resourcesOfType(prod, T.oidc)).toEqual([]);
-    const lookups = invoked(prod, "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider");
-    expect(lookups.map((call) => call.inputs.url)).toEqual(["https://token.actions.githubusercontent.com"]);
+    for (const run of [staging, prod]) {
+      expect(resourcesOfType(run, T.oidc)).toEqual([]);
+      const lookups = invoked(run, "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider");
+      expect(lookups.map((call) => call.inputs.url)).toEqual(["https://token.actions.githubusercontent.com"]);
+    }
   });
 
   it("each stack's role trusts only its own environment", () => {
@@ -342,7 +450,19 @@ describe("dev and prod differ where the stack files say so", () => {
       policyOf<Document>(onlyResourceOfType(run, T.role), "assumeRolePolicy").Statement[0]?.Condition
         ?.StringEquals?.["token.actions.githubusercontent.com:sub"];
     expect(subject(dev)).toMatch(/:environment:dev$/);
+    expect(subject(staging)).toMatch(/:environment:staging$/);
     expect(subject(prod)).toMatch(/:environment:prod$/);
+  });
+
+  it("each stack has its own service, SSM path and release record: no two environments share one", () => {
+    const of = (run: StackRun) => ({
+      service: onlyResourceOfType(run, T.service).inputs.name,
+      ssmPath: run.outputs.ssmPath,
+      role: onlyResourceOfType(run, T.role).name,
+    });
+    const all = [dev, staging, prod].map(of);
+    for (const key of ["service", "ssmPath", "role"] as const)
+      expect(new Set(all.map((a) => a[key])).size, key).toBe(3);
   });
 });
 

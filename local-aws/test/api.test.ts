@@ -5,8 +5,12 @@ import {
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
   GetRepositoryPolicyCommand,
+  ImageAlreadyExistsException,
+  ImageDigestDoesNotMatchException,
   ImageNotFoundException,
   InvalidParameterException,
+  LayersNotFoundException,
+  PutImageCommand,
   RepositoryNotFoundException,
   RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand,
@@ -264,6 +268,28 @@ describe("ECR", () => {
     expect(batch.failures).toEqual([
       { imageId: { imageTag: "nope" }, failureCode: "ImageNotFound", failureReason: expect.any(String) },
     ]);
+  });
+
+  it("PutImage tags a manifest already in the repository (no bytes), refuses a repeat, a wrong digest and unknown layers", async () => {
+    const manifest = h.registry.put("app", "v8", [10]);
+    const put = (input: Partial<ConstructorParameters<typeof PutImageCommand>[0]>) =>
+      h.ecr.send(new PutImageCommand({ repositoryName: "app", imageManifest: manifest.body, ...input }));
+    const answer = await put({ imageTag: "keep-demo-serving", imageDigest: manifest.digest });
+    expect(answer.image).toMatchObject({
+      imageId: { imageDigest: manifest.digest, imageTag: "keep-demo-serving" },
+      imageManifestMediaType: manifest.mediaType,
+    });
+    const described = await h.ecr.send(
+      new DescribeImagesCommand({ repositoryName: "app", imageIds: [{ imageDigest: manifest.digest }] }),
+    );
+    expect(described.imageDetails?.[0]?.imageTags?.sort()).toEqual(["keep-demo-serving", "v8"]);
+    await expect(put({ imageTag: "keep-demo-serving" })).rejects.toBeInstanceOf(ImageAlreadyExistsException);
+    await expect(put({ imageTag: "x", imageDigest: `sha256:${"0".repeat(64)}` })).rejects.toBeInstanceOf(
+      ImageDigestDoesNotMatchException,
+    );
+    await expect(
+      put({ imageTag: "new", imageManifest: JSON.stringify({ schemaVersion: 2, layers: [] }) }),
+    ).rejects.toBeInstanceOf(LayersNotFoundException);
   });
 
   it("stores repository policies and rejects non-JSON ones", async () => {

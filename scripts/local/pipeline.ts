@@ -17,6 +17,11 @@ export interface PipelineOptions {
   repository: string;
   ssmPath: string;
   parameters: { name: string; type: "String" | "SecureString"; value: string }[];
+  /**
+   * More services in the same stand-in (e.g. staging and prod beside dev), each granted pull on the one
+   * repository; `runAction` deploys to one of them when its inputs name it as `service-name`.
+   */
+  moreServices?: string[];
   /** Stand-in settings (health-check time scale, drain); see local-aws/README.md. */
   settings?: Record<string, number>;
   /** Resolvers the stand-in validates certificates against (a test's DNS zone, `127.0.0.1:<port>`). */
@@ -61,6 +66,8 @@ export interface LocalPipeline {
   ssm: SSMClient;
   baseImage: string;
   serviceUrl: string;
+  /** The URL of any of the stand-in's services (the main one or `moreServices`). */
+  urlOf(service: string): string;
   awsEnv: Record<string, string>;
   /** Runs the bundled action as GitHub would, with the stand-in's endpoints. */
   runAction(
@@ -88,7 +95,12 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     recordAnswers: answersFile,
     config: {
       region: "eu-west-1",
-      services: [{ name: options.service, power: "micro", scale: 1, privateRegistryAccess: true }],
+      services: [options.service, ...(options.moreServices ?? [])].map((name) => ({
+        name,
+        power: "micro",
+        scale: 1,
+        privateRegistryAccess: true,
+      })),
       repositories: [{ name: options.repository }],
       parameters: options.parameters,
       ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
@@ -99,7 +111,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
   const proxy = await startCountingProxy(local.endpoint);
   // Our own clients go straight to the stand-in; the action goes through the counting proxy.
   const { lightsail, ecr, ssm } = localAwsAccess(local.endpoint);
-  await grantServicePull({ ecr, lightsail }, options.service, options.repository);
+  for (const service of [options.service, ...(options.moreServices ?? [])])
+    await grantServicePull({ ecr, lightsail }, service, options.repository);
   const baseImage = await ensureBaseImage(log);
   const actionEnv = localAwsAccess(proxy.endpoint).env;
   const baseEnv: Record<string, string> = {
@@ -126,6 +139,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     ssm,
     baseImage,
     serviceUrl: local.serviceUrl(options.service),
+    urlOf: (service) => local.serviceUrl(service),
     awsEnv: actionEnv,
     runAction: (inputs, env = {}, runOptions = {}) =>
       runAction({

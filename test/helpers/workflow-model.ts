@@ -15,6 +15,8 @@ export interface Step {
 export interface Job {
   name?: string;
   uses?: string;
+  needs?: string | string[];
+  if?: string;
   with?: Record<string, unknown>;
   permissions?: Permissions;
   environment?: string | { name?: string; url?: string };

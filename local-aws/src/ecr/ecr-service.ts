@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { REPOSITORY_NAME } from "../lightsail/limits.js";
 import { AwsError } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
@@ -240,6 +241,53 @@ export class EcrService {
       return { images, failures };
     },
 
+    // Only what a deploy needs: a tag for a manifest already in the repository, or a manifest whose blobs
+    // were pushed (docker push ends that way). Tags are mutable here (see README, "ECR").
+    PutImage: async (body) => {
+      const fields = Fields.of("ecr", body);
+      readRegistryId(fields);
+      const name = fields.string("repositoryName", repositoryNameRules);
+      const imageManifest = fields.string("imageManifest", { required: true, min: 1, max: 4_194_304 });
+      const mediaType = fields.string("imageManifestMediaType");
+      const imageTag = fields.string("imageTag", { min: 1, max: 300 });
+      const imageDigest = fields.string("imageDigest");
+      this.repository(name);
+      const digest = `sha256:${createHash("sha256").update(imageManifest).digest("hex")}`;
+      if (imageDigest !== undefined && imageDigest !== digest) {
+        throw new AwsError(
+          "ImageDigestDoesNotMatchException",
+          `The image digest '${imageDigest}' does not match the digest '${digest}' of the image manifest`,
+        );
+      }
+      const type = mediaType ?? manifestMediaType(imageManifest);
+      const reference = imageTag ?? digest;
+      const existing = await this.registry.getManifest(name, reference, MANIFEST_MEDIA_TYPES);
+      if (existing?.digest === digest) {
+        throw new AwsError(
+          "ImageAlreadyExistsException",
+          `Image with digest '${digest}'${imageTag ? ` and tag '${imageTag}'` : ""} already exists in the repository with name '${name}' in registry with id '${ACCOUNT_ID}'`,
+        );
+      }
+      try {
+        await this.registry.putManifest(name, reference, imageManifest, type);
+      } catch (error) {
+        if ((error as Error).message !== "missing-blobs") throw error;
+        throw new AwsError(
+          "LayersNotFoundException",
+          "The image manifest references layers that are not in the repository; push them first",
+        );
+      }
+      return {
+        image: {
+          registryId: ACCOUNT_ID,
+          repositoryName: name,
+          imageId: { imageDigest: digest, ...(imageTag ? { imageTag } : {}) },
+          imageManifest,
+          imageManifestMediaType: type,
+        },
+      };
+    },
+
     GetRepositoryPolicy: async (body) => {
       const fields = Fields.of("ecr", body);
       readRegistryId(fields);
@@ -330,6 +378,15 @@ export class EcrService {
         imageManifestMediaType: manifest.mediaType,
         artifactMediaType: configMediaType(manifest.body),
       }));
+  }
+}
+
+/** The manifest's own `mediaType`, else Docker's v2 manifest (what the registry assumes too). */
+function manifestMediaType(body: string): string {
+  try {
+    return (JSON.parse(body) as { mediaType?: string }).mediaType ?? MANIFEST_MEDIA_TYPES[0];
+  } catch {
+    return MANIFEST_MEDIA_TYPES[0];
   }
 }
 

@@ -145,6 +145,19 @@ export class RegistryProcess implements RegistryBackend {
     };
   }
 
+  async putManifest(repository: string, tag: string, body: string, mediaType: string): Promise<string> {
+    const response = await fetch(`${this.endpoint}/v2/${repository}/manifests/${tag}`, {
+      method: "PUT",
+      headers: { ...this.authHeader(), "Content-Type": mediaType },
+      body,
+    });
+    if (response.status === 400 && (await response.text()).includes("BLOB_UNKNOWN"))
+      throw new Error("missing-blobs");
+    if (!response.ok)
+      throw new Error(`registry manifest PUT ${repository}:${tag} answered ${response.status}`);
+    return response.headers.get("docker-content-digest") ?? "";
+  }
+
   async pushedAt(repository: string, tag: string): Promise<number | undefined> {
     const link = join(
       this.storageDir,

@@ -21,6 +21,11 @@ export interface RegistryBackend {
     reference: string,
     accept: readonly string[],
   ): Promise<Manifest | undefined>;
+  /**
+   * Stores `body` under `tag` (PUT of the manifest, as a push ends); returns its digest. Fails with
+   * `missing-blobs` when the manifest names blobs the repository does not hold.
+   */
+  putManifest(repository: string, tag: string, body: string, mediaType: string): Promise<string>;
   /** When the tag was last pushed (epoch seconds), if known. */
   pushedAt(repository: string, tag: string): Promise<number | undefined>;
   stop(): Promise<void>;

@@ -91,6 +91,14 @@ export class FakeRegistry implements RegistryBackend {
   async getManifest(repository: string, reference: string) {
     return this.manifests.get(repository)?.get(reference);
   }
+  async putManifest(repository: string, tag: string, body: string, mediaType: string) {
+    const repo = this.manifests.get(repository);
+    const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
+    // The fake holds blobs only through the manifests put() stored: a manifest must be one of them.
+    if (!repo?.has(digest)) throw new Error("missing-blobs");
+    repo.set(tag, { body, mediaType, digest });
+    return digest;
+  }
   async pushedAt() {
     return 1_790_000_000;
   }

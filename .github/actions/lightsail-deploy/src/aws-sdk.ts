@@ -13,6 +13,7 @@ export {
   ECRClient,
   GetAuthorizationTokenCommand,
   GetRepositoryPolicyCommand,
+  PutImageCommand,
 } from "@aws-sdk/client-ecr";
 export {
   CreateContainerServiceDeploymentCommand,

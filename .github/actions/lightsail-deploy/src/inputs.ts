@@ -31,6 +31,8 @@ export const INPUT_DEFAULTS = {
   "max-error-rate": "1%",
   "auto-rollback": "true",
   "rollback-to": undefined,
+  promote: undefined,
+  "promote-from": undefined,
   "dry-run": "false",
   "release-record": undefined,
   "github-token": undefined,
@@ -52,7 +54,11 @@ export type RollbackTarget =
 export type ImageSource =
   | { kind: "build"; context: string; dockerfile: string; buildArgs: Record<string, string> }
   | { kind: "prebuilt"; image: string }
-  | { kind: "rollback"; target: RollbackTarget };
+  | { kind: "rollback"; target: RollbackTarget }
+  | { kind: "promote"; image: PromotedImage; from: string | undefined };
+
+/** An image already in ECR, named by its manifest digest or by a tag (resolved to its digest in pre-flight). */
+export type PromotedImage = { digest: string } | { tag: string };
 
 export interface HealthCheckOverrides {
   path?: string;
@@ -101,6 +107,9 @@ const ECR_REPOSITORY =
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const POSIX_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PATH = /^\/(?:[A-Za-z0-9_.-]+\/?)*$/;
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+// An environment's name as a GitHub environment may spell it, shown in the summary and the record.
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SSM_PARAMETER = /^(?:\/[A-Za-z0-9_.-]+){1,15}$/;
 const LIGHTSAIL_REGIONS = new Set([
   "us-east-1",
@@ -279,6 +288,7 @@ function path(raw: RawInputs, name: InputName): string | undefined {
 
 /** Inputs that change what gets built or deployed; a rollback redeploys an old configuration as it was. */
 const CHANGE_INPUTS: InputName[] = [
+  "promote",
   "image",
   "context",
   "dockerfile",
@@ -323,6 +333,24 @@ function rejectConflicts(raw: RawInputs): void {
         "a rollback redeploys an earlier image and configuration unchanged",
       );
   }
+  if (isSet(raw, "promote")) {
+    const other = (["image", "context", "dockerfile", "build-args", "tag"] as const).find((name) =>
+      isSet(raw, name),
+    );
+    if (other)
+      throw conflict(
+        "promote",
+        other,
+        "a promotion deploys an image already in ECR, so nothing is built or pushed",
+      );
+  }
+  if (isSet(raw, "promote-from") && !isSet(raw, "promote")) {
+    throw new DeployError(
+      "`promote-from` is set without `promote`: it names the environment a promoted image comes from",
+      "inputs",
+      "set `promote` to the digest or tag to promote, or remove `promote-from`",
+    );
+  }
   if (isSet(raw, "image")) {
     const other = (["context", "dockerfile", "build-args"] as const).find((name) => isSet(raw, name));
     if (other) throw conflict("image", other, "`image` pushes a prebuilt image, so nothing is built");
@@ -347,9 +375,32 @@ function notAnOption(raw: RawInputs, name: InputName): string | undefined {
   return matching(raw, name, /^[^-]/, "starts with -, which docker would read as an option (write ./-name)");
 }
 
+/** `promote`: a manifest digest (`sha256:` and 64 hex digits) or a tag already in the repository. */
+function promotedImage(raw: RawInputs): PromotedImage | undefined {
+  const value = text(raw, "promote");
+  if (value === undefined) return undefined;
+  if (value.startsWith("sha256:")) {
+    if (!IMAGE_DIGEST.test(value))
+      throw invalid("promote", value, "is not an image digest (sha256: and 64 lower-case hex digits)");
+    return { digest: value };
+  }
+  if (DOCKER_TAG.test(value)) return { tag: value };
+  throw invalid("promote", value, "is not an image digest (sha256:…) or an image tag");
+}
+
 function imageSource(raw: RawInputs): ImageSource {
   const target = rollbackTarget(raw);
   if (target) return { kind: "rollback", target };
+  const promoted = promotedImage(raw);
+  if (promoted) {
+    const from = matching(
+      raw,
+      "promote-from",
+      ENVIRONMENT_NAME,
+      "is not an environment name (1–64 of A-Z a-z 0-9 _ . -, starting with a letter or digit)",
+    );
+    return { kind: "promote", image: promoted, from };
+  }
   const image = text(raw, "image");
   if (image !== undefined) {
     if (!parseImageReference(image))

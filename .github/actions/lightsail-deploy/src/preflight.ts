@@ -22,6 +22,7 @@ import { checkReuse } from "./image-reuse.js";
 import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import { pollUntil } from "./polling.js";
+import { type Promotion, resolvePromotion } from "./promotion.js";
 import { policyGrantsPull, pullStatement } from "./repository-policy.js";
 
 export interface Preflight {
@@ -31,6 +32,8 @@ export interface Preflight {
   tag: string | undefined;
   /** The tag is already in ECR, so build and push are skipped (a re-run). */
   imageExists: boolean;
+  /** A promotion: the image in ECR it deploys, resolved to its digest. */
+  promotion?: Promotion;
 }
 
 const SETTLED = new Set(["READY", "RUNNING"]);
@@ -308,6 +311,21 @@ export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Pr
   deps.log.info("The service's image-puller role may pull from the repository");
   if (inputs.source.kind === "rollback") return { service, repository, tag: undefined, imageExists: true };
   requirePortForFirstDeploy(inputs, service);
+  if (inputs.source.kind === "promote") {
+    const { image, from } = inputs.source;
+    const promotion = await resolvePromotion(
+      image,
+      from,
+      { repositoryName: name, repositoryUri: repository.repositoryUri ?? "" },
+      aws,
+    ).catch((error: unknown) => {
+      throw awsFailure(error, "looking up the image to promote");
+    });
+    deps.log.info(
+      `Promoting ${promotion.uri}${promotion.tags.length ? ` (tags ${promotion.tags.join(", ")})` : ""}${from ? ` from ${from}` : ""}: nothing is built or pushed`,
+    );
+    return { service, repository, tag: undefined, imageExists: true, promotion };
+  }
 
   const resolved = await resolveTag(inputs.tag, inputs.gitSha, deps.exec, deps.now());
   if (resolved.from === "dirty")

@@ -1,13 +1,15 @@
 import type { CreatedDeployment } from "./create-deployment.js";
 import { newDeployId } from "./deployment-id.js";
+import { publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { customDomains } from "./domains.js";
+import { parseImageReference } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import type { PhaseRunner } from "./phase-runner.js";
 import { pollIntervalFor } from "./polling.js";
 import type { Preflight } from "./preflight.js";
 import { probeCountFor } from "./probe.js";
-import { type RecordStore, type ReleaseRecord, withVerdict } from "./release-record.js";
+import { type RecordStore, type ReleaseImage, type ReleaseRecord, withVerdict } from "./release-record.js";
 import { type Verdict, verifyDeployment } from "./verify.js";
 
 /** What the deploy, rollback and restore steps share: inputs, checks, clients and the release record. */
@@ -25,6 +27,23 @@ export interface ReleaseContext {
   nextDeployId(): string;
   /** Writes a good or rejected verdict to the record; a write that fails is a warning, not a failure. */
   recordVerdict(verdict: Verdict): Promise<void>;
+  /** The image this run deploys and its digest, once known; the record notes it for that image only. */
+  deployed?: { uri: string; digest: string | undefined; from: string | undefined };
+}
+
+/** The digest a deployment runs: pinned in its image, or known for this run's image (a restore is not). */
+function imageOf(
+  deployment: Parameters<typeof publicImage>[0],
+  deployed: ReleaseContext["deployed"],
+): ReleaseImage {
+  const image = publicImage(deployment);
+  const pinned = parseImageReference(image ?? "")?.digest;
+  const ours = deployed !== undefined && image === deployed.uri;
+  const digest = pinned ?? (ours ? deployed.digest : undefined);
+  return {
+    ...(digest ? { digest } : {}),
+    ...(ours && deployed.from ? { from: deployed.from } : {}),
+  };
 }
 
 export function releaseContext(
@@ -33,7 +52,7 @@ export function releaseContext(
   const { inputs, checked, aws, deps, record } = base;
   const runId = newDeployId(deps.env, deps.random);
   let creates = 0;
-  return {
+  const ctx: ReleaseContext = {
     ...base,
     nextDeployId: () => `${runId}-${++creates}`,
     verify: (created, kind) =>
@@ -66,8 +85,9 @@ export function releaseContext(
             ? "failed the probe"
             : "FAILED";
       const outcome = verdict.kind;
+      const image = imageOf(deployment, ctx.deployed);
       try {
-        await record.update((r) => withVerdict(r, deployment, outcome, why, new Date(deps.now())));
+        await record.update((r) => withVerdict(r, deployment, outcome, why, new Date(deps.now()), image));
         deps.log.info(`Release record ${record.name}: version ${deployment.version} is ${verdict.kind}`);
       } catch (error) {
         deps.log.warning(
@@ -76,4 +96,5 @@ export function releaseContext(
       }
     },
   };
+  return ctx;
 }

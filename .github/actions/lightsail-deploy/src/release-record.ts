@@ -22,6 +22,16 @@ export interface ReleaseEntry {
   at: string;
   /** Why, in a few words ("probe passed", "FAILED", "serving when the record began"). */
   why: string;
+  /** The manifest digest of the image the deployment ran, when the run knew it. */
+  digest?: string;
+  /** A promotion: the environment the image came from (`promote-from`). */
+  from?: string;
+}
+
+/** What a run knows about the image of a release beyond the deployment itself. */
+export interface ReleaseImage {
+  digest?: string;
+  from?: string;
 }
 
 export interface ReleaseRecord {
@@ -33,6 +43,9 @@ export const EMPTY_RECORD: ReleaseRecord = { entries: [] };
 
 /** Entries kept: Lightsail keeps 50 deployments, and 40 short entries stay far below SSM's 4 KB. */
 export const RECORD_LIMIT = 40;
+
+/** SSM's limit for a standard parameter's value: entries with digests are longer, so the oldest go first. */
+export const RECORD_MAX_BYTES = 4096;
 
 export function defaultRecordName(serviceName: string): string {
   return `/lightsail-deploy/${serviceName}/releases`;
@@ -92,6 +105,7 @@ export function withVerdict(
   verdict: ReleaseVerdict,
   why: string,
   at: Date,
+  image: ReleaseImage = {},
 ): ReleaseRecord {
   const entry: ReleaseEntry = {
     version: deployment.version ?? 0,
@@ -99,9 +113,14 @@ export function withVerdict(
     verdict,
     at: at.toISOString(),
     why,
+    ...(image.digest ? { digest: image.digest } : {}),
+    ...(image.from ? { from: image.from } : {}),
   };
   const others = record.entries.filter((e) => !sameRelease(e, deployment));
-  return { entries: [...others, entry].slice(-RECORD_LIMIT) };
+  const entries = [...others, entry].slice(-RECORD_LIMIT);
+  while (entries.length > 1 && Buffer.byteLength(serializeRecord({ entries })) > RECORD_MAX_BYTES)
+    entries.shift();
+  return { entries };
 }
 
 export function hasVerifiedRelease(record: ReleaseRecord): boolean {

@@ -28,6 +28,10 @@ export interface RunResult {
   region?: string;
   imageUri?: string;
   imageTag?: string;
+  /** The manifest digest of the image this run deployed (a promotion's, or the pushed tag's). */
+  imageDigest?: string;
+  /** A promotion: the environment the image came from. */
+  promotedFrom?: string;
   deploymentVersion?: number;
   previousVersion?: number;
   /** The version serving when the run ended, as read back from Lightsail. */
@@ -51,6 +55,7 @@ export interface RunResult {
 export const OUTPUT_NAMES = [
   "image-uri",
   "image-tag",
+  "image-digest",
   "deployment-version",
   "previous-version",
   "serving-version",
@@ -64,6 +69,7 @@ export function outputsOf(result: RunResult): Record<OutputName, string> {
   return {
     "image-uri": result.imageUri ?? "",
     "image-tag": result.imageTag ?? "",
+    "image-digest": result.imageDigest ?? "",
     "deployment-version": result.deploymentVersion?.toString() ?? "",
     "previous-version": result.previousVersion?.toString() ?? "",
     "serving-version": result.servingVersion?.toString() ?? "",
@@ -119,6 +125,11 @@ function contextRows(context: RunContext | undefined): [string, string][] {
   return rows;
 }
 
+/** Rows shown only when they have a value (a run that promotes nothing has no source environment). */
+function optionalRows(rows: [string, string | undefined][]): [string, string][] {
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "");
+}
+
 /** The job summary (Markdown); the terminal report prints the same text. */
 export function renderSummary(result: RunResult): string {
   const title =
@@ -133,6 +144,10 @@ export function renderSummary(result: RunResult): string {
       result.servingUnknown ? `could not be read (${result.servingUnknown})` : result.servingVersion,
     ],
     ["Image", result.imageUri],
+    ...optionalRows([
+      ["Image digest", result.imageDigest],
+      ["Promoted from", result.promotedFrom],
+    ]),
     // With sidecars, each container and its image; one container is the Image row already.
     ...((result.containers?.length ?? 0) > 1
       ? (result.containers ?? []).map(({ name, image }): [string, string] => [`Container: ${name}`, image])

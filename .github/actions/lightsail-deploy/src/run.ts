@@ -8,11 +8,13 @@ import type { AwsClients, Deps } from "./deps.js";
 import { certificateWarnings, customDomains, publicUrls } from "./domains.js";
 import { describeError } from "./errors.js";
 import { publishImage } from "./image.js";
+import { protectNeededImages } from "./image-protection.js";
 import { imageTagOf, imageUri } from "./image-tag.js";
 import { parseInputs, type RawInputs } from "./inputs.js";
 import { maskEnvironmentValues, withMaskedEnvironments } from "./masking.js";
 import { phaseRunner } from "./phase-runner.js";
 import { type Preflight, preflight } from "./preflight.js";
+import { digestOfTag } from "./promotion.js";
 import { type ReleaseOutcome, release } from "./release.js";
 import { type ReleaseContext, releaseContext } from "./release-context.js";
 import { ssmRecordStore } from "./release-record.js";
@@ -65,8 +67,25 @@ export async function run(raw: RawInputs, deps: Deps): Promise<RunResult> {
       return read;
     });
     const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
-    const step = inputs.source.kind === "rollback" ? await rollbackStep(ctx) : await deployStep(ctx);
+    const step =
+      inputs.source.kind === "rollback"
+        ? await rollbackStep(ctx)
+        : inputs.source.kind === "promote"
+          ? await promoteStep(ctx)
+          : await deployStep(ctx);
     applyStep(result, step);
+    if (ctx.deployed?.uri === result.imageUri)
+      Object.assign(result, { imageDigest: ctx.deployed?.digest, promotedFrom: ctx.deployed?.from });
+    if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back")) {
+      const target = {
+        serviceName: inputs.serviceName,
+        repositoryName: checked.repository.repositoryName ?? "",
+        repositoryUri: checked.repository.repositoryUri ?? "",
+      };
+      await phase("report", "Image protection", async () =>
+        protectNeededImages(aws, target, await record.read(), deps.log),
+      ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
+    }
   } catch (error) {
     result.status = "failed";
     result.error = error instanceof Error ? error.message : String(error);
@@ -150,9 +169,30 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
     return planned;
   });
   if (inputs.dryRun) return dryRun(request, image.uri, deps, notes[0]);
+  const repositoryName = checked.repository.repositoryName ?? inputs.repository ?? "";
+  const digest = await digestOfTag(repositoryName, image.tag, aws, (m) => deps.log.warning(m));
+  ctx.deployed = { uri: image.uri, digest, from: undefined };
   const outcome = await release(ctx, request, "deploy", image.uri);
   outcome.notes.unshift(...notes);
   return { kind: "released", outcome, containers: containerImageList(request) };
+}
+
+/** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
+async function promoteStep(ctx: ReleaseContext): Promise<StepOutcome> {
+  const { inputs, checked, aws, deps, phase } = ctx;
+  const promotion = checked.promotion;
+  if (!promotion) throw new Error("promoteStep needs a promotion resolved in pre-flight");
+  const request = await phase("deploy", "Deployment request", async () => {
+    const planned = await planDeploy(inputs, checked, promotion.uri, aws, deps);
+    deps.log.debug(describeRequest(planned));
+    return planned;
+  });
+  ctx.deployed = { uri: promotion.uri, digest: promotion.digest, from: promotion.from };
+  const note = `Promoted ${promotion.digest}${promotion.from ? ` from ${promotion.from}` : ""}: nothing was built or pushed.`;
+  if (inputs.dryRun) return dryRun(request, promotion.uri, deps, note);
+  const outcome = await release(ctx, request, "deploy", promotion.uri);
+  outcome.notes.unshift(note);
+  return { kind: "released", outcome };
 }
 
 async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {

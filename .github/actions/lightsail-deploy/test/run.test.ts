@@ -31,11 +31,18 @@ describe("a whole deploy with every dependency faked", () => {
   test("builds, logs in, pushes, deploys, waits, probes and reports", async () => {
     const { deps, aws, execCalls, log } = fakeDeps();
     deploysVersion4(aws, "ACTIVE");
+    // Not in ECR before the push; after it, ECR names the pushed manifest's digest.
+    const pushed = `sha256:${"c".repeat(64)}`;
+    aws.mocks.ecr
+      .on(DescribeImagesCommand)
+      .rejectsOnce(awsError("ImageNotFoundException"))
+      .resolves({ imageDetails: [{ imageDigest: pushed, imageTags: ["0123456"] }] });
     const result = await run(inputs, deps);
     expect(result.error).toBeUndefined();
     expect(outputsOf(result)).toEqual({
       "image-uri": `${REPOSITORY_URI}:0123456`,
       "image-tag": "0123456",
+      "image-digest": pushed,
       "deployment-version": "4",
       "previous-version": "3",
       "serving-version": "4",
@@ -59,6 +66,7 @@ describe("a whole deploy with every dependency faked", () => {
       "Deployment request",
       "Deploy",
       "Verify version 4",
+      "Image protection",
       "Cost",
     ]);
     expect(result.cost).toEqual({ power: "nano", scale: 2, pricePerNode: 7, total: 14 });
