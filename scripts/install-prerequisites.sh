@@ -11,6 +11,10 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # The stand-in's tests build a tiny static test image with gcc.
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v dash >/dev/null 2>&1 || need+=(dash)
+# The local Redis sidecar image (scripts/build-redis-image.sh) is Debian's redis-server binary; app tests use it
+# too. docker-compose runs compose.yaml (local development of the app with Redis).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 # The stand-in's local certificate authority (custom domains over TLS) signs with Debian's openssl.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The stand-in's conformance check reads AWS's service models from botocore. A current one from pip comes

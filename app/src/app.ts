@@ -1,5 +1,6 @@
 // The app built from its dependencies: routing and one log line per request.
 import { forwardAuthorize } from "./authorize.js";
+import type { AnswerCache } from "./cache.js";
 import type { Clock } from "./clock.js";
 import type { AppConfig } from "./config.js";
 import { type FetchFn, json, jsonError, type Outcome } from "./http.js";
@@ -10,6 +11,8 @@ export interface AppDeps {
   fetch: FetchFn;
   clock: Clock;
   logger: Logger;
+  /** The /authorize answer cache (Redis), when REDIS_URL is set. */
+  cache?: AnswerCache;
 }
 
 export interface App {
@@ -30,7 +33,11 @@ export function createApp(deps: AppDeps): App {
       version: config.version,
       uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000),
       // Whether each setting is present, never its value.
-      config: { authorizerUrl: true, apiKey: config.apiKey !== undefined },
+      config: {
+        authorizerUrl: true,
+        apiKey: config.apiKey !== undefined,
+        cache: config.redisUrl !== undefined,
+      },
     }),
   });
 

@@ -1,4 +1,5 @@
 // POST /authorize: validate the JSON body, forward it to the authorizer, relay the answer.
+import type { AnswerCache } from "./cache.js";
 import type { Clock } from "./clock.js";
 import type { AppConfig } from "./config.js";
 import { declaredLengthExceeds, type FetchFn, jsonError, type Outcome, readLimited } from "./http.js";
@@ -10,6 +11,30 @@ export interface AuthorizeDeps {
   config: AppConfig;
   fetch: FetchFn;
   clock: Clock;
+  /** Keeps positive answers (2xx) for a while; absent: every request asks the authorizer. */
+  cache?: AnswerCache;
+}
+
+interface CachedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** The same body to the same authorizer is the same question; the key never holds the body itself. */
+function cacheKey(config: AppConfig, text: string): string {
+  const hash = new Bun.CryptoHasher("sha256").update(`${config.authorizerUrl.href}\n${text}`).digest("hex");
+  return `authorize:v1:${hash}`;
+}
+
+function fromCache(value: string | undefined): CachedAnswer | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const answer = JSON.parse(value) as CachedAnswer;
+    return typeof answer.status === "number" && typeof answer.body === "string" ? answer : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function forwardAuthorize(request: Request, deps: AuthorizeDeps): Promise<Outcome> {
@@ -30,6 +55,18 @@ export async function forwardAuthorize(request: Request, deps: AuthorizeDeps): P
     JSON.parse(text);
   } catch {
     return { response: jsonError(400, "invalid_json", "request body must be valid JSON") };
+  }
+
+  const key = deps.cache ? cacheKey(config, text) : undefined;
+  const cached = key === undefined ? undefined : fromCache(await deps.cache?.get(key));
+  if (cached) {
+    return {
+      response: new Response(Buffer.from(cached.body, "base64"), {
+        status: cached.status,
+        headers: { "content-type": cached.contentType, "x-cache": "hit" },
+      }),
+      detail: "cache hit",
+    };
   }
 
   const headers: Record<string, string> = {
@@ -55,10 +92,22 @@ export async function forwardAuthorize(request: Request, deps: AuthorizeDeps): P
         detail: `upstream body over ${MAX_UPSTREAM_BODY_BYTES} bytes`,
       };
     }
+    const contentType = upstream.headers.get("content-type") ?? "application/json";
+    if (key !== undefined && upstream.ok) {
+      const kept: CachedAnswer = {
+        status: upstream.status,
+        contentType,
+        body: Buffer.from(answer.bytes).toString("base64"),
+      };
+      await deps.cache?.set(key, JSON.stringify(kept));
+    }
     return {
       response: new Response(answer.bytes, {
         status: upstream.status,
-        headers: { "content-type": upstream.headers.get("content-type") ?? "application/json" },
+        headers: {
+          "content-type": contentType,
+          ...(key === undefined ? {} : { "x-cache": "miss" }),
+        },
       }),
       detail: upstream.ok ? undefined : `upstream answered ${upstream.status}`,
     };

@@ -17,6 +17,10 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** After SIGTERM/SIGINT, how long in-flight requests may take before the process gives up (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** Redis keeping positive /authorize answers (REDIS_URL, redis:// or rediss://; may hold a password); none: no cache. */
+  redisUrl: string | undefined;
+  /** How long a positive answer is kept (AUTHORIZE_CACHE_TTL_SECONDS, default 30, 1 to 3600). */
+  cacheTtlSeconds: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -26,6 +30,8 @@ export const DEFAULT_AUTHORIZER_TIMEOUT_MS = 5000;
 export const MAX_BODY_BYTES = 64 * 1024;
 // Docker and Lightsail send SIGKILL 10 s after SIGTERM; leave room to exit on our own first.
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8000;
+// Short: an authorizer's "no" to a revoked key must win within half a minute.
+export const DEFAULT_CACHE_TTL_SECONDS = 30;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -62,13 +68,23 @@ export function parseConfig(env: Env): AppConfig {
     report,
   );
   const version = nonEmpty(env.APP_VERSION) ?? "unknown";
+  const redisUrl = parseRedisUrl(env.REDIS_URL, report);
+  const cacheTtlSeconds = parseInteger(
+    "AUTHORIZE_CACHE_TTL_SECONDS",
+    env.AUTHORIZE_CACHE_TTL_SECONDS,
+    DEFAULT_CACHE_TTL_SECONDS,
+    1,
+    3600,
+    report,
+  );
 
   if (
     problems.length > 0 ||
     authorizerUrl === undefined ||
     port === undefined ||
     authorizerTimeoutMs === undefined ||
-    shutdownTimeoutMs === undefined
+    shutdownTimeoutMs === undefined ||
+    cacheTtlSeconds === undefined
   ) {
     throw new ConfigError(problems);
   }
@@ -81,7 +97,24 @@ export function parseConfig(env: Env): AppConfig {
     authorizerTimeoutMs,
     maxBodyBytes: MAX_BODY_BYTES,
     shutdownTimeoutMs,
+    redisUrl,
+    cacheTtlSeconds,
   };
+}
+
+/** Optional; the value may carry a password, so problems are described without it. */
+function parseRedisUrl(raw: string | undefined, report: (problem: string) => undefined): string | undefined {
+  const value = nonEmpty(raw);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return report("`REDIS_URL` is not a URL (value hidden)");
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:")
+    return report(`\`REDIS_URL\` must start with redis:// or rediss:// (it starts with ${url.protocol}//)`);
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

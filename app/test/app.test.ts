@@ -47,7 +47,7 @@ describe("GET /health", () => {
       status: "ok",
       version: "test-version",
       uptimeSeconds: 61,
-      config: { authorizerUrl: true, apiKey: true },
+      config: { authorizerUrl: true, apiKey: true, cache: false },
     });
   });
 

@@ -21,6 +21,7 @@ import { type LightsailDeps, realSleep } from "./lightsail/deps.js";
 import { type HttpProbe, httpProbe } from "./lightsail/health-probe.js";
 import { LightsailService } from "./lightsail/lightsail-service.js";
 import { LocalAuthority } from "./lightsail/local-authority.js";
+import { portsOf, roundRobin } from "./lightsail/nodes.js";
 import { ServiceProxy } from "./lightsail/service-proxy.js";
 import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
 import { type DomainRoute, TlsFront } from "./lightsail/tls-front.js";
@@ -250,6 +251,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   try {
     for (const service of Object.values(state.services)) await runner.resume(service);
     for (const service of Object.values(state.services)) {
+      const nextNode = roundRobin();
       const proxy = ServiceProxy.start(service.publicPort, () => {
         if (service.isDisabled) return { unavailable: `the container service "${service.name}" is disabled` };
         const active = currentDeployment(service);
@@ -259,7 +261,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             unavailable: `the container service "${service.name}" has no active deployment with a public endpoint`,
           };
         if (faults.flapsDown(service.name, "proxy")) return { unavailable: "injected flapping-health fault" };
-        const port = active.hostPorts[endpoint.containerName];
+        const node = nextNode(active);
+        if (node === undefined)
+          return { unavailable: "no node of the active deployment passes its health check" };
+        if (faults.nodeFails(service.name, active.version, node, "proxy"))
+          return { unavailable: `injected node fault on node ${node + 1}` };
+        const port = portsOf(active, node)[endpoint.containerName];
         return port ? { port } : { unavailable: "the public container has no port yet" };
       });
       proxies.push(

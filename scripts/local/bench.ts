@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { GetContainerLogCommand } from "@aws-sdk/client-lightsail";
+import { GetContainerLogCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
 import { feedbackTable, measureBuilds, measureRecovery } from "./bench-feedback.js";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
 import { summarizeCalls } from "./counting-proxy.js";
@@ -10,11 +10,11 @@ import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 // npm run bench: real deploys and rollbacks on the local stand-in (real registry, real containers, AWS
 // health-check timing), by the bundled action and by the plain AWS CLI script people write by hand.
 const execFileAsync = promisify(execFile);
-// Names of this process only: two benches on one Docker engine must not share (or remove) a container or image.
-const SERVICE = `bench-${process.pid}`;
-const REPOSITORY = `bench-app-${process.pid}`;
-const LOCAL_IMAGE = `bench-app:local-${process.pid}`;
-const SOURING_IMAGE = `bench-souring:${process.pid}`;
+// BENCH_SERVICE names the service (and its repository and image) so two benches on one engine never collide.
+const SERVICE = process.env.BENCH_SERVICE ?? "bench";
+const REPOSITORY = `${SERVICE}-app`;
+const LOCAL_IMAGE = `${SERVICE}-app:local`;
+const SOURING_IMAGE = `${SERVICE}-souring:local`;
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -111,6 +111,13 @@ async function main(): Promise<void> {
     };
     results.push(await measure(pipeline, "hand script: deploy", hand("3333333", LOCAL_IMAGE)));
     results.push(await measure(pipeline, "hand script: rollback", hand("2222222")));
+    // The same deploy on 3 nodes: every node must pass the health check, and the probe covers each twice.
+    log("scaling the service to 3 nodes");
+    await pipeline.lightsail.send(new UpdateContainerServiceCommand({ serviceName: SERVICE, scale: 3 }));
+    await pipeline.local.idle();
+    results.push(
+      await measure(pipeline, "action: deploy, 3 nodes", action("4444444", { image: LOCAL_IMAGE })),
+    );
     const figures = results.map(deployFigures);
     const table = figuresTable(figures);
     process.stdout.write(

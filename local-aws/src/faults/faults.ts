@@ -26,6 +26,16 @@ export type FaultSpec =
       down?: number;
       target?: "probe" | "proxy" | "both";
     } & ServiceScope)
+  | ({
+      kind: "nodeFault";
+      /** 1-based node index. */
+      node: number;
+      /** Share of the node's health probes / proxied requests that fail, 0 < share ≤ 1; default 1. */
+      share?: number;
+      target?: "probe" | "proxy" | "both";
+      /** Deployment versions it hits; all when absent. */
+      versions?: number[];
+    } & ServiceScope)
   | { kind: "notFoundQuirk" };
 
 export type Fault = FaultSpec & { id: number; hits: number };
@@ -38,6 +48,7 @@ const KINDS = [
   "slowActivation",
   "neverSettle",
   "flappingHealth",
+  "nodeFault",
   "notFoundQuirk",
 ];
 
@@ -96,6 +107,19 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
     if (fault.target !== undefined && !["probe", "proxy", "both"].includes(fault.target as string)) {
       bad("target", fault.target, "probe | proxy | both");
     }
+  }
+  if (fault.kind === "nodeFault") {
+    if (!Number.isInteger(fault.node) || (fault.node as number) < 1 || (fault.node as number) > 20)
+      bad("node", fault.node, "a node number from 1 to 20");
+    const share = fault.share;
+    if (share !== undefined && (typeof share !== "number" || !(share > 0 && share <= 1)))
+      bad("share", share, "a number above 0 and at most 1");
+    if (fault.target !== undefined && !["probe", "proxy", "both"].includes(fault.target as string)) {
+      bad("target", fault.target, "probe | proxy | both");
+    }
+    const versions = fault.versions;
+    if (versions !== undefined && (!Array.isArray(versions) || versions.some((v) => !Number.isInteger(v))))
+      bad("versions", versions, "a list of deployment versions");
   }
   return fault as unknown as FaultSpec;
 }
@@ -164,6 +188,24 @@ export class FaultController {
     const faults = this.forService("neverSettle", serviceName);
     for (const fault of faults) fault.hits += 1;
     return faults.length > 0;
+  }
+
+  /**
+   * True when a node fault makes this probe of, or request to, the node (0-based) fail. A share s fails
+   * requests evenly: the n-th hit fails when floor(n·s) grows, so 0.5 fails every second one.
+   */
+  nodeFails(serviceName: string, version: number, node: number, where: "probe" | "proxy"): boolean {
+    let fails = false;
+    for (const fault of this.forService("nodeFault", serviceName)) {
+      if (fault.node !== node + 1) continue;
+      if (fault.versions && !fault.versions.includes(version)) continue;
+      const target = fault.target ?? "both";
+      if (target !== "both" && target !== where) continue;
+      const share = fault.share ?? 1;
+      fault.hits += 1;
+      if (Math.floor(fault.hits * share) > Math.floor((fault.hits - 1) * share)) fails = true;
+    }
+    return fails;
   }
 
   /** True when a flapping-health fault makes this health probe or proxied request fail. */

@@ -13,6 +13,18 @@ export function containerName(prefix: string, service: string, version: number, 
   return `${prefix}-${service}-v${version}-${container}`;
 }
 
+/** Node 1 keeps the one-node name; node k > 1 (0-based k-1 here) adds `-node<k>`. */
+export function nodeContainerName(
+  prefix: string,
+  service: string,
+  version: number,
+  container: string,
+  node: number,
+): string {
+  const base = containerName(prefix, service, version, container);
+  return node === 0 ? base : `${base}-node${node + 1}`;
+}
+
 /** Captured output of containers that were removed, kept per service, container and version. */
 export class LogArchive {
   constructor(private readonly dir: string) {}
@@ -39,7 +51,10 @@ export class LogArchive {
   }
 }
 
-/** All log events of one container name across the kept versions: archived, live and deployment events. */
+/**
+ * All log events of one container name across the kept versions and every node (merged, as Lightsail
+ * documents): archived, live and deployment events. Other containers' output never mixes in.
+ */
 export async function collectContainerLog(
   service: ServiceRecord,
   container: string,
@@ -55,11 +70,13 @@ export async function collectContainerLog(
     // Archived runs first, then the live container if one is running now.
     events.push(...parseDockerLogs(archive.read(service.name, container, deployment.version) ?? ""));
     if (deployment.state === "ACTIVE" || deployment.state === "ACTIVATING") {
-      events.push(
-        ...parseDockerLogs(
-          await runtime.logs(containerName(prefix, service.name, deployment.version, container)),
-        ),
-      );
+      for (let node = 0; node < (deployment.nodeCount ?? 1); node++) {
+        events.push(
+          ...parseDockerLogs(
+            await runtime.logs(nodeContainerName(prefix, service.name, deployment.version, container, node)),
+          ),
+        );
+      }
     }
   }
   return events.sort((a, b) => a.createdAt - b.createdAt);

@@ -7,10 +7,20 @@ import {
   type ServiceRecord,
   type StateDetailCode,
 } from "../state/state.js";
-import { containerName, type LogArchive } from "./container-logs.js";
+import { type LogArchive, nodeContainerName } from "./container-logs.js";
 import type { LightsailDeps } from "./deps.js";
 import { healthTiming, probeOnce, stoppedContainer } from "./health-check.js";
 import { HealthMonitor } from "./health-monitor.js";
+import {
+  dropNodePorts,
+  nodeCount,
+  nodeIndexes,
+  nodeLabel,
+  portsOf,
+  servingNodes,
+  setNodeServing,
+  siblingEnvironment,
+} from "./nodes.js";
 import type { ContainerSpec } from "./validate.js";
 
 /** A reason a deployment FAILED, written to the container log. */
@@ -40,8 +50,8 @@ export class DeploymentRunner {
     this.monitor = new HealthMonitor(
       deps,
       {
-        dockerName: (service, deployment, name) => this.containerName(service, deployment, name),
-        replace: (service, deployment, name) => this.replaceContainer(service, deployment, name),
+        dockerName: (service, deployment, name, node) => this.containerName(service, deployment, name, node),
+        replace: (service, deployment, name, node) => this.replaceNode(service, deployment, name, node),
         say: (service, deployment, message) =>
           this.event(
             service,
@@ -101,8 +111,14 @@ export class DeploymentRunner {
     this.deps.store.save();
   }
 
-  containerName(service: ServiceRecord, deployment: DeploymentRecord, container: string): string {
-    return containerName(this.deps.settings.containerPrefix, service.name, deployment.version, container);
+  containerName(service: ServiceRecord, deployment: DeploymentRecord, container: string, node = 0): string {
+    return nodeContainerName(
+      this.deps.settings.containerPrefix,
+      service.name,
+      deployment.version,
+      container,
+      node,
+    );
   }
 
   event(service: ServiceRecord, containers: string[], message: string): void {
@@ -130,7 +146,8 @@ export class DeploymentRunner {
       if (delay > 0) await this.sleep(delay);
       this.checkRegistryAccess(service, deployment);
       await this.startContainers(service, deployment, say);
-      say("Started 1 new node");
+      const nodes = nodeCount(deployment);
+      say(`Started ${nodes} new node${nodes === 1 ? "" : "s"}`);
       this.detail(service, "EVALUATING_HEALTH_CHECK", "Evaluating the health check of the new deployment");
       await this.waitHealthy(service, deployment, say);
       this.detail(service, "ACTIVATING_DEPLOYMENT", "Switching traffic to the new deployment");
@@ -175,17 +192,33 @@ export class DeploymentRunner {
     }
   }
 
-  /** Pulls and starts every container, each told its own host port through PORT. */
+  /** Pulls and starts every container on each of the nodes, each told its own host port through PORT. */
   async startContainers(
     service: ServiceRecord,
     deployment: DeploymentRecord,
     say: (m: string) => void,
+    nodes: number[] = nodeIndexes(deployment),
   ): Promise<void> {
     const pulled = new Set<string>();
-    for (const [name, spec] of Object.entries(deployment.containers)) {
+    for (const spec of Object.values(deployment.containers)) {
       if (!pulled.has(spec.image)) await this.pull(spec.image);
       pulled.add(spec.image);
-      await this.runContainer(service, deployment, name, spec, say);
+    }
+    for (const node of nodes) await this.startNode(service, deployment, node, say);
+  }
+
+  /** Gives every container of the node a fresh host port first, so siblings can be pointed at each other. */
+  private async startNode(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    node: number,
+    say: (m: string) => void,
+  ): Promise<void> {
+    const ports = portsOf(deployment, node);
+    for (const name of Object.keys(deployment.containers)) ports[name] = await this.deps.freePort();
+    this.save();
+    for (const [name, spec] of Object.entries(deployment.containers)) {
+      await this.runContainer(service, deployment, name, spec, say, node);
     }
   }
 
@@ -210,17 +243,24 @@ export class DeploymentRunner {
     name: string,
     spec: ContainerSpec,
     say: (m: string) => void,
+    node: number,
   ): Promise<void> {
     const { runtime } = this.deps;
-    const port = await this.deps.freePort();
-    deployment.hostPorts[name] = port;
-    this.save();
+    const ports = portsOf(deployment, node);
+    const port = ports[name] as number;
+    const where = nodeLabel(deployment, node);
     if (spec.environment?.PORT !== undefined && spec.environment.PORT !== String(port)) {
       say(
-        `Container "${name}" gets PORT=${port} instead of ${spec.environment.PORT}: containers share the host network here`,
+        `Container "${name}"${where} gets PORT=${port} instead of ${spec.environment.PORT}: containers share the host network here`,
       );
     }
-    const dockerName = this.containerName(service, deployment, name);
+    const sibling = siblingEnvironment(spec.environment, deployment.containers, ports);
+    if (sibling.rewritten.length > 0) {
+      say(
+        `Container "${name}"${where}: ${sibling.rewritten.join(", ")} now point${sibling.rewritten.length === 1 ? "s" : ""} localhost at the host ports of this node's containers (host network here)`,
+      );
+    }
+    const dockerName = this.containerName(service, deployment, name, node);
     const existing = await runtime.status(dockerName);
     if (existing && existing.instance !== this.deps.store.state.instanceId) {
       throw new ActivationFailure(
@@ -233,31 +273,71 @@ export class DeploymentRunner {
         name: dockerName,
         image: spec.image,
         ...(spec.command ? { command: spec.command } : {}),
-        env: { ...spec.environment, PORT: String(port) },
+        env: { ...sibling.environment, PORT: String(port) },
         labels: {
           "local-aws": "1",
           "local-aws.instance": this.deps.store.state.instanceId,
           "local-aws.service": service.name,
           "local-aws.version": String(deployment.version),
+          "local-aws.node": String(node + 1),
         },
       });
     } catch (error) {
       throw new ActivationFailure(`Failed to start container "${name}": ${(error as Error).message}`);
     }
-    say(`Started container "${name}" (image ${spec.image}, PORT=${port})`);
+    say(`Started container "${name}"${where} (image ${spec.image}, PORT=${port})`);
   }
 
-  /** The monitor's replacement: keep the old run's output, then run the container again on a new port. */
-  private async replaceContainer(service: ServiceRecord, deployment: DeploymentRecord, name: string) {
-    const spec = deployment.containers[name];
-    if (!spec) return;
-    await this.archiveAndRemoveOne(service, deployment, name);
-    await this.runContainer(service, deployment, name, spec, (m) =>
-      this.event(service, [name], `[deployment:${deployment.version}] ${m}`),
+  /**
+   * The monitor's replacement of a node whose container `name` failed: keep the old runs' output, then run
+   * the node's containers again on new ports (all of them, as its siblings know each other's ports).
+   */
+  private async replaceNode(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    name: string,
+    node: number,
+  ) {
+    if (!deployment.containers[name]) return;
+    setNodeServing(deployment, node, false);
+    await this.archiveAndRemoveNode(service, deployment, node);
+    await this.startNode(service, deployment, node, (m) =>
+      this.event(service, Object.keys(deployment.containers), `[deployment:${deployment.version}] ${m}`),
     );
+    // The monitor puts it back after a healthy probe; with no other node in service it is tried at once.
+    if (servingNodes(deployment).length === 0) setNodeServing(deployment, node, true);
   }
 
-  /** Probes as configured until the healthy or unhealthy threshold is reached in a row. */
+  /**
+   * UpdateContainerService's scale on the active deployment: scale-out starts the new nodes (the monitor puts
+   * each in service after its first healthy probe); scale-in takes nodes out of service, then stops them.
+   */
+  async rescale(service: ServiceRecord, deployment: DeploymentRecord, scale: number): Promise<void> {
+    const before = nodeCount(deployment);
+    const say = (m: string) =>
+      this.event(service, Object.keys(deployment.containers), `[deployment:${deployment.version}] ${m}`);
+    if (scale > before) {
+      const added = Array.from({ length: scale - before }, (_, i) => before + i);
+      for (const node of added) setNodeServing(deployment, node, false);
+      deployment.nodeCount = scale;
+      this.save();
+      await this.startContainers(service, deployment, say, added);
+      say(`Scaled out from ${before} to ${scale} nodes`);
+    } else if (scale < before) {
+      const removed = Array.from({ length: before - scale }, (_, i) => scale + i);
+      for (const node of removed) setNodeServing(deployment, node, false);
+      await Promise.all(removed.map((node) => this.archiveAndRemoveNode(service, deployment, node)));
+      deployment.nodeCount = scale;
+      dropNodePorts(deployment, scale);
+      this.save();
+      say(`Scaled in from ${before} to ${scale} nodes`);
+    }
+  }
+
+  /**
+   * Probes every node as configured until each has passed the healthy threshold in a row (ACTIVE needs all of
+   * them), or one of them fails the unhealthy threshold in a row (the deployment fails).
+   */
   private async waitHealthy(
     service: ServiceRecord,
     deployment: DeploymentRecord,
@@ -267,16 +347,17 @@ export class DeploymentRunner {
     const check = deployment.publicEndpoint?.healthCheck;
     const timing = healthTiming(deployment, settings.timeScale);
     const deadline = this.deps.now() + settings.activationTimeoutSeconds * 1000;
-    let successes = 0;
-    let failures = 0;
+    const nodes = nodeIndexes(deployment);
+    const successes = nodes.map(() => 0);
+    const failures = nodes.map(() => 0);
     for (;;) {
       await this.sleep(timing.intervalMs);
-      const stopped = await stoppedContainer(this.deps, deployment, (name) =>
-        this.containerName(service, deployment, name),
+      const stopped = await stoppedContainer(this.deps, deployment, (name, node) =>
+        this.containerName(service, deployment, name, node),
       );
       if (stopped) {
         throw new ActivationFailure(
-          `Container "${stopped.name}" ${stopped.what} before the deployment became healthy`,
+          `Container "${stopped.name}"${nodeLabel(deployment, stopped.node)} ${stopped.what} before the deployment became healthy`,
         );
       }
       if (this.deps.now() > deadline) {
@@ -285,23 +366,27 @@ export class DeploymentRunner {
         );
       }
       if (faults.neverSettles(service.name)) continue;
-      const { healthy, outcome } = await probeOnce(this.deps, service, deployment);
-      if (healthy) {
-        successes += 1;
-        failures = 0;
-      } else {
-        failures += 1;
-        successes = 0;
+      for (const node of nodes) {
+        if ((successes[node] as number) >= timing.healthyThreshold) continue;
+        const where = nodeLabel(deployment, node);
+        const { healthy, outcome } = await probeOnce(this.deps, service, deployment, node);
+        if (healthy) {
+          successes[node] = (successes[node] as number) + 1;
+          failures[node] = 0;
+          continue;
+        }
+        failures[node] = (failures[node] as number) + 1;
+        successes[node] = 0;
         say(
-          `Health check failed for container "${deployment.publicEndpoint?.containerName}" on ${check?.path}: ${outcome}`,
+          `Health check failed for container "${deployment.publicEndpoint?.containerName}"${where} on ${check?.path}: ${outcome}`,
         );
+        if ((failures[node] as number) >= timing.unhealthyThreshold) {
+          throw new ActivationFailure(
+            `Health check of container "${deployment.publicEndpoint?.containerName}"${where} on path ${check?.path} failed ${failures[node]} times in a row (last: ${outcome}; success codes ${check?.successCodes})`,
+          );
+        }
       }
-      if (successes >= timing.healthyThreshold) return;
-      if (failures >= timing.unhealthyThreshold) {
-        throw new ActivationFailure(
-          `Health check of container "${deployment.publicEndpoint?.containerName}" on path ${check?.path} failed ${failures} times in a row (last: ${outcome}; success codes ${check?.successCodes})`,
-        );
-      }
+      if (successes.every((count) => count >= timing.healthyThreshold)) return;
     }
   }
 
@@ -350,12 +435,25 @@ export class DeploymentRunner {
    */
   async archiveAndRemove(service: ServiceRecord, deployment: DeploymentRecord): Promise<void> {
     await Promise.all(
-      Object.keys(deployment.containers).map((name) => this.archiveAndRemoveOne(service, deployment, name)),
+      nodeIndexes(deployment).map((node) => this.archiveAndRemoveNode(service, deployment, node)),
     );
   }
 
-  private async archiveAndRemoveOne(service: ServiceRecord, deployment: DeploymentRecord, name: string) {
-    const dockerName = this.containerName(service, deployment, name);
+  private async archiveAndRemoveNode(service: ServiceRecord, deployment: DeploymentRecord, node: number) {
+    await Promise.all(
+      Object.keys(deployment.containers).map((name) =>
+        this.archiveAndRemoveOne(service, deployment, name, node),
+      ),
+    );
+  }
+
+  private async archiveAndRemoveOne(
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    name: string,
+    node: number,
+  ) {
+    const dockerName = this.containerName(service, deployment, name, node);
     // Never touch a same-named container that another state dir (or someone else) owns.
     const status = await this.deps.runtime.status(dockerName);
     if (status?.instance !== this.deps.store.state.instanceId) return;
@@ -383,8 +481,10 @@ export class DeploymentRunner {
       const say = (m: string) =>
         this.event(service, Object.keys(active.containers), `[deployment:${active.version}] ${m}`);
       const statuses = await Promise.all(
-        Object.keys(active.containers).map((name) =>
-          this.deps.runtime.status(this.containerName(service, active, name)),
+        nodeIndexes(active).flatMap((node) =>
+          Object.keys(active.containers).map((name) =>
+            this.deps.runtime.status(this.containerName(service, active, name, node)),
+          ),
         ),
       );
       const ours = this.deps.store.state.instanceId;

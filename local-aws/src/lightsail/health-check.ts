@@ -1,6 +1,7 @@
 import type { DeploymentRecord, ServiceRecord } from "../state/state.js";
 import type { LightsailDeps } from "./deps.js";
 import { DEFAULT_HEALTH_CHECK } from "./limits.js";
+import { nodeIndexes, portsOf } from "./nodes.js";
 import { parseSuccessCodes } from "./validate.js";
 
 /** One deployment's health check in milliseconds, as the activation and the monitor both apply it. */
@@ -26,12 +27,15 @@ export function healthTiming(deployment: DeploymentRecord, timeScale: number): H
 export async function stoppedContainer(
   deps: LightsailDeps,
   deployment: DeploymentRecord,
-  dockerName: (container: string) => string,
-): Promise<{ name: string; what: string } | undefined> {
-  for (const name of Object.keys(deployment.containers)) {
-    const status = await deps.runtime.status(dockerName(name));
-    if (!status?.running)
-      return { name, what: status ? `exited with code ${status.exitCode}` : "disappeared" };
+  dockerName: (container: string, node: number) => string,
+  nodes: number[] = nodeIndexes(deployment),
+): Promise<{ name: string; node: number; what: string } | undefined> {
+  for (const node of nodes) {
+    for (const name of Object.keys(deployment.containers)) {
+      const status = await deps.runtime.status(dockerName(name, node));
+      if (!status?.running)
+        return { name, node, what: status ? `exited with code ${status.exitCode}` : "disappeared" };
+    }
   }
   return undefined;
 }
@@ -41,14 +45,18 @@ export async function probeOnce(
   deps: LightsailDeps,
   service: ServiceRecord,
   deployment: DeploymentRecord,
+  node = 0,
 ): Promise<{ healthy: boolean; outcome: string }> {
   const endpoint = deployment.publicEndpoint;
   const check = endpoint?.healthCheck;
   if (!endpoint || !check) return { healthy: true, outcome: "running" };
   const isSuccess = parseSuccessCodes(check.successCodes) ?? (() => false);
-  const url = `http://127.0.0.1:${deployment.hostPorts[endpoint.containerName]}${check.path}`;
+  const url = `http://127.0.0.1:${portsOf(deployment, node)[endpoint.containerName]}${check.path}`;
   const { timeoutMs } = healthTiming(deployment, deps.settings.timeScale);
-  const status = deps.faults.flapsDown(service.name, "probe") ? 503 : await deps.probe(url, timeoutMs);
+  const down =
+    deps.faults.flapsDown(service.name, "probe") ||
+    deps.faults.nodeFails(service.name, deployment.version, node, "probe");
+  const status = down ? 503 : await deps.probe(url, timeoutMs);
   return {
     healthy: status !== undefined && isSuccess(status),
     outcome: status === undefined ? `no answer within ${check.timeoutSeconds} s` : `HTTP ${status}`,

@@ -97,6 +97,7 @@ export class LightsailService {
         containers: request.containers,
         ...(request.publicEndpoint ? { publicEndpoint: request.publicEndpoint } : {}),
         hostPorts: {},
+        nodeCount: service.scale,
       };
       service.deployments.push(deployment);
       this.trimVersions(service);
@@ -131,7 +132,20 @@ export class LightsailService {
         }
         const active = currentDeployment(service);
         if (active && service.isDisabled && !wasDisabled) await this.runner.archiveAndRemove(service, active);
+        if (active && !service.isDisabled && !wasDisabled && request.scale !== undefined) {
+          try {
+            await this.runner.rescale(service, active, request.scale);
+          } catch (error) {
+            this.runner.event(
+              service,
+              Object.keys(active.containers),
+              `[deployment:${active.version}] Could not change the number of nodes: ${(error as Error).message}`,
+            );
+          }
+        }
         if (active && !service.isDisabled && wasDisabled) {
+          // Enabling runs the current scale; the stopped nodes' ports are all given out afresh.
+          active.nodeCount = service.scale;
           const say = (m: string) =>
             this.runner.event(service, Object.keys(active.containers), `[deployment:${active.version}] ${m}`);
           try {

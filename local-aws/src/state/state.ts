@@ -30,8 +30,12 @@ export interface DeploymentRecord {
   createdAt: number;
   containers: Record<string, ContainerSpec>;
   publicEndpoint?: { containerName: string; containerPort: number; healthCheck: HealthCheck };
-  /** Host port assigned to each container (told to it as PORT). */
+  /** Host port assigned to each container (told to it as PORT) on node 1. */
   hostPorts: Record<string, number>;
+  /** Nodes this deployment runs (the service's scale); absent means 1. */
+  nodeCount?: number;
+  /** Host ports of nodes 2…N, like `hostPorts`. */
+  nodePorts?: Record<string, number>[];
 }
 
 export interface LogEventRecord {

@@ -1,4 +1,5 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
+import { checkContainerImages, withContainerImages } from "./container-images.js";
 import { buildDeploymentRequest, targetContainerName } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import type { Inputs } from "./inputs.js";
@@ -18,7 +19,8 @@ export async function planDeploy(
 ): Promise<CreateContainerServiceDeploymentRequest> {
   const current = checked.service.currentDeployment;
   const ssm = inputs.ssmPath ? await readSsmEnvironment(aws, inputs.ssmPath, deps.log) : {};
-  const request = buildDeploymentRequest(current, {
+  const target = targetContainerName(current, inputs.containerName);
+  const built = buildDeploymentRequest(current, {
     serviceName: inputs.serviceName,
     containerName: inputs.containerName,
     image,
@@ -27,6 +29,22 @@ export async function planDeploy(
     containerPort: inputs.containerPort,
     healthCheck: inputs.healthCheck,
   });
-  deps.log.info(`Container ${targetContainerName(current, inputs.containerName)} ← ${image}`);
+  deps.log.info(`Container ${target} ← ${image}`);
+  // Only the named containers' images change; every other container stays as it is serving.
+  const request = withContainerImages(built, inputs.images);
+  for (const [name, other] of Object.entries(inputs.images)) deps.log.info(`Container ${name} ← ${other}`);
   return request;
+}
+
+/** `images` checked against the serving deployment and ECR before the image phase pushes anything. */
+export async function checkDeployImages(inputs: Inputs, checked: Preflight, aws: AwsClients): Promise<void> {
+  const current = checked.service.currentDeployment;
+  const target = targetContainerName(current, inputs.containerName);
+  await checkContainerImages(
+    inputs.images,
+    current?.containers,
+    target,
+    checked.repository.repositoryUri,
+    aws,
+  );
 }

@@ -1,4 +1,5 @@
 import type { BuildCacheSetting } from "./build-cache.js";
+import { parseContainerImages } from "./container-images.js";
 import { DeployError } from "./errors.js";
 import { parseImageReference } from "./image-tag.js";
 import { defaultRecordName } from "./release-record.js";
@@ -10,6 +11,7 @@ export const INPUT_DEFAULTS = {
   repository: undefined,
   "container-name": undefined,
   image: undefined,
+  images: undefined,
   context: ".",
   dockerfile: "Dockerfile",
   "build-args": undefined,
@@ -84,6 +86,8 @@ export interface Inputs {
   containerPort: number | undefined;
   healthCheck: HealthCheckOverrides;
   environment: Record<string, string>;
+  /** `images`: container name → full image reference, replaced next to the deployed image. */
+  images: Record<string, string>;
   ssmPath: string | undefined;
   pollIntervalMs: number;
   waitTimeoutMs: number;
@@ -171,7 +175,7 @@ function boolean(raw: RawInputs, name: InputName): boolean {
 }
 
 /** `KEY=VALUE` line lists; their values may be secrets. */
-const LINE_LISTS = new Set<string>(["environment", "build-args"]);
+const LINE_LISTS = new Set<string>(["environment", "build-args", "images"]);
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -225,6 +229,18 @@ export function parseKeyValueLines(name: string, value: string | undefined): Rec
     result[key] = trimmed.slice(equals + 1);
   }
   return result;
+}
+
+function imagesInput(raw: RawInputs, source: ImageSource): Record<string, string> {
+  const images = parseContainerImages(text(raw, "images"));
+  if (source.kind === "rollback" && Object.keys(images).length > 0) {
+    throw new DeployError(
+      "`images` cannot be combined with `rollback-to`: a rollback redeploys an earlier deployment as it was",
+      "inputs",
+      "remove `images` or `rollback-to`",
+    );
+  }
+  return images;
 }
 
 /** `200`, `200,202`, `200-299`: the Lightsail health-check form, each code from 200 to 499. */
@@ -472,6 +488,7 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
       successCodes: successCodes(raw),
     },
     environment: parseKeyValueLines("environment", text(raw, "environment")),
+    images: imagesInput(raw, source),
     ssmPath,
     pollIntervalMs: duration(raw, "poll-interval", 1000, 600_000, "1s to 10m"),
     waitTimeoutMs: duration(raw, "wait-timeout", 10_000, 6 * 3_600_000, "10s to 6h"),

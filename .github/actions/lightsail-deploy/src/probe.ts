@@ -12,6 +12,20 @@ export interface ProbeResult {
 
 const PROBE_TIMEOUT_MS = 5_000;
 
+/** Requests per node the probe sends at least. */
+export const PROBES_PER_NODE = 2;
+
+/**
+ * How many requests the probe sends to a service of `scale` nodes: `probe-count`, raised to
+ * PROBES_PER_NODE × scale. Lightsail's load balancer spreads requests across the nodes in turn, so one bad
+ * node of N answers at least two of them and its share shows in the error rate (`max-error-rate` is taken
+ * over all of them, whichever node answered). 0 (no probe) stays 0.
+ */
+export function probeCountFor(probeCount: number, scale: number | undefined): number {
+  if (probeCount === 0) return 0;
+  return Math.max(probeCount, PROBES_PER_NODE * (scale ?? 1));
+}
+
 /**
  * The public URL joined with the path: `http://127.0.0.1:8080/` + `/health`. The path may come from a
  * deployment's health check as well as from inputs, so a path that would leave the service

@@ -8,6 +8,7 @@ import type { Inputs } from "./inputs.js";
 import type { PhaseRunner } from "./phase-runner.js";
 import { pollIntervalFor } from "./polling.js";
 import type { Preflight } from "./preflight.js";
+import { probeCountFor } from "./probe.js";
 import { type RecordStore, type ReleaseImage, type ReleaseRecord, withVerdict } from "./release-record.js";
 import { type Verdict, verifyDeployment } from "./verify.js";
 
@@ -66,7 +67,7 @@ export function releaseContext(
           intervalMs: pollIntervalFor(kind, inputs.pollIntervalMs),
           timeoutMs: inputs.waitTimeoutMs,
           probePath: inputs.probePath,
-          probeCount: inputs.probeCount,
+          probeCount: probeCountFor(inputs.probeCount, checked.service.scale),
           maxErrorRate: inputs.maxErrorRate,
           // Rollbacks restore a verified release: service comes back first, without a window.
           bakeMs: kind === "deploy" ? inputs.bakeMs : 0,

@@ -51,6 +51,8 @@ export interface RunResult {
   logs: string[];
   /** The commit and run this deploy comes from; undefined or empty fields outside GitHub. */
   context?: RunContext;
+  /** Every container of the deployment request and its image. */
+  containers?: { name: string; image: string }[];
   /** Dry run: the request that would have been sent, secrets masked. */
   request?: string;
   error?: string;
@@ -155,6 +157,10 @@ export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = 
       ["Image digest", result.imageDigest],
       ["Promoted from", result.promotedFrom],
     ]),
+    // With sidecars, each container and its image; one container is the Image row already.
+    ...((result.containers?.length ?? 0) > 1
+      ? (result.containers ?? []).map(({ name, image }): [string, string] => [`Container: ${name}`, image])
+      : []),
     ["URL", result.serviceUrl],
     [
       "Monthly cost",

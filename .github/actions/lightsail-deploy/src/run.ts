@@ -1,7 +1,8 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
 import { GetContainerServicePowersCommand } from "./aws-sdk.js";
 import { postCommitStatus } from "./commit-status.js";
-import { planDeploy } from "./deploy.js";
+import { containerImageList } from "./container-images.js";
+import { checkDeployImages, planDeploy } from "./deploy.js";
 import { describeRequest, publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { certificateWarnings, customDomains, publicUrls } from "./domains.js";
@@ -23,13 +24,14 @@ import { newTimeline, timed } from "./timeline.js";
 
 /** What the deploy or rollback step produced: a release, or (dry run, nothing to do) a note. */
 type StepOutcome =
-  | { kind: "released"; outcome: ReleaseOutcome }
+  | { kind: "released"; outcome: ReleaseOutcome; containers?: RunResult["containers"] }
   | {
       kind: "unchanged";
       image: string | undefined;
       version: number | undefined;
       note?: string;
       request?: string;
+      containers?: RunResult["containers"];
     };
 
 /** Sequences the phases and turns their outcomes into the result. Never throws. */
@@ -113,6 +115,7 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
 }
 
 function applyStep(result: RunResult, step: StepOutcome): void {
+  if (step.containers) result.containers = step.containers;
   if (step.kind === "unchanged") {
     Object.assign(result, { imageUri: step.image, imageTag: imageTagOf(step.image), request: step.request });
     if (step.note) result.notes.push(step.note);
@@ -148,13 +151,23 @@ function dryRun(
 ): StepOutcome {
   const text = describeRequest(request);
   deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${text}`);
-  return { kind: "unchanged", image, version: undefined, request: text, ...(note ? { note } : {}) };
+  const containers = containerImageList(request);
+  return {
+    kind: "unchanged",
+    image,
+    version: undefined,
+    request: text,
+    containers,
+    ...(note ? { note } : {}),
+  };
 }
 
 async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const { inputs, checked, aws, deps, phase } = ctx;
   const tag = checked.tag ?? "";
   const repositoryUri = checked.repository.repositoryUri ?? "";
+  if (Object.keys(inputs.images).length > 0)
+    await phase("preflight", "Container images", () => checkDeployImages(inputs, checked, aws));
   const image = inputs.dryRun
     ? { uri: imageUri(repositoryUri, tag), tag }
     : await phase("image", "Image", () =>
@@ -180,7 +193,7 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   ctx.deployed = { uri: image.uri, digest, from: undefined };
   const outcome = await release(ctx, request, "deploy", image.uri);
   outcome.notes.unshift(...notes);
-  return { kind: "released", outcome };
+  return { kind: "released", outcome, containers: containerImageList(request) };
 }
 
 /** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
@@ -222,7 +235,8 @@ async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
     };
   }
   if (inputs.dryRun) return dryRun(plan.request, image, deps);
-  return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image) };
+  const containers = containerImageList(plan.request);
+  return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image), containers };
 }
 
 async function readCost(aws: AwsClients, checked: Preflight, deps: Deps): Promise<MonthlyCost | undefined> {

@@ -1,0 +1,125 @@
+import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
+import { DescribeImagesCommand } from "./aws-sdk.js";
+import type { AwsClients } from "./deps.js";
+import { DeployError, describeError, errorName } from "./errors.js";
+import { parseImageReference } from "./image-tag.js";
+
+// Lightsail container names, as in inputs.ts: 1–53 of a-z, 0-9 and -, no hyphen at either end.
+const CONTAINER_NAME = /^(?:[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]{1,51}[a-z0-9])$/;
+
+function bad(line: number, what: string): DeployError {
+  return new DeployError(`\`images\` line ${line} ${what}`, "inputs", "fix `images`");
+}
+
+/**
+ * The `images` input: one `container=image` line per container whose image this deployment replaces, next
+ * to the one the action builds (`worker=123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker:4f2a9c1`). Blank
+ * lines and `#` comments are skipped. The image is a full reference (registry, repository, tag or digest).
+ */
+export function parseContainerImages(value: string | undefined): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const [index, raw] of (value ?? "").split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const equals = line.indexOf("=");
+    if (equals === -1) throw bad(index + 1, `(${JSON.stringify(line)}) is not a container=image line`);
+    const name = line.slice(0, equals).trim();
+    const image = line.slice(equals + 1).trim();
+    if (!CONTAINER_NAME.test(name))
+      throw bad(
+        index + 1,
+        `names container ${JSON.stringify(name)}, which is not a Lightsail container name`,
+      );
+    if (images[name] !== undefined) throw bad(index + 1, `names container \`${name}\` a second time`);
+    const ref = parseImageReference(image);
+    if (!ref?.registry || (!ref.tag && !ref.digest)) {
+      throw bad(
+        index + 1,
+        `gives container \`${name}\` the image ${JSON.stringify(image)}, which is not a full image reference with a registry and a tag or digest`,
+      );
+    }
+    images[name] = image;
+  }
+  return images;
+}
+
+/**
+ * The checks the built image gets, for each `images` entry, before anything changes: the container is in the
+ * current deployment and is not the one the action deploys its own image to, and an image in this run's ECR
+ * registry is there (DescribeImages). Images from other registries (public ECR) are Lightsail's to pull.
+ */
+export async function checkContainerImages(
+  images: Record<string, string>,
+  current: CreateContainerServiceDeploymentRequest["containers"] | undefined,
+  target: string,
+  repositoryUri: string | undefined,
+  aws: AwsClients,
+): Promise<void> {
+  const ecrHost = repositoryUri ? parseImageReference(repositoryUri)?.registry : undefined;
+  for (const [name, image] of Object.entries(images)) {
+    if (name === target) {
+      throw new DeployError(
+        `\`images\` names container \`${name}\`, which gets the image this run deploys`,
+        "inputs",
+        "leave that container out of `images`",
+      );
+    }
+    if (!current?.[name]) {
+      const known = Object.keys(current ?? {}).join(", ") || "none";
+      throw new DeployError(
+        `\`images\` names container \`${name}\`, which is not in the current deployment (containers: ${known})`,
+        "inputs",
+        "fix `images`; it replaces images of existing containers only",
+      );
+    }
+    const ref = parseImageReference(image);
+    if (!ref || ref.registry !== ecrHost || !ref.tag) continue;
+    let found: boolean;
+    try {
+      const out = await aws.ecr.send(
+        new DescribeImagesCommand({ repositoryName: ref.repository, imageIds: [{ imageTag: ref.tag }] }),
+      );
+      found = (out.imageDetails?.length ?? 0) > 0;
+    } catch (error) {
+      const name = errorName(error);
+      if (name !== "ImageNotFoundException" && name !== "RepositoryNotFoundException")
+        throw new DeployError(
+          `could not look up image ${image} for container \`${name}\` in ECR (${describeError(error)})`,
+          "deploy",
+          "nothing was changed; try again",
+          { cause: error },
+        );
+      found = false;
+    }
+    if (!found) {
+      throw new DeployError(
+        `\`images\` gives container \`${name}\` the image ${image}, which is not in ECR`,
+        "inputs",
+        "push that image first, or fix `images`",
+      );
+    }
+  }
+}
+
+/** Applies `images` to a built request: only those containers' `image` changes, nothing else. */
+export function withContainerImages(
+  request: CreateContainerServiceDeploymentRequest,
+  images: Record<string, string>,
+): CreateContainerServiceDeploymentRequest {
+  const containers = { ...request.containers };
+  for (const [name, image] of Object.entries(images)) {
+    const container = containers[name];
+    if (container) containers[name] = { ...container, image };
+  }
+  return { ...request, containers };
+}
+
+/** `name → image` of every container in the request, for the job summary. */
+export function containerImageList(
+  request: CreateContainerServiceDeploymentRequest,
+): { name: string; image: string }[] {
+  return Object.entries(request.containers ?? {}).map(([name, container]) => ({
+    name,
+    image: container.image ?? "",
+  }));
+}
