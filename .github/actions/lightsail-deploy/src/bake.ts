@@ -16,6 +16,7 @@ export interface BakeMinute {
 }
 
 export interface BakeResult {
+  /** The URLs requested, in turn (for messages). */
   url: string;
   /** The window asked for (`bake-time`). */
   plannedMs: number;
@@ -34,7 +35,8 @@ export interface BakeResult {
 }
 
 export interface BakeOptions {
-  url: string;
+  /** Requested in turn: every custom domain and the default URL, as the probe covers them all. */
+  urls: readonly string[];
   durationMs: number;
   maxErrorRate: number;
   intervalMs?: number;
@@ -59,15 +61,19 @@ export async function bake(
   let requests = 0;
   let errors = 0;
   let firstErrorAt: number | undefined;
+  const shown = options.urls.join(" and ");
   deps.log.info(
-    `Bake: requesting ${options.url} every ${intervalMs / 1000}s for ${Math.round(options.durationMs / 1000)}s (at most ${Math.floor(allowed)} of about ${planned} may fail)`,
+    `Bake: requesting ${shown} every ${intervalMs / 1000}s for ${Math.round(options.durationMs / 1000)}s (at most ${Math.floor(allowed)} of about ${planned} may fail)`,
   );
   for (;;) {
     const sentAt = deps.now();
-    const reason = await deps.httpGet(options.url, BAKE_REQUEST_TIMEOUT_MS).then(
+    const url = options.urls[requests % options.urls.length] as string;
+    const failure = await deps.httpGet(url, BAKE_REQUEST_TIMEOUT_MS).then(
       (response) => (response.status >= 200 && response.status < 400 ? undefined : `HTTP ${response.status}`),
       (error: unknown) => describeError(error),
     );
+    // With several URLs, a sample says which one failed: a release can fail at one domain only.
+    const reason = failure === undefined || options.urls.length === 1 ? failure : `${failure} at ${url}`;
     const index = Math.floor((sentAt - start) / 60_000);
     for (let m = perMinute.length; m <= index; m++) perMinute.push({ minute: m + 1, requests: 0, errors: 0 });
     const bucket = perMinute[index] as BakeMinute;
@@ -86,7 +92,7 @@ export async function bake(
   }
   const ranMs = deps.now() - start;
   return {
-    url: options.url,
+    url: shown,
     plannedMs: options.durationMs,
     ranMs,
     requests,

@@ -180,13 +180,13 @@ export async function verifyDeployment(
     return { kind: "good", deployment: settled.deployment, probe: undefined };
   }
   const path = options.probePath ?? settled.deployment.publicEndpoint?.healthCheck?.path ?? "/";
-  // The bake window requests the service's own URL (a custom domain's when it has none).
-  const url = probeUrl(options.serviceUrl ?? (bases[0] as string), path);
+  // The bake window requests every URL the probe covers, in turn: custom domains are what users reach.
+  const urls = bases.map((base) => probeUrl(base, path));
   if (options.probeCount === 0)
     return bakeVerdict(
       aws,
       options,
-      { url, durationMs: options.bakeMs ?? 0 },
+      { urls, durationMs: options.bakeMs ?? 0 },
       settled.deployment,
       undefined,
       deps,
@@ -212,14 +212,14 @@ export async function verifyDeployment(
     return { kind: "rejected", activated: true, reason, deployment: settled.deployment };
   }
   if (!options.bakeMs) return { kind: "good", deployment: settled.deployment, probe: result };
-  return bakeVerdict(aws, options, { url, durationMs: options.bakeMs }, settled.deployment, result, deps);
+  return bakeVerdict(aws, options, { urls, durationMs: options.bakeMs }, settled.deployment, result, deps);
 }
 
 /** The bake window: a verdict like the probe's, on the error rate over the whole window. */
 async function bakeVerdict(
   aws: AwsClients,
   options: VerifyOptions,
-  window: { url: string; durationMs: number },
+  window: { urls: string[]; durationMs: number },
   deployment: ContainerServiceDeployment,
   probed: ProbeResult | undefined,
   deps: Deps,

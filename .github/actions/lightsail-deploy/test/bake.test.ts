@@ -37,7 +37,7 @@ describe("bake: the error rate over the whole window", () => {
     const clock = fakeClock();
     const service = degradingAfter(clock, Number.POSITIVE_INFINITY);
     const result = await bake(
-      { url: URL, durationMs: 120_000, maxErrorRate: 0.01 },
+      { urls: [URL], durationMs: 120_000, maxErrorRate: 0.01 },
       { ...clock, httpGet: service.httpGet, log: quiet },
     );
     expect(result).toMatchObject({ requests: 120, errors: 0, failed: false, ranMs: 119_000 });
@@ -52,7 +52,7 @@ describe("bake: the error rate over the whole window", () => {
     const clock = fakeClock();
     const service = degradingAfter(clock, 30_000);
     const result = await bake(
-      { url: URL, durationMs: 120_000, maxErrorRate: 0.01 },
+      { urls: [URL], durationMs: 120_000, maxErrorRate: 0.01 },
       { ...clock, httpGet: service.httpGet, log: quiet },
     );
     // 1% of 120 requests allows one failure: the second one decides, a second after the first.
@@ -65,7 +65,7 @@ describe("bake: the error rate over the whole window", () => {
     const clock = fakeClock();
     let n = 0;
     const result = await bake(
-      { url: URL, durationMs: 120_000, maxErrorRate: 0.01 },
+      { urls: [URL], durationMs: 120_000, maxErrorRate: 0.01 },
       { ...clock, httpGet: async () => ({ status: ++n === 50 ? 503 : 200 }), log: quiet },
     );
     expect(result).toMatchObject({ requests: 120, errors: 1, failed: false });
@@ -73,10 +73,31 @@ describe("bake: the error rate over the whole window", () => {
     expect(renderBake(result)).toContain("| 1 | 60 | 1 | 1.7% |");
   });
 
+  test("with a custom domain, the window requests it and the default URL in turn, and names the one that fails", async () => {
+    const clock = fakeClock();
+    const DOMAIN = "https://api.example.test/health";
+    const sent: string[] = [];
+    const start = clock.now();
+    const result = await bake(
+      { urls: [DOMAIN, URL], durationMs: 120_000, maxErrorRate: 0.01 },
+      {
+        ...clock,
+        httpGet: async (url) => {
+          sent.push(url);
+          return { status: url === DOMAIN && clock.now() - start >= 30_000 ? 421 : 200 };
+        },
+        log: quiet,
+      },
+    );
+    expect(sent.slice(0, 4)).toEqual([DOMAIN, URL, DOMAIN, URL]);
+    expect(result).toMatchObject({ errors: 2, failed: true });
+    expect(result.samples).toEqual([`HTTP 421 at ${DOMAIN}`, `HTTP 421 at ${DOMAIN}`]);
+  });
+
   test("no answer counts as an error", async () => {
     const clock = fakeClock();
     const result = await bake(
-      { url: URL, durationMs: 10_000, maxErrorRate: 0 },
+      { urls: [URL], durationMs: 10_000, maxErrorRate: 0 },
       {
         ...clock,
         httpGet: async () => {
