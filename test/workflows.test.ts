@@ -630,9 +630,11 @@ describe("lightsail-deploy.yml (reusable)", () => {
       "ssm-path": "/demo/dev/",
       "container-port": "3000",
       "health-check-path": "",
+      images: "",
       "bake-time": "",
     });
     expect(actionInputsFor({ environment: "dev", "ssm-path": "/other/" })["ssm-path"]).toBe("/other/");
+    expect(actionInputsFor({ environment: "dev", images: "worker=r.io/w:2" }).images).toBe("worker=r.io/w:2");
     expect(actionInputsFor({ environment: "prod", "bake-time": "2m" })["bake-time"]).toBe("2m");
   });
 
@@ -643,6 +645,7 @@ describe("lightsail-deploy.yml (reusable)", () => {
       "container-port": "3000",
       "health-check-path": "/health",
       "build-args": "VERSION=1",
+      images: "worker=r.io/w:2",
     });
     const given = Object.entries(rollback).filter(([, value]) => value !== "");
     expect(Object.fromEntries(given)).toEqual({

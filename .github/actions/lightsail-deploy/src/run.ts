@@ -166,8 +166,7 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const { inputs, checked, aws, deps, phase } = ctx;
   const tag = checked.tag ?? "";
   const repositoryUri = checked.repository.repositoryUri ?? "";
-  if (Object.keys(inputs.images).length > 0)
-    await phase("preflight", "Container images", () => checkDeployImages(inputs, checked, aws));
+  await checkOtherImages(ctx);
   const image = inputs.dryRun
     ? { uri: imageUri(repositoryUri, tag), tag }
     : await phase("image", "Image", () =>
@@ -197,10 +196,17 @@ async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
 }
 
 /** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
+/** `images` (other containers' new images) checked before anything is pushed or deployed. */
+async function checkOtherImages({ inputs, checked, aws, phase }: ReleaseContext): Promise<void> {
+  if (Object.keys(inputs.images).length === 0) return;
+  await phase("preflight", "Container images", () => checkDeployImages(inputs, checked, aws));
+}
+
 async function promoteStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const { inputs, checked, aws, deps, phase } = ctx;
   const promotion = checked.promotion;
   if (!promotion) throw new Error("promoteStep needs a promotion resolved in pre-flight");
+  await checkOtherImages(ctx);
   const request = await phase("deploy", "Deployment request", async () => {
     const planned = await planDeploy(inputs, checked, promotion.uri, aws, deps);
     deps.log.debug(describeRequest(planned));

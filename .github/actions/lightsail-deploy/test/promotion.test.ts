@@ -96,6 +96,19 @@ describe("promote: an image already in ECR, deployed by digest with this environ
     expect(outputsOf(result)["image-digest"]).toBe("");
   });
 
+  test("a promotion's `images` are checked like a deploy's: a container not in the deployment changes nothing", async () => {
+    const { deps, aws } = fakeDeps();
+    ecrWithImage(aws);
+    const lightsail = statefulLightsail(aws);
+    const result = await run({ ...promote, promote: DIGEST, images: `queue=${REPOSITORY_URI}:q1` }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "`images` names container `queue`, which is not in the current deployment",
+    );
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(0);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+  });
+
   test("a promotion that fails its probe is rolled back; the digest output stays empty", async () => {
     const { deps, aws } = fakeDeps();
     ecrWithImage(aws);
