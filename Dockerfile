@@ -17,6 +17,14 @@ RUN bun -e 'const m = await Bun.file("package.json").json(); delete m.devDepende
 
 # --- runtime -------------------------------------------------------------------------------------------------
 FROM ${BUN_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000
+WORKDIR /home/bun/app
+COPY --from=deps /deps/node_modules ./node_modules
+COPY app/package.json ./package.json
+COPY app/src ./src
+# The commit comes after the files: a build argument invalidates the cache from its first use on, so here a
+# new commit that changes only app/src rebuilds only that layer (with the cache of an earlier build).
 ARG GIT_SHA=unknown
 # CI passes ${{ github.server_url }}/${{ github.repository }}.
 ARG SOURCE_URL=""
@@ -26,13 +34,7 @@ LABEL org.opencontainers.image.title="lightsail-app" \
       org.opencontainers.image.revision="${GIT_SHA}" \
       org.opencontainers.image.version="${GIT_SHA}"
 # APP_VERSION is what GET /health reports; a deployment may override it.
-ENV NODE_ENV=production \
-    PORT=3000 \
-    APP_VERSION=${GIT_SHA}
-WORKDIR /home/bun/app
-COPY --from=deps /deps/node_modules ./node_modules
-COPY app/package.json ./package.json
-COPY app/src ./src
+ENV APP_VERSION=${GIT_SHA}
 # Numeric ids so the runtime can tell it is not root without reading /etc/passwd (uid 1000 is `bun`).
 USER 1000:1000
 EXPOSE 3000
