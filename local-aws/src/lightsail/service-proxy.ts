@@ -1,38 +1,7 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer, request, type Server } from "node:http";
 
 /** Where the service URL currently points: a loopback port, or a reason to answer 503. */
 export type ProxyTarget = { port: number } | { unavailable: string };
-
-/**
- * Forwards one request to a loopback port and streams the answer back; an unreachable upstream is a 502, as
- * Lightsail's load balancer answers. The service URL and the custom domains' TLS front both forward this way.
- */
-export function forwardToLoopback(
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  port: number,
-  headers: IncomingHttpHeaders,
-): void {
-  const upstream = request(
-    { host: "127.0.0.1", port, method: incoming.method, path: incoming.url, headers, agent: false },
-    (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    },
-  );
-  upstream.on("error", (error) => {
-    if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
-    outgoing.end(`502 Bad Gateway: ${error.message}\n`);
-  });
-  incoming.pipe(upstream);
-}
 
 /**
  * The service URL: a loopback HTTP proxy to the active deployment's public container. It resolves the target
@@ -49,10 +18,25 @@ export class ServiceProxy {
         outgoing.end(`503 Service Unavailable: ${resolved.unavailable}\n`);
         return;
       }
-      forwardToLoopback(incoming, outgoing, resolved.port, {
-        ...incoming.headers,
-        "x-forwarded-for": incoming.socket.remoteAddress ?? "127.0.0.1",
+      const upstream = request(
+        {
+          host: "127.0.0.1",
+          port: resolved.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, "x-forwarded-for": incoming.socket.remoteAddress ?? "127.0.0.1" },
+          agent: false,
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      upstream.on("error", (error) => {
+        if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
+        outgoing.end(`502 Bad Gateway: ${error.message}\n`);
       });
+      incoming.pipe(upstream);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
