@@ -104,7 +104,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       repositories: [{ name: options.repository }],
       parameters: options.parameters,
       ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
-      settings: { timeScale: 0.2, drainSeconds: 1, ...options.settings },
+      // A container prefix of this process's own: runs from several clones on one Docker engine never meet.
+      settings: { containerPrefix: `e2e-${process.pid}`, timeScale: 0.2, drainSeconds: 1, ...options.settings },
     },
     log,
   });
