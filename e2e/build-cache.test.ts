@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionRun } from "../scripts/local/github-runner.js";
-import { repoRoot } from "../scripts/local/paths.js";
+import type { ActionRun } from "../scripts/harness/github-runner.js";
+import { repoRoot } from "../scripts/harness/paths.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, removeImages, type Stage, startStage } from "./support/stage.js";
 

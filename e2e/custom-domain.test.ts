@@ -6,8 +6,8 @@ import {
   GetContainerServicesCommand,
   UpdateContainerServiceCommand,
 } from "@aws-sdk/client-lightsail";
+import { type DnsZone, startDnsZone } from "local-aws/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DnsZone, startDnsZone } from "../local-aws/test/support/dns-zone.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {
   buildImage,

@@ -1,7 +1,7 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import type { FaultSpec } from "local-aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FaultSpec } from "../local-aws/src/index.js";
-import type { LocalPipeline } from "../scripts/local/pipeline.js";
+import type { LocalPipeline } from "../scripts/harness/pipeline.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, SHA_BROKEN, SHA_DEGRADING, type Stage, startStage } from "./support/stage.js";
 

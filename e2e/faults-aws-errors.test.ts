@@ -1,6 +1,6 @@
+import type { FaultSpec } from "local-aws";
 import { describe, expect, it } from "vitest";
-import type { FaultSpec } from "../local-aws/src/index.js";
-import type { ActionRun } from "../scripts/local/github-runner.js";
+import type { ActionRun } from "../scripts/harness/github-runner.js";
 import { atLine } from "./support/log-points.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {

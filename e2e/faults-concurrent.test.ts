@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionRun } from "../scripts/local/github-runner.js";
+import type { ActionRun } from "../scripts/harness/github-runner.js";
 import { atLine } from "./support/log-points.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { repoRoot } from "../scripts/local/paths.js";
+import { repoRoot } from "../scripts/harness/paths.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 
 const execFileAsync = promisify(execFile);
@@ -14,7 +14,7 @@ it.skipIf(!enabled)(
   async () => {
     const { stdout } = await execFileAsync(
       process.execPath,
-      ["--import", "tsx", "scripts/local/local-action.ts"],
+      ["--import", "tsx", "scripts/dev/local-action.ts"],
       {
         cwd: repoRoot,
         timeout: 240_000,

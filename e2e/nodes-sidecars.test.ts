@@ -10,8 +10,8 @@ import {
 } from "@aws-sdk/client-lightsail";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../scripts/local/paths.js";
-import { ensureRedisImage, pushToLocalRegistry } from "../scripts/local/push-image.js";
+import { repoRoot } from "../scripts/harness/paths.js";
+import { ensureRedisImage, pushToLocalRegistry } from "../scripts/harness/push-image.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, SHA_V1, SHA_V2, type Stage, startStage } from "./support/stage.js";
 

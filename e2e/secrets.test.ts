@@ -1,7 +1,7 @@
 import { GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionRun } from "../scripts/local/github-runner.js";
-import { type LocalPipeline, startLocalPipeline } from "../scripts/local/pipeline.js";
+import type { ActionRun } from "../scripts/harness/github-runner.js";
+import { type LocalPipeline, startLocalPipeline } from "../scripts/harness/pipeline.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { loadServiceUrl } from "./support/service-load.js";
 import { buildImage, removeImages } from "./support/stage.js";

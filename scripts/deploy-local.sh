@@ -11,4 +11,4 @@ if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.packa
   bash scripts/npm-ci.sh
 fi
 # Under `npm run deploy:local`, node_modules/.bin is first on PATH, so this is the Node 24 npm ci installed.
-exec node --import tsx scripts/local/deploy-local.ts "$@"
+exec node --import tsx scripts/dev/deploy-local.ts "$@"

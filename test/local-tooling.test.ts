@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { deployFigures, figuresTable } from "../scripts/local/bench-figures.js";
-import { summarizeCalls } from "../scripts/local/counting-proxy.js";
-import { dirtyTag } from "../scripts/local/git-revision.js";
+import { deployFigures, figuresTable } from "../scripts/bench/bench-figures.js";
+import { summarizeCalls } from "../scripts/harness/counting-proxy.js";
+import { dirtyTag } from "../scripts/harness/git-revision.js";
 import {
   inputEnv,
   parseGithubOutput,
   renderStepLog,
   StepLogRenderer,
   stateEnv,
-} from "../scripts/local/github-runner.js";
-import { withLightsailPullStatement } from "../scripts/local/registry-access.js";
+} from "../scripts/harness/github-runner.js";
+import { withLightsailPullStatement } from "../scripts/harness/registry-access.js";
 
 describe("running the action as a GitHub runner does", () => {
   it("passes inputs as INPUT_ variables, upper-cased with hyphens kept and spaces as underscores", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { ENVIRONMENTS, pinnedDigest, promotionStep } from "../scripts/local/environments.js";
+import { ENVIRONMENTS, pinnedDigest, promotionStep } from "../scripts/dev/environments.js";
 
 const DIGEST = `sha256:${"e".repeat(64)}`;
 
@@ -23,7 +23,7 @@ describe("npm run promote:local", () => {
   });
 
   test("the demo stack has every environment's service and its own SSM path; deploy:local stays on dev", () => {
-    const stack = JSON.parse(readFileSync("scripts/local/demo-stack.json", "utf8")) as {
+    const stack = JSON.parse(readFileSync("scripts/dev/demo-stack.json", "utf8")) as {
       services: { name: string }[];
       parameters: { name: string }[];
     };
@@ -31,7 +31,7 @@ describe("npm run promote:local", () => {
       expect(stack.services.map((s) => s.name)).toContain(env.service);
       expect(stack.parameters.map((p) => p.name)).toContain(`${env.ssmPath}AUTHORIZER_URL`);
     }
-    const deployLocal = readFileSync("scripts/local/deploy-local.ts", "utf8");
+    const deployLocal = readFileSync("scripts/dev/deploy-local.ts", "utf8");
     expect(deployLocal).toContain('const SERVICE = "demo";');
     const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> })
       .scripts;

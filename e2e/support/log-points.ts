@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import type { RunActionOptions } from "../../scripts/local/github-runner.js";
+import type { RunActionOptions } from "../../scripts/harness/github-runner.js";
 
 type OnLine = NonNullable<RunActionOptions["onLine"]>;
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { actionPath } from "../../scripts/local/paths.js";
+import { actionPath } from "../../scripts/harness/paths.js";
 
 const execFileAsync = promisify(execFile);
 

@@ -1,14 +1,14 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import type { ActionRun, RunActionOptions } from "../../scripts/local/github-runner.js";
-import { repoRoot } from "../../scripts/local/paths.js";
+import type { ActionRun, RunActionOptions } from "../../scripts/harness/github-runner.js";
+import { repoRoot } from "../../scripts/harness/paths.js";
 import {
   type DeploymentView,
   type LocalPipeline,
   type PipelineOptions,
   startLocalPipeline,
-} from "../../scripts/local/pipeline.js";
+} from "../../scripts/harness/pipeline.js";
 import { loadServiceUrl } from "./service-load.js";
 
 const execFileAsync = promisify(execFile);

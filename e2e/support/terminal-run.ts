@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filesUnder, runNode } from "../../scripts/local/github-runner.js";
-import { actionPath, repoRoot } from "../../scripts/local/paths.js";
+import { filesUnder, runNode } from "../../scripts/harness/github-runner.js";
+import { actionPath, repoRoot } from "../../scripts/harness/paths.js";
 
 export interface TerminalRun {
   exitCode: number;

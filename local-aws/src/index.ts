@@ -1,3 +1,4 @@
+export { parseArgs } from "./cli/args.js";
 export { type EnsureServerOptions, ensureLocalAwsServer } from "./cli/background.js";
 export { localAwsDown } from "./cli/down.js";
 export { readServerInfo, type ServerInfo } from "./cli/server-info.js";

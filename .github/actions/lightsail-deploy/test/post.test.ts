@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
-import { filesUnder, parseGithubOutput } from "../../../../scripts/local/github-runner.js";
+import { filesUnder, parseGithubOutput } from "../../../../scripts/harness/github-runner.js";
 import { fakeAwsEnv } from "../scripts/fake-aws-env.js";
 import { removableTempDirs } from "../src/temp-dirs.js";
 

@@ -1,7 +1,7 @@
 import { type ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
 import { GetContainerServicesCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
 // The statement the action tells users to add is the one granted here, from the same code.
-import { pullStatement } from "../../.github/actions/lightsail-deploy/src/repository-policy.js";
+import { pullStatement } from "lightsail-deploy/repository-policy";
 
 interface PolicyStatement {
   Sid?: string;

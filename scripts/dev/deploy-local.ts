@@ -1,11 +1,10 @@
-import { parseArgs } from "../../local-aws/src/cli/args.js";
-import { ensureLocalAwsServer } from "../../local-aws/src/index.js";
-import { ensureBaseImage } from "./base-image.js";
-import { currentRevision } from "./git-revision.js";
-import { runAction } from "./github-runner.js";
-import { localAwsAccess } from "./local-aws-access.js";
-import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "./paths.js";
-import { grantServicePull } from "./registry-access.js";
+import { ensureLocalAwsServer, parseArgs } from "local-aws";
+import { ensureBaseImage } from "../harness/base-image.js";
+import { currentRevision } from "../harness/git-revision.js";
+import { runAction } from "../harness/github-runner.js";
+import { localAwsAccess } from "../harness/local-aws-access.js";
+import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "../harness/paths.js";
+import { grantServicePull } from "../harness/registry-access.js";
 
 const SERVICE = "demo";
 const REPOSITORY = "demo-app";

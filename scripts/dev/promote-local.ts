@@ -1,12 +1,11 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { GetContainerServicesCommand } from "@aws-sdk/client-lightsail";
-import { parseArgs } from "../../local-aws/src/cli/args.js";
-import { ensureLocalAwsServer } from "../../local-aws/src/index.js";
+import { ensureLocalAwsServer, parseArgs } from "local-aws";
+import { runAction } from "../harness/github-runner.js";
+import { localAwsAccess } from "../harness/local-aws-access.js";
+import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "../harness/paths.js";
+import { grantServicePull } from "../harness/registry-access.js";
 import { pinnedDigest, promotionStep } from "./environments.js";
-import { runAction } from "./github-runner.js";
-import { localAwsAccess } from "./local-aws-access.js";
-import { actionPath, defaultStateDir, demoStackConfig, repoRoot } from "./paths.js";
-import { grantServicePull } from "./registry-access.js";
 
 const REPOSITORY = "demo-app";
 

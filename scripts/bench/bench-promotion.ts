@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand } from "@aws-sdk/client-lightsail";
+import { summarizeCalls } from "../harness/counting-proxy.js";
+import { repoRoot } from "../harness/paths.js";
+import { type LocalPipeline, startLocalPipeline } from "../harness/pipeline.js";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
-import { summarizeCalls } from "./counting-proxy.js";
-import { repoRoot } from "./paths.js";
-import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 
 // npm run bench:promotion: what a promotion (no build, no push, pinned by digest) costs on top of the
 // deployment's own activation, on the stand-in with AWS health-check timing (timeScale 1); a deploy of a

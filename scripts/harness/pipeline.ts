@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { checkConformance, type LocalAws, startLocalAws } from "../../local-aws/src/index.js";
+import { checkConformance, type LocalAws, startLocalAws } from "local-aws";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
 import { type ActionRun, type RunActionOptions, runAction } from "./github-runner.js";
@@ -105,7 +105,12 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       parameters: options.parameters,
       ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
       // A container prefix of this process's own: runs from several clones on one Docker engine never meet.
-      settings: { containerPrefix: `e2e-${process.pid}`, timeScale: 0.2, drainSeconds: 1, ...options.settings },
+      settings: {
+        containerPrefix: `e2e-${process.pid}`,
+        timeScale: 0.2,
+        drainSeconds: 1,
+        ...options.settings,
+      },
     },
     log,
   });

@@ -8,9 +8,9 @@ import {
   type EndpointRequest,
   GetContainerServiceDeploymentsCommand,
 } from "@aws-sdk/client-lightsail";
-import { repoRoot } from "./paths.js";
-import { startLocalPipeline } from "./pipeline.js";
-import { ensureRedisImage, pushToLocalRegistry } from "./push-image.js";
+import { repoRoot } from "../harness/paths.js";
+import { startLocalPipeline } from "../harness/pipeline.js";
+import { ensureRedisImage, pushToLocalRegistry } from "../harness/push-image.js";
 
 // npm run bench:authorize: requests per second and p99 latency of POST /authorize at the service URL of the
 // local stack (stand-in, real containers), without the Redis sidecar and then with it, measured by autocannon

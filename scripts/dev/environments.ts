@@ -1,5 +1,5 @@
 /**
- * The local stand-in's three environments (scripts/local/demo-stack.json): dev is what `deploy:local`
+ * The local stand-in's three environments (scripts/dev/demo-stack.json): dev is what `deploy:local`
  * builds into; staging and prod only ever get an image promoted from the environment before them.
  */
 export const ENVIRONMENTS = [

@@ -2,17 +2,17 @@
  * Runs the action under GitHub's local tool, `npx @github/local-action run <action dir> src/main.ts
  * <env file>`, with .github/actions/lightsail-deploy/.env.example (a dry run of service toolkit-demo), against
  * a stand-in of its own (a fresh state dir, free ports), and checks the outputs and summary it wrote.
- * Exits non-zero when they are not what a dry run gives. Usage: npx tsx scripts/local/local-action.ts [--verbose]
+ * Exits non-zero when they are not what a dry run gives. Usage: npx tsx scripts/dev/local-action.ts [--verbose]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalAws } from "../../local-aws/src/index.js";
-import { parseGithubOutput } from "./github-runner.js";
-import { localAwsAccess } from "./local-aws-access.js";
-import { actionPath, repoRoot } from "./paths.js";
-import { grantServicePull } from "./registry-access.js";
+import { startLocalAws } from "local-aws";
+import { parseGithubOutput } from "../harness/github-runner.js";
+import { localAwsAccess } from "../harness/local-aws-access.js";
+import { actionPath, repoRoot } from "../harness/paths.js";
+import { grantServicePull } from "../harness/registry-access.js";
 
 const SERVICE = "toolkit-demo";
 const REPOSITORY = "toolkit-demo-app";

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { GetContainerLogCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
+import { summarizeCalls } from "../harness/counting-proxy.js";
+import { repoRoot } from "../harness/paths.js";
+import { type LocalPipeline, startLocalPipeline } from "../harness/pipeline.js";
 import { feedbackTable, measureBuilds, measureRecovery } from "./bench-feedback.js";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
-import { summarizeCalls } from "./counting-proxy.js";
-import { repoRoot } from "./paths.js";
-import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 
 // npm run bench: real deploys and rollbacks on the local stand-in (real registry, real containers, AWS
 // health-check timing), by the bundled action and by the plain AWS CLI script people write by hand.
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       await execFileAsync(
         "bash",
         [
-          "scripts/local/hand-deploy.sh",
+          "scripts/dev/hand-deploy.sh",
           pipeline.endpoint,
           SERVICE,
           REPOSITORY,

@@ -4,9 +4,9 @@ import { appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { ActionRun } from "./github-runner.js";
-import { repoRoot } from "./paths.js";
-import type { LocalPipeline } from "./pipeline.js";
+import type { ActionRun } from "../harness/github-runner.js";
+import { repoRoot } from "../harness/paths.js";
+import type { LocalPipeline } from "../harness/pipeline.js";
 
 // The bench rows of "faster feedback": cold and cached builds, and recovery from a release that sours
 // inside the bake window. Measured from outside the action (a request loop on the service URL, the step's
