@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { LIGHTSAIL_NAME, POWER_NAMES, type PowerName, REPOSITORY_NAME } from "../lightsail/limits.js";
+import { LIGHTSAIL_NAME, POWER_NAMES, type PowerName, REPOSITORY_NAME } from "../model/limits.js";
 
 /** One container service declared in the config file. */
 export interface ServiceConfig {

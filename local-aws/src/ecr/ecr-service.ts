@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { REPOSITORY_NAME } from "../lightsail/limits.js";
+import { ACCOUNT_ID } from "../model/account.js";
+import { REPOSITORY_NAME } from "../model/limits.js";
 import { AwsError } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
 import type { RepositoryRecord } from "../state/state.js";
 import type { StateStore } from "../state/state-store.js";
 import { MANIFEST_MEDIA_TYPES, type Manifest, manifestSize, type RegistryBackend } from "./registry.js";
 
-export const ACCOUNT_ID = "000000000000";
 const TOKEN_LIFETIME_SECONDS = 12 * 3600;
 /** DescribeRepositories and DescribeImages return up to 100 results when maxResults is not given (model docs). */
 const DEFAULT_PAGE_SIZE = 100;

@@ -1,4 +1,4 @@
-import type { ServiceKey } from "../protocol/errors.js";
+import type { ServiceKey } from "../model/account.js";
 
 /** Request-level faults, matched by API (`ecr`, `lightsail`, `ssm`) and operation name. */
 interface RequestScope {

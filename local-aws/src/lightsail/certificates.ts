@@ -1,39 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Resolver } from "node:dns/promises";
-import { ACCOUNT_ID } from "../ecr/ecr-service.js";
+import { ACCOUNT_ID } from "../model/account.js";
 import { AwsError, invalidInput } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
+import type { CertificateRecord, CertificateStatus, ValidationRecord } from "../state/state.js";
 import type { StateStore } from "../state/state-store.js";
 import type { LocalAuthority } from "./local-authority.js";
 import { validateUpdateRequest } from "./validate.js";
-
-export type CertificateStatus = "PENDING_VALIDATION" | "ISSUED" | "FAILED";
-
-export interface ValidationRecord {
-  domainName: string;
-  /** The CNAME to create: `name` → `value` (both fully qualified, with the trailing dot, as AWS gives them). */
-  name: string;
-  value: string;
-  validated: boolean;
-}
-
-export interface CertificateRecord {
-  name: string;
-  arn: string;
-  domainName: string;
-  subjectAlternativeNames: string[];
-  status: CertificateStatus;
-  createdAt: number;
-  validation: ValidationRecord[];
-  issued?: {
-    at: number;
-    serialNumber: string;
-    notBefore: number;
-    notAfter: number;
-    certFile: string;
-    keyFile: string;
-  };
-}
 
 /** Lightsail: one primary domain plus at most nine alternative names; no wildcards. */
 const MAX_ALTERNATIVE_NAMES = 9;

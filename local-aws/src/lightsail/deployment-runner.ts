@@ -1,6 +1,7 @@
 import { stopGraceSeconds } from "../config/config.js";
 import { stopAndRemove } from "../docker/graceful.js";
 import { checkPullGrant } from "../ecr/policy.js";
+import type { ContainerSpec } from "../model/container.js";
 import {
   currentDeployment,
   type DeploymentRecord,
@@ -21,7 +22,6 @@ import {
   setNodeServing,
   siblingEnvironment,
 } from "./nodes.js";
-import type { ContainerSpec } from "./validate.js";
 
 /** A reason a deployment FAILED, written to the container log. */
 export class ActivationFailure extends Error {}

@@ -1,6 +1,6 @@
+import { DEFAULT_HEALTH_CHECK } from "../model/limits.js";
 import type { DeploymentRecord, ServiceRecord } from "../state/state.js";
 import type { LightsailDeps } from "./deps.js";
-import { DEFAULT_HEALTH_CHECK } from "./limits.js";
 import { nodeIndexes, portsOf } from "./nodes.js";
 import { parseSuccessCodes } from "./validate.js";
 

@@ -1,3 +1,4 @@
+import { KEPT_VERSIONS, LOG_RETENTION_SECONDS, POWERS } from "../model/limits.js";
 import { AwsError, invalidInput } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
 import {
@@ -9,7 +10,6 @@ import {
 import { collectContainerLog, type LogArchive } from "./container-logs.js";
 import type { DeploymentRunner } from "./deployment-runner.js";
 import type { LightsailDeps } from "./deps.js";
-import { KEPT_VERSIONS, LOG_RETENTION_SECONDS, POWERS } from "./limits.js";
 import { compileFilterPattern } from "./log-filter.js";
 import { deploymentView, pullerRoleArn, serviceView } from "./service-view.js";
 import {

@@ -1,5 +1,5 @@
+import type { ContainerSpec } from "../model/container.js";
 import type { DeploymentRecord } from "../state/state.js";
-import type { ContainerSpec } from "./validate.js";
 
 /*
  * Nodes: with `scale` N a deployment runs N copies of its containers. Node indexes are 0-based here and

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ACCOUNT_ID } from "../ecr/ecr-service.js";
+import { ACCOUNT_ID } from "../model/account.js";
 import {
   currentDeployment,
   type DeploymentRecord,

@@ -1,5 +1,4 @@
-import { invalidInput } from "../protocol/errors.js";
-import { Fields } from "../protocol/fields.js";
+import type { ContainerSpec, PortProtocol } from "../model/container.js";
 import {
   DEFAULT_HEALTH_CHECK,
   ENV_NAME,
@@ -10,16 +9,9 @@ import {
   PORT_PROTOCOLS,
   POWER_NAMES,
   type PowerName,
-} from "./limits.js";
-
-export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
-
-export interface ContainerSpec {
-  image: string;
-  command?: string[];
-  environment?: Record<string, string>;
-  ports?: Record<string, PortProtocol>;
-}
+} from "../model/limits.js";
+import { invalidInput } from "../protocol/errors.js";
+import { Fields } from "../protocol/fields.js";
 
 export interface PublicEndpointSpec {
   containerName: string;

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
-import { AwsError, errorBody, type ServiceKey, serverFaultShape } from "./errors.js";
+import type { ServiceKey } from "../model/account.js";
+import { AwsError, errorBody, serverFaultShape } from "./errors.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
 

@@ -1,3 +1,4 @@
+import type { ServiceKey } from "../model/account.js";
 /** An error the API answers with: the modeled shape name goes into `__type` and `x-amzn-ErrorType`. */
 export class AwsError extends Error {
   constructor(
@@ -9,8 +10,6 @@ export class AwsError extends Error {
     this.name = shape;
   }
 }
-
-export type ServiceKey = "ecr" | "lightsail" | "ssm";
 
 /** The validation exception each service models for bad input. */
 export const validationShape: Record<ServiceKey, string> = {

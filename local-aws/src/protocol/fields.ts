@@ -1,4 +1,5 @@
-import { AwsError, type ServiceKey, validationShape } from "./errors.js";
+import type { ServiceKey } from "../model/account.js";
+import { AwsError, validationShape } from "./errors.js";
 
 /** Formats a field constraint violation the way each service words it. */
 export function fieldError(service: ServiceKey, field: string, value: unknown, constraint: string): AwsError {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ParameterConfig } from "../config/config.js";
-import { ACCOUNT_ID } from "../ecr/ecr-service.js";
+import { ACCOUNT_ID } from "../model/account.js";
 import type { ParameterRecord, PersistedState } from "../state/state.js";
 
 /**

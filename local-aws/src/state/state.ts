@@ -1,6 +1,33 @@
-import type { CertificateRecord } from "../lightsail/certificates.js";
-import type { HealthCheck, PowerName } from "../lightsail/limits.js";
-import type { ContainerSpec } from "../lightsail/validate.js";
+import type { ContainerSpec } from "../model/container.js";
+import type { HealthCheck, PowerName } from "../model/limits.js";
+
+export type CertificateStatus = "PENDING_VALIDATION" | "ISSUED" | "FAILED";
+
+export interface ValidationRecord {
+  domainName: string;
+  /** The CNAME to create: `name` → `value` (both fully qualified, with the trailing dot, as AWS gives them). */
+  name: string;
+  value: string;
+  validated: boolean;
+}
+
+export interface CertificateRecord {
+  name: string;
+  arn: string;
+  domainName: string;
+  subjectAlternativeNames: string[];
+  status: CertificateStatus;
+  createdAt: number;
+  validation: ValidationRecord[];
+  issued?: {
+    at: number;
+    serialNumber: string;
+    notBefore: number;
+    notAfter: number;
+    certFile: string;
+    keyFile: string;
+  };
+}
 
 export type DeploymentState = "ACTIVATING" | "ACTIVE" | "INACTIVE" | "FAILED";
 export type ServiceState =
