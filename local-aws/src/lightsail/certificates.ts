@@ -3,7 +3,7 @@ import { Resolver } from "node:dns/promises";
 import { ACCOUNT_ID } from "../model/account.js";
 import { AwsError, invalidInput } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
-import type { CertificateRecord, CertificateStatus, ValidationRecord } from "../state/state.js";
+import type { CertificateRecord } from "../state/state.js";
 import type { StateStore } from "../state/state-store.js";
 import type { LocalAuthority } from "./local-authority.js";
 import { validateUpdateRequest } from "./validate.js";
