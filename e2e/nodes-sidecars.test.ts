@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import {
@@ -9,6 +9,7 @@ import {
   UpdateContainerServiceCommand,
 } from "@aws-sdk/client-lightsail";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { forwardRequest } from "local-aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/harness/paths.js";
 import { ensureRedisImage, pushToLocalRegistry } from "../scripts/harness/push-image.js";
@@ -72,21 +73,13 @@ async function startRequestRecorder(upstream: string) {
       const body = Buffer.concat(chunks);
       if (String(incoming.headers["x-amz-target"]).endsWith(".CreateContainerServiceDeployment"))
         creates.push(body.toString("utf8"));
-      const forward = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forward.on("error", () => outgoing.destroy());
-      forward.end(body);
+      forwardRequest(incoming, outgoing, {
+        host: target.hostname,
+        port: Number(target.port),
+        forwardedFor: "keep",
+        body,
+        onUpstreamError: "reset",
+      });
     });
   });
   const endpoint = await listen(server);

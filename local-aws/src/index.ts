@@ -10,4 +10,5 @@ export {
   checkConformance,
 } from "./conformance/check-conformance.js";
 export type { Fault, FaultSpec } from "./faults/faults.js";
+export { type ForwardOptions, forwardRequest } from "./http/forward.js";
 export { type LocalAws, type LocalAwsOptions, removeInstanceContainers, startLocalAws } from "./local-aws.js";

@@ -1,5 +1,6 @@
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { forwardRequest } from "local-aws";
 
 /** Counts of AWS API calls by `X-Amz-Target` operation (e.g. `Lightsail_20161128.GetContainerLog`). */
 export type CallCounts = Map<string, number>;
@@ -31,21 +32,12 @@ export async function startCountingProxy(upstream: string): Promise<{
     firstAt ??= Date.now();
     const operation = String(incoming.headers["x-amz-target"] ?? `${incoming.method} ${incoming.url}`);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    const forward = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: incoming.headers,
-      },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    forward.on("error", () => outgoing.destroy());
-    incoming.pipe(forward);
+    forwardRequest(incoming, outgoing, {
+      host: target.hostname,
+      port: Number(target.port),
+      forwardedFor: "keep",
+      onUpstreamError: "reset",
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,4 +1,5 @@
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
+import { forwardRequest } from "../http/forward.js";
 
 /** Where the service URL currently points: a loopback port, or a reason to answer 503. */
 export type ProxyTarget = { port: number } | { unavailable: string };
@@ -18,25 +19,11 @@ export class ServiceProxy {
         outgoing.end(`503 Service Unavailable: ${resolved.unavailable}\n`);
         return;
       }
-      const upstream = request(
-        {
-          host: "127.0.0.1",
-          port: resolved.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: { ...incoming.headers, "x-forwarded-for": incoming.socket.remoteAddress ?? "127.0.0.1" },
-          agent: false,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      upstream.on("error", (error) => {
-        if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
-        outgoing.end(`502 Bad Gateway: ${error.message}\n`);
+      forwardRequest(incoming, outgoing, {
+        port: resolved.port,
+        forwardedFor: "append",
+        onUpstreamError: "bad-gateway",
       });
-      incoming.pipe(upstream);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

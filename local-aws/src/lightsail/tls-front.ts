@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
 import { createServer, type Server } from "node:https";
 import { createSecureContext, type SecureContext, type TLSSocket } from "node:tls";
+import { forwardRequest } from "../http/forward.js";
 
 /** Where an attached domain leads: the service URL's loopback port, and the certificate's files. */
 export interface DomainRoute {
@@ -56,25 +56,12 @@ export class TlsFront {
           outgoing.end("421 Misdirected Request: the domain is no longer attached\n");
           return;
         }
-        const upstream = request(
-          {
-            host: "127.0.0.1",
-            port: target.servicePort,
-            method: incoming.method,
-            path: incoming.url,
-            headers: incoming.headers,
-            agent: false,
-          },
-          (answer) => {
-            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(outgoing);
-          },
-        );
-        upstream.on("error", (error) => {
-          if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
-          outgoing.end(`502 Bad Gateway: ${error.message}\n`);
+        // The service URL behind it is the load balancer that adds X-Forwarded-For; this hop adds nothing.
+        forwardRequest(incoming, outgoing, {
+          port: target.servicePort,
+          forwardedFor: "keep",
+          onUpstreamError: "bad-gateway",
         });
-        incoming.pipe(upstream);
       },
     );
     const bound = await new Promise<number>((resolve, reject) => {
