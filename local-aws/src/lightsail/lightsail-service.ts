@@ -1,17 +1,12 @@
-import { KEPT_VERSIONS, LOG_RETENTION_SECONDS, POWERS } from "../model/limits.js";
+import { LOG_RETENTION_SECONDS, POWERS } from "../model/limits.js";
 import { AwsError, invalidInput } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
-import {
-  currentDeployment,
-  type DeploymentRecord,
-  nextDeployment,
-  type ServiceRecord,
-} from "../state/state.js";
+import { nextDeployment, type ServiceRecord } from "../state/state.js";
 import { collectContainerLog, type LogArchive } from "./container-logs.js";
 import type { DeploymentRunner } from "./deployment-runner.js";
 import type { LightsailDeps } from "./deps.js";
 import { compileFilterPattern } from "./log-filter.js";
-import { deploymentView, pullerRoleArn, serviceView } from "./service-view.js";
+import { deploymentView, serviceView } from "./service-view.js";
 import {
   readServiceName,
   validateDeploymentRequest,
@@ -89,22 +84,7 @@ export class LightsailService {
         );
       }
       this.rejectInTransition(service, "create a deployment");
-      const version = Math.max(0, ...service.deployments.map((d) => d.version)) + 1;
-      const deployment: DeploymentRecord = {
-        version,
-        state: "ACTIVATING",
-        createdAt: Math.floor(this.deps.now() / 1000),
-        containers: request.containers,
-        ...(request.publicEndpoint ? { publicEndpoint: request.publicEndpoint } : {}),
-        hostPorts: {},
-        nodeCount: service.scale,
-      };
-      service.deployments.push(deployment);
-      this.trimVersions(service);
-      service.state = "DEPLOYING";
-      service.stateDetail = { code: "CREATING_DEPLOYMENT", message: "Creating the deployment's containers" };
-      this.deps.store.save();
-      this.runner.background(() => this.runner.activate(service, deployment));
+      this.runner.createDeployment(service, request);
       return { containerService: this.view(service) };
     },
 
@@ -112,54 +92,8 @@ export class LightsailService {
       const request = validateUpdateRequest(body);
       const service = this.service(request.serviceName);
       this.rejectInTransition(service, "update the service");
-      if (request.power) service.power = request.power;
-      if (request.scale !== undefined) service.scale = request.scale;
-      if (request.publicDomainNames) service.publicDomainNames = request.publicDomainNames;
-      const wasDisabled = service.isDisabled;
-      if (request.isDisabled !== undefined) service.isDisabled = request.isDisabled;
-      service.state = "UPDATING";
-      // The model has no update-specific code; PROVISIONING_SERVICE is the closest of its enum.
-      service.stateDetail = { code: "PROVISIONING_SERVICE", message: "Updating the container service" };
-      this.deps.store.save();
-      const result = { containerService: this.view(service) };
-      this.runner.background(async () => {
-        await this.deps.sleep(this.deps.settings.updateSeconds * 1000 * this.deps.settings.timeScale);
-        if (request.registryAccessActive !== undefined) {
-          service.registryAccess = {
-            isActive: request.registryAccessActive,
-            principalArn: request.registryAccessActive ? pullerRoleArn(this.deps.region, service.name) : "",
-          };
-        }
-        const active = currentDeployment(service);
-        if (active && service.isDisabled && !wasDisabled) await this.runner.archiveAndRemove(service, active);
-        if (active && !service.isDisabled && !wasDisabled && request.scale !== undefined) {
-          try {
-            await this.runner.rescale(service, active, request.scale);
-          } catch (error) {
-            this.runner.event(
-              service,
-              Object.keys(active.containers),
-              `[deployment:${active.version}] Could not change the number of nodes: ${(error as Error).message}`,
-            );
-          }
-        }
-        if (active && !service.isDisabled && wasDisabled) {
-          // Enabling runs the current scale; the stopped nodes' ports are all given out afresh.
-          active.nodeCount = service.scale;
-          const say = (m: string) =>
-            this.runner.event(service, Object.keys(active.containers), `[deployment:${active.version}] ${m}`);
-          try {
-            await this.runner.startContainers(service, active, say);
-          } catch (error) {
-            say(`Could not restart the containers after enabling the service: ${(error as Error).message}`);
-          }
-        }
-        service.state = service.isDisabled ? "DISABLED" : active ? "RUNNING" : "READY";
-        delete service.stateDetail;
-        this.deps.store.save();
-        if (active && !service.isDisabled) this.runner.watch(service, active);
-      });
-      return result;
+      this.runner.updateService(service, request);
+      return { containerService: this.view(service) };
     },
 
     GetContainerLog: async (body) => {
@@ -197,13 +131,4 @@ export class LightsailService {
       };
     },
   };
-
-  /** Keeps the newest 50 versions (and always the active one), forgetting the logs of dropped ones. */
-  private trimVersions(service: ServiceRecord): void {
-    const sorted = [...service.deployments].sort((a, b) => b.version - a.version);
-    const dropped = sorted.slice(KEPT_VERSIONS).filter((d) => d.state !== "ACTIVE");
-    if (dropped.length === 0) return;
-    service.deployments = service.deployments.filter((d) => !dropped.includes(d));
-    for (const deployment of dropped) this.archive.forget(service.name, deployment);
-  }
 }

@@ -1,0 +1,2 @@
+/** A reason a deployment FAILED, written to the container log. */
+export class ActivationFailure extends Error {}
