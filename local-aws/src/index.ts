@@ -9,6 +9,7 @@ export {
   type ConformanceResult,
   checkConformance,
 } from "./conformance/check-conformance.js";
+export { removeInstanceContainers } from "./docker/instance-containers.js";
 export type { Fault, FaultSpec } from "./faults/faults.js";
 export { type ForwardOptions, forwardRequest } from "./http/forward.js";
-export { type LocalAws, type LocalAwsOptions, removeInstanceContainers, startLocalAws } from "./local-aws.js";
+export { type LocalAws, type LocalAwsOptions, startLocalAws } from "./local-aws.js";

@@ -1,37 +1,34 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
-import {
-  defaultSettings,
-  type LocalAwsConfig,
-  loadConfigFile,
-  parseConfig,
-  stopGraceSeconds,
-} from "./config/config.js";
+import { type LocalAwsConfig, loadConfigFile, parseConfig, stopGraceSeconds } from "./config/config.js";
 import type { ContainerRuntime } from "./docker/container-runtime.js";
 import { DockerCli } from "./docker/docker-cli.js";
 import { stopAndRemove } from "./docker/graceful.js";
+import { removeInstanceContainers } from "./docker/instance-containers.js";
 import { EcrService } from "./ecr/ecr-service.js";
 import type { RegistryBackend } from "./ecr/registry.js";
 import { RegistryProcess } from "./ecr/registry-process.js";
-import { FaultController, FaultError, type FaultSpec, parseFaultSpec } from "./faults/faults.js";
+import { FaultController } from "./faults/faults.js";
 import { Certificates } from "./lightsail/certificates.js";
 import { LogArchive } from "./lightsail/container-logs.js";
+import { syncDeclarations } from "./lightsail/declarations.js";
 import { DeploymentRunner } from "./lightsail/deployment-runner.js";
 import { type LightsailDeps, realSleep } from "./lightsail/deps.js";
+import { domainRoute } from "./lightsail/domain-route.js";
 import { type HttpProbe, httpProbe } from "./lightsail/health-probe.js";
 import { LightsailService } from "./lightsail/lightsail-service.js";
 import { LocalAuthority } from "./lightsail/local-authority.js";
-import { portsOf, roundRobin } from "./lightsail/nodes.js";
-import { ServiceProxy } from "./lightsail/service-proxy.js";
-import { pullerRoleArn, serviceArn } from "./lightsail/service-view.js";
-import { type DomainRoute, TlsFront } from "./lightsail/tls-front.js";
-import { freePort, isPortFree } from "./ports.js";
+import type { ServiceProxy } from "./lightsail/service-proxy.js";
+import { startServiceUrls } from "./lightsail/service-urls.js";
+import { TlsFront } from "./lightsail/tls-front.js";
+import { choosePort, freePort, listen } from "./ports.js";
+import { adminHandler } from "./protocol/admin-handler.js";
 import { answerRecorder } from "./protocol/answer-recorder.js";
-import { type AdminHandler, createApiServer } from "./protocol/api-server.js";
+import { createApiServer } from "./protocol/api-server.js";
 import { RequestStats } from "./protocol/request-stats.js";
 import { syncParameters } from "./ssm/parameter-store.js";
 import { SsmService } from "./ssm/ssm-service.js";
-import { currentDeployment, type PersistedState } from "./state/state.js";
+import type { PersistedState } from "./state/state.js";
 import { StateStore } from "./state/state-store.js";
 
 export interface LocalAwsOptions {
@@ -88,111 +85,78 @@ export interface LocalAws {
   stop(options?: { removeContainers?: boolean }): Promise<void>;
 }
 
-async function choosePort(requested: number | undefined, previous: number | undefined): Promise<number> {
-  if (requested !== undefined && requested !== 0) return requested;
-  if (previous !== undefined && (await isPortFree(previous))) return previous;
-  return freePort();
+/** The stand-in's parts, wired: the AWS services on one state store, registry and container runtime. */
+interface Parts {
+  config: LocalAwsConfig;
+  store: StateStore;
+  registry: RegistryBackend;
+  runtime: ContainerRuntime;
+  faults: FaultController;
+  stats: RequestStats;
+  runner: DeploymentRunner;
+  lightsail: LightsailService;
+  certificates: Certificates;
+  ecr: EcrService;
+  ssm: SsmService;
+  authority: LocalAuthority;
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const address = server.address();
-      resolve(typeof address === "object" && address ? address.port : port);
-    });
-  });
-}
-
-/** Brings the state in line with the config: declared repositories and services exist, others go. */
-async function syncDeclarations(
-  state: PersistedState,
-  config: LocalAwsConfig,
-  now: number,
-): Promise<string[]> {
-  for (const repository of config.repositories) {
-    if (!state.repositories[repository.name]) {
-      state.repositories[repository.name] = {
-        name: repository.name,
-        createdAt: now,
-        ...(repository.policyText ? { policyText: repository.policyText } : {}),
-      };
-    }
-  }
-  for (const name of Object.keys(state.repositories)) {
-    const declared = config.repositories.some((r) => r.name === name);
-    if (!declared && !state.repositories[name]?.createdByApi) delete state.repositories[name];
-  }
-  for (const service of config.services) {
-    const existing = state.services[service.name];
-    const publicPort =
-      service.publicPort !== 0 ? service.publicPort : (existing?.publicPort ?? (await freePort()));
-    if (existing) {
-      existing.publicPort = publicPort;
-      continue;
-    }
-    state.services[service.name] = {
-      name: service.name,
-      arn: serviceArn(config.region, service.name),
-      createdAt: now,
-      power: service.power,
-      scale: service.scale,
-      isDisabled: false,
-      state: "READY",
-      registryAccess: {
-        isActive: service.privateRegistryAccess,
-        principalArn: service.privateRegistryAccess ? pullerRoleArn(config.region, service.name) : "",
-      },
-      publicPort,
-      publicDomainNames: {},
-      deployments: [],
-      events: [],
-    };
-  }
-  const undeclared = Object.keys(state.services).filter(
-    (name) => !config.services.some((s) => s.name === name),
-  );
-  for (const name of undeclared) delete state.services[name];
-  return undeclared;
-}
-
-/**
- * Removes every container created for this state dir (label `local-aws.instance=<id>`) and the images it
- * pulled into the engine (the registry keeps them).
- */
-export async function removeInstanceContainers(
-  runtime: ContainerRuntime,
-  state: Pick<PersistedState, "instanceId" | "pulledImages" | "stopGraceSeconds">,
-): Promise<{ containers: string[]; images: string[] }> {
-  const containers = await runtime.listByLabel("local-aws.instance", state.instanceId);
-  const grace = state.stopGraceSeconds ?? stopGraceSeconds(defaultSettings);
-  await Promise.all(containers.map((name) => stopAndRemove(runtime, name, grace)));
-  const images = state.pulledImages ?? [];
-  for (const image of images) await runtime.removeImage(image);
-  state.pulledImages = [];
-  return { containers, images };
+/** The listeners a started stand-in holds: the API, the service URLs and the custom domains' TLS front. */
+interface Listeners {
+  server: Server;
+  apiPort: number;
+  proxies: ServiceProxy[];
+  tlsFront: TlsFront;
 }
 
 /** Starts the registry, re-adopts containers from the state dir, and serves the API and service URLs. */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const config = options.configFile ? loadConfigFile(options.configFile) : parseConfig(options.config ?? {});
-  const log = options.log ?? (() => {});
-  const overrides = options.overrides ?? {};
-  const now = overrides.now ?? Date.now;
   const store = new StateStore(options.stateDir);
-  const state = store.state;
-  const registryPort = await choosePort(options.registryPort, state.ports.registry);
+  const registryPort = await choosePort(options.registryPort, store.state.ports.registry);
+  const overrides = options.overrides ?? {};
   const registry = overrides.startRegistry
     ? await overrides.startRegistry(registryPort)
     : await RegistryProcess.start({ stateDir: options.stateDir, port: registryPort });
   const runtime = overrides.runtime ?? new DockerCli(join(options.stateDir, "docker-config"));
-  const faults = new FaultController();
-  const undeclared = await syncDeclarations(state, config, Math.floor(now() / 1000));
-  syncParameters(state, config.parameters, Math.floor(now() / 1000));
+  await applyDeclarations(store.state, config, runtime, (overrides.now ?? Date.now)());
+  const parts = await assemble(options, config, store, registry, runtime);
+  const listeners = await listenAll(options, parts);
+  store.state.ports = { api: listeners.apiPort, registry: registryPort };
+  store.state.stopGraceSeconds = stopGraceSeconds(config.settings);
+  store.save();
+  (options.log ?? (() => {}))(
+    `local-aws: API http://127.0.0.1:${listeners.apiPort}, registry ${registry.endpoint}`,
+  );
+  return handle(parts, listeners, registryPort);
+}
+
+/** Brings the state in line with the config, and stops the containers of services it no longer declares. */
+async function applyDeclarations(
+  state: PersistedState,
+  config: LocalAwsConfig,
+  runtime: ContainerRuntime,
+  nowMs: number,
+): Promise<void> {
+  const undeclared = await syncDeclarations(state, config, Math.floor(nowMs / 1000));
+  syncParameters(state, config.parameters, Math.floor(nowMs / 1000));
   for (const name of undeclared) {
     for (const container of await runtime.listByLabel("local-aws.service", name))
       await stopAndRemove(runtime, container, stopGraceSeconds(config.settings));
   }
+}
+
+/** Builds the services on the shared deps (real clock, sleep and probe unless overridden). */
+async function assemble(
+  options: LocalAwsOptions,
+  config: LocalAwsConfig,
+  store: StateStore,
+  registry: RegistryBackend,
+  runtime: ContainerRuntime,
+): Promise<Parts> {
+  const overrides = options.overrides ?? {};
+  const now = overrides.now ?? Date.now;
+  const faults = new FaultController();
   const deps: LightsailDeps = {
     store,
     region: config.region,
@@ -206,21 +170,28 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     sleep: overrides.sleep ?? realSleep,
     monitorSleep: overrides.monitorSleep ?? realSleep,
     logDir: join(options.stateDir, "logs"),
-    log,
+    log: options.log ?? (() => {}),
   };
   const archive = new LogArchive(deps.logDir);
   const runner = new DeploymentRunner(deps, archive);
-  const lightsail = new LightsailService(deps, runner, archive);
   const authority = new LocalAuthority(options.stateDir);
   await authority.ensure();
-  const certificates = new Certificates(store, config.region, authority, config.dnsServers, now);
-  const ecr = new EcrService(store, registry, config.region, now);
-  const ssm = new SsmService(store, config.region, now);
-  const proxies: ServiceProxy[] = [];
-  const stats = new RequestStats();
-  const server = createApiServer({
+  return {
+    ...{ config, store, registry, runtime, faults, runner, authority },
+    stats: new RequestStats(),
+    lightsail: new LightsailService(deps, runner, archive),
+    certificates: new Certificates(store, config.region, authority, config.dnsServers, now),
+    ecr: new EcrService(store, registry, config.region, now),
+    ssm: new SsmService(store, config.region, now),
+  };
+}
+
+/** The API server: every service's handlers (domains checked before an update), faults, stats, admin. */
+function apiServer(options: LocalAwsOptions, parts: Parts, apiPort: () => number): Server {
+  const { lightsail, certificates, faults, stats, store, registry } = parts;
+  return createApiServer({
     handlers: {
-      ecr: ecr.handlers,
+      ecr: parts.ecr.handlers,
       lightsail: {
         ...lightsail.handlers,
         ...certificates.handlers,
@@ -229,80 +200,64 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
           return lightsail.handlers.UpdateContainerService?.(body);
         },
       },
-      ssm: ssm.handlers,
+      ssm: parts.ssm.handlers,
     },
     faults,
     stats,
     ...(options.recordAnswers ? { record: answerRecorder(options.recordAnswers) } : {}),
     admin: adminHandler(faults, stats, () => ({
-      endpoint: `http://127.0.0.1:${apiPort}`,
+      endpoint: `http://127.0.0.1:${apiPort()}`,
       registryEndpoint: registry.endpoint,
       services: Object.fromEntries(
-        Object.values(state.services).map((s) => [
+        Object.values(store.state.services).map((s) => [
           s.name,
           { state: s.state, url: `http://127.0.0.1:${s.publicPort}/` },
         ]),
       ),
     })),
-    log,
+    log: options.log ?? (() => {}),
   });
+}
+
+/** Resumes the services, then opens every listener; on a failure, closes what it opened and the registry. */
+async function listenAll(options: LocalAwsOptions, parts: Parts): Promise<Listeners> {
+  const { store, runner, faults, certificates, registry } = parts;
+  const services = Object.values(store.state.services);
   let apiPort = 0;
+  const server = apiServer(options, parts, () => apiPort);
+  const proxies: ServiceProxy[] = [];
   let tlsFront: TlsFront | undefined;
   try {
-    for (const service of Object.values(state.services)) await runner.resume(service);
-    for (const service of Object.values(state.services)) {
-      const nextNode = roundRobin();
-      const proxy = ServiceProxy.start(service.publicPort, () => {
-        if (service.isDisabled) return { unavailable: `the container service "${service.name}" is disabled` };
-        const active = currentDeployment(service);
-        const endpoint = active?.publicEndpoint;
-        if (!active || !endpoint)
-          return {
-            unavailable: `the container service "${service.name}" has no active deployment with a public endpoint`,
-          };
-        if (faults.flapsDown(service.name, "proxy")) return { unavailable: "injected flapping-health fault" };
-        const node = nextNode(active);
-        if (node === undefined)
-          return { unavailable: "no node of the active deployment passes its health check" };
-        if (faults.nodeFails(service.name, active.version, node, "proxy"))
-          return { unavailable: `injected node fault on node ${node + 1}` };
-        const port = portsOf(active, node)[endpoint.containerName];
-        return port ? { port } : { unavailable: "the public container has no port yet" };
-      });
-      proxies.push(
-        await proxy.catch((error: Error) => {
-          throw new Error(
-            `local-aws: cannot serve the URL of service "${service.name}" on 127.0.0.1:${service.publicPort} (${error.message}); change services[].publicPort in the config`,
-          );
-        }),
-      );
-    }
-    tlsFront = await TlsFront.start(0, (domain) => domainRoute(state, certificates, domain));
-    apiPort = await listen(server, await choosePort(options.apiPort, state.ports.api));
+    for (const service of services) await runner.resume(service);
+    await startServiceUrls(services, faults, proxies);
+    tlsFront = await TlsFront.start(0, (domain) => domainRoute(store.state, certificates, domain));
+    apiPort = await listen(server, await choosePort(options.apiPort, store.state.ports.api));
   } catch (error) {
     await tlsFront?.stop();
     await Promise.all(proxies.map((proxy) => proxy.stop()));
     await registry.stop();
     throw error;
   }
-  state.ports = { api: apiPort, registry: registryPort };
-  state.stopGraceSeconds = stopGraceSeconds(config.settings);
-  store.save();
-  log(`local-aws: API http://127.0.0.1:${apiPort}, registry ${registry.endpoint}`);
+  return { server, apiPort, proxies, tlsFront };
+}
 
+/** The running stand-in as its callers see it. */
+function handle(parts: Parts, listeners: Listeners, registryPort: number): LocalAws {
+  const { config, store, registry, runtime, runner, faults, stats } = parts;
+  const { server, apiPort, proxies, tlsFront } = listeners;
   return {
     endpoint: `http://127.0.0.1:${apiPort}`,
     registryEndpoint: registry.endpoint,
     apiPort,
     registryPort,
     config,
-    instanceId: state.instanceId,
+    instanceId: store.state.instanceId,
     serviceUrl(name) {
-      const service = state.services[name];
+      const service = store.state.services[name];
       if (!service) throw new Error(`local-aws: no service named ${JSON.stringify(name)} in the config`);
       return `http://127.0.0.1:${service.publicPort}/`;
     },
-    https: { port: tlsFront.port, caFile: authority.caFile },
+    https: { port: tlsFront.port, caFile: parts.authority.caFile },
     faults,
     stats,
     idle: () => runner.idle(),
@@ -310,69 +265,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.stop();
-      await tlsFront?.stop();
+      await tlsFront.stop();
       await Promise.all(proxies.map((proxy) => proxy.stop()));
       await registry.stop();
-      if (stopOptions.removeContainers) await removeInstanceContainers(runtime, state);
+      if (stopOptions.removeContainers) await removeInstanceContainers(runtime, store.state);
       store.save();
     },
-  };
-}
-
-/** The service a domain is attached to (through an ISSUED certificate), and that certificate's files. */
-function domainRoute(
-  state: PersistedState,
-  certificates: Certificates,
-  domain: string,
-): DomainRoute | undefined {
-  for (const service of Object.values(state.services)) {
-    for (const [name, domains] of Object.entries(service.publicDomainNames)) {
-      if (!domains.some((d) => d.toLowerCase() === domain)) continue;
-      const issued = certificates.issued(name)?.issued;
-      if (issued)
-        return { servicePort: service.publicPort, certFile: issued.certFile, keyFile: issued.keyFile };
-    }
-  }
-  return undefined;
-}
-
-function adminHandler(faults: FaultController, stats: RequestStats, health: () => unknown): AdminHandler {
-  return async (method, path, body) => {
-    if (path === "/_local/stats" && method === "GET") return { status: 200, body: stats.snapshot() };
-    if (path === "/_local/stats" && method === "DELETE") {
-      stats.reset();
-      return { status: 200, body: stats.snapshot() };
-    }
-    if (method === "GET" && path === "/_local/health")
-      return { status: 200, body: { ok: true, ...(health() as object) } };
-    if (path === "/_local/faults" && method === "GET")
-      return { status: 200, body: { faults: faults.list() } };
-    if (path === "/_local/faults" && method === "DELETE") {
-      const removed = faults.list().length;
-      faults.clear();
-      return { status: 200, body: { removed } };
-    }
-    if (path === "/_local/faults" && method === "POST") {
-      const raw = body as { faults?: unknown } | unknown[];
-      const list = Array.isArray(raw)
-        ? raw
-        : Array.isArray((raw as { faults?: unknown }).faults)
-          ? (raw as { faults: unknown[] }).faults
-          : [raw];
-      try {
-        const specs: FaultSpec[] = list.map(parseFaultSpec);
-        return { status: 201, body: { faults: specs.map((spec) => faults.add(spec)) } };
-      } catch (error) {
-        if (error instanceof FaultError) return { status: 400, body: { message: error.message } };
-        throw error;
-      }
-    }
-    const match = /^\/_local\/faults\/(\d+)$/.exec(path);
-    if (match && method === "DELETE") {
-      return faults.remove(Number(match[1]))
-        ? { status: 200, body: { removed: 1 } }
-        : { status: 404, body: { message: `no fault ${match[1]}` } };
-    }
-    return undefined;
   };
 }

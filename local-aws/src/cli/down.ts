@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { DockerCli } from "../docker/docker-cli.js";
-import { removeInstanceContainers } from "../local-aws.js";
+import { removeInstanceContainers } from "../docker/instance-containers.js";
 import { StateStore } from "../state/state-store.js";
 import { parseArgs } from "./args.js";
 import { isAlive, readServerInfo, removeServerInfo } from "./server-info.js";

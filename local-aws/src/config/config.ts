@@ -94,7 +94,16 @@ export function parseConfig(input: unknown): LocalAwsConfig {
   const region = root.region ?? "eu-west-1";
   if (typeof region !== "string" || !/^[a-z]{2}-[a-z]+-\d$/.test(region))
     fail("region", region, "e.g. eu-west-1");
+  // In this order, so a config with several errors reports the same first one as before.
+  const services = parseServices(root);
+  const repositories = parseRepositories(root);
+  const parameters = parseParameters(root);
+  const settings = parseSettings(root);
+  const dnsServers = parseDnsServers(root);
+  return { region, dnsServers, services, repositories, parameters, settings };
+}
 
+function parseServices(root: Record<string, unknown>): ServiceConfig[] {
   const services = asArray(root.services, "services").map((raw, index): ServiceConfig => {
     const path = `services[${index}]`;
     const item = asObject(raw, path);
@@ -115,8 +124,11 @@ export function parseConfig(input: unknown): LocalAwsConfig {
   const serviceNames = services.map((s) => s.name);
   const duplicateService = serviceNames.find((name, i) => serviceNames.indexOf(name) !== i);
   if (duplicateService) fail("services[].name", duplicateService, "unique service names");
+  return services;
+}
 
-  const repositories = asArray(root.repositories, "repositories").map((raw, index): RepositoryConfig => {
+function parseRepositories(root: Record<string, unknown>): RepositoryConfig[] {
+  return asArray(root.repositories, "repositories").map((raw, index): RepositoryConfig => {
     const path = `repositories[${index}]`;
     const item = asObject(raw, path);
     const name = item.name;
@@ -132,8 +144,10 @@ export function parseConfig(input: unknown): LocalAwsConfig {
     }
     return { name, policyText };
   });
+}
 
-  const parameters = asArray(root.parameters, "parameters").map((raw, index): ParameterConfig => {
+function parseParameters(root: Record<string, unknown>): ParameterConfig[] {
+  return asArray(root.parameters, "parameters").map((raw, index): ParameterConfig => {
     const path = `parameters[${index}]`;
     const item = asObject(raw, path);
     if (
@@ -150,13 +164,15 @@ export function parseConfig(input: unknown): LocalAwsConfig {
     if (typeof item.value !== "string") fail(`${path}.value`, "(hidden)", "a string");
     return { name: item.name, type, value: item.value };
   });
+}
 
+function parseSettings(root: Record<string, unknown>): Settings {
   const rawSettings = asObject(root.settings ?? {}, "settings");
   const prefix = rawSettings.containerPrefix ?? defaultSettings.containerPrefix;
   if (typeof prefix !== "string" || !/^[a-z0-9][a-z0-9-]{0,30}$/.test(prefix)) {
     fail("settings.containerPrefix", prefix, "lower-case letters, digits and '-' (max 31)");
   }
-  const settings: Settings = {
+  return {
     timeScale: optionalNumber(
       rawSettings.timeScale,
       "settings.timeScale",
@@ -194,12 +210,14 @@ export function parseConfig(input: unknown): LocalAwsConfig {
       300,
     ),
   };
-  const dnsServers = asArray(root.dnsServers, "dnsServers").map((server, index) => {
+}
+
+function parseDnsServers(root: Record<string, unknown>): string[] {
+  return asArray(root.dnsServers, "dnsServers").map((server, index) => {
     if (typeof server !== "string" || !/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$/.test(server))
       fail(`dnsServers[${index}]`, server, "an IPv4 address with an optional port, e.g. 127.0.0.1:5353");
     return server;
   });
-  return { region, dnsServers, services, repositories, parameters, settings };
 }
 
 export function loadConfigFile(file: string): LocalAwsConfig {

@@ -5,55 +5,23 @@ import { AwsError } from "../protocol/errors.js";
 import { Fields } from "../protocol/fields.js";
 import type { RepositoryRecord } from "../state/state.js";
 import type { StateStore } from "../state/state-store.js";
+import {
+  configMediaType,
+  decodeToken,
+  encodeToken,
+  type ImageId,
+  imageIdText,
+  manifestMediaType,
+  readImageIds,
+  readRegistryId,
+  repositoryNameRules,
+} from "./ecr-fields.js";
 import { MANIFEST_MEDIA_TYPES, type Manifest, manifestSize, type RegistryBackend } from "./registry.js";
+import { repositoryPolicyHandlers } from "./repository-policies.js";
 
 const TOKEN_LIFETIME_SECONDS = 12 * 3600;
 /** DescribeRepositories and DescribeImages return up to 100 results when maxResults is not given (model docs). */
 const DEFAULT_PAGE_SIZE = 100;
-
-interface ImageId {
-  imageTag?: string;
-  imageDigest?: string;
-}
-
-const repositoryNameRules = {
-  required: true as const,
-  min: 2,
-  max: 256,
-  pattern: REPOSITORY_NAME,
-  patternText: "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
-};
-const DIGEST = /^[0-9a-z-+.]+:[0-9a-f]{32,128}$/;
-
-function readRegistryId(fields: Fields): void {
-  fields.string("registryId", { pattern: /^[0-9]{12}$/, patternText: "[0-9]{12}" });
-}
-
-function readImageIds(fields: Fields, required: boolean): ImageId[] | undefined {
-  const raw = fields.array("imageIds", { min: 1, max: 100, required });
-  return raw?.map((item, index) => {
-    const id = Fields.of("ecr", item, `imageIds[${index}]`);
-    const imageTag = id.string("imageTag", { min: 1, max: 300 });
-    const imageDigest = id.string("imageDigest", { pattern: DIGEST, patternText: "sha256:<hex>" });
-    return { ...(imageTag ? { imageTag } : {}), ...(imageDigest ? { imageDigest } : {}) };
-  });
-}
-
-function decodeToken(token: string | undefined, field: Fields): number {
-  if (token === undefined) return 0;
-  const offset = Number(Buffer.from(token, "base64url").toString("utf8"));
-  if (!Number.isInteger(offset) || offset < 0)
-    throw field.fail("nextToken", token, "must be a token from a previous response");
-  return offset;
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(String(offset)).toString("base64url");
-}
-
-function imageIdText(id: ImageId): string {
-  return `{imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'}`;
-}
 
 /** ECR operations answered from the real registry's HTTP API plus the repository records in the state. */
 export class EcrService {
@@ -287,67 +255,10 @@ export class EcrService {
         },
       };
     },
-
-    GetRepositoryPolicy: async (body) => {
-      const fields = Fields.of("ecr", body);
-      readRegistryId(fields);
-      const name = fields.string("repositoryName", repositoryNameRules);
-      const record = this.repository(name);
-      if (!record.policyText) {
-        throw new AwsError(
-          "RepositoryPolicyNotFoundException",
-          `Repository policy does not exist for the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
-        );
-      }
-      return { registryId: ACCOUNT_ID, repositoryName: name, policyText: record.policyText };
-    },
-
-    DeleteRepositoryPolicy: async (body) => {
-      const fields = Fields.of("ecr", body);
-      readRegistryId(fields);
-      const name = fields.string("repositoryName", repositoryNameRules);
-      const record = this.repository(name);
-      const policyText = record.policyText;
-      if (!policyText) {
-        throw new AwsError(
-          "RepositoryPolicyNotFoundException",
-          `Repository policy does not exist for the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
-        );
-      }
-      delete record.policyText;
-      this.store.save();
-      return { registryId: ACCOUNT_ID, repositoryName: name, policyText };
-    },
-
-    SetRepositoryPolicy: async (body) => {
-      const fields = Fields.of("ecr", body);
-      readRegistryId(fields);
-      const name = fields.string("repositoryName", repositoryNameRules);
-      const policyText = fields.string("policyText", { required: true, min: 0, max: 10240 });
-      fields.boolean("force");
-      const record = this.repository(name);
-      let policy: unknown;
-      try {
-        policy = JSON.parse(policyText);
-      } catch {
-        throw fields.fail(
-          "policyText",
-          policyText.slice(0, 80),
-          "Invalid repository policy provided (not JSON)",
-        );
-      }
-      const statements = (policy as { Statement?: unknown } | null)?.Statement;
-      if (typeof policy !== "object" || policy === null || statements === undefined) {
-        throw fields.fail(
-          "policyText",
-          policyText.slice(0, 80),
-          "Invalid repository policy provided (no Statement)",
-        );
-      }
-      record.policyText = policyText;
-      this.store.save();
-      return { registryId: ACCOUNT_ID, repositoryName: name, policyText };
-    },
+    ...repositoryPolicyHandlers({
+      repository: (name) => this.repository(name),
+      save: () => this.store.save(),
+    }),
   };
 
   /** One entry per digest, tags grouped, size from the manifest, push time from the registry's storage. */
@@ -378,22 +289,5 @@ export class EcrService {
         imageManifestMediaType: manifest.mediaType,
         artifactMediaType: configMediaType(manifest.body),
       }));
-  }
-}
-
-/** The manifest's own `mediaType`, else Docker's v2 manifest (what the registry assumes too). */
-function manifestMediaType(body: string): string {
-  try {
-    return (JSON.parse(body) as { mediaType?: string }).mediaType ?? MANIFEST_MEDIA_TYPES[0];
-  } catch {
-    return MANIFEST_MEDIA_TYPES[0];
-  }
-}
-
-function configMediaType(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { config?: { mediaType?: string } }).config?.mediaType;
-  } catch {
-    return undefined;
   }
 }
