@@ -1,6 +1,4 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import type { ActionRun, RunActionOptions } from "../../scripts/harness/github-runner.js";
 import { repoRoot } from "../../scripts/harness/paths.js";
 import {
@@ -11,9 +9,7 @@ import {
 } from "../../scripts/harness/pipeline.js";
 import { loadServiceUrl } from "./service-load.js";
 
-const execFileAsync = promisify(execFile);
-
-/** The fixture images a stage builds, tagged per service and run: no two runs ever share (or remove) one. */
+/** The failing fixture images every stage can deploy, tagged per run: no two runs ever share (or remove) one. */
 export interface FixtureImages {
   /** Builds fine but cannot start (e2e/fixtures/broken.Dockerfile). */
   broken: string;
@@ -26,18 +22,7 @@ export const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 export const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
 export const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 
-/** `docker build` of one image, with the local Bun base (the classic builder: no network needed). */
-export async function buildImage(baseImage: string, image: string, dockerfile: string, context: string) {
-  await execFileAsync(
-    "docker",
-    ["build", "-q", "-t", image, "--build-arg", `BUN_IMAGE=${baseImage}`, "-f", dockerfile, context],
-    { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-  );
-}
-
-export async function removeImages(...images: string[]) {
-  await execFileAsync("docker", ["rmi", "-f", ...images]).catch(() => {});
-}
+export { buildImage, removeImages } from "./images.js";
 
 type Inputs = Record<string, string | undefined>;
 type RunOptions = Pick<RunActionOptions, "onLine">;
@@ -73,12 +58,9 @@ export async function startStage(
     ],
     ...options,
   });
-  const images: FixtureImages = {
-    broken: `e2e-broken-release:${options.service}-${process.pid}`,
-    degrading: `e2e-degrading-release:${options.service}-${process.pid}`,
-  };
-  await buildImage(pipeline.baseImage, images.broken, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
-  await buildImage(pipeline.baseImage, images.degrading, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
+  // Built once per run by the e2e project's globalSetup (e2e/support/fixture-images.ts) and only read here.
+  const images = inject("fixtureImages");
+  if (!images) throw new Error("the e2e fixture images were not built (see e2e/support/fixture-images.ts)");
   return {
     pipeline,
     images,
@@ -115,12 +97,8 @@ export async function startStage(
     },
     load: () => loadServiceUrl(new URL("health", pipeline.serviceUrl).toString()),
     async close() {
-      try {
-        const conformance = await pipeline.close();
-        console.info(`stand-in answers checked against the AWS models: ${conformance.answersChecked}`);
-      } finally {
-        await removeImages(images.broken, images.degrading);
-      }
+      const conformance = await pipeline.close();
+      console.info(`stand-in answers checked against the AWS models: ${conformance.answersChecked}`);
     },
   };
 }

@@ -1,0 +1,35 @@
+import type { TestProject } from "vitest/node";
+import { ensureBaseImage } from "../../scripts/harness/base-image.js";
+import { buildImage, removeImages } from "./images.js";
+import { missingPrerequisites } from "./prerequisites.js";
+import type { FixtureImages } from "./stage.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The failing releases every stage deploys; null where the e2e prerequisites are missing (tests skip). */
+    fixtureImages: FixtureImages | null;
+  }
+}
+
+/**
+ * The e2e project's globalSetup: builds the fixture images every end-to-end file deploys once per run (not
+ * once per file) and gives their names to the files through `inject("fixtureImages")`. Tagged with this run's
+ * process id, so runs from other clones on the same engine never share or remove them; removed after the run.
+ * Each file still has its own stand-in, registry, services and containers.
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  if ((await missingPrerequisites()).length > 0) {
+    project.provide("fixtureImages", null);
+    return undefined;
+  }
+  const baseImage = await ensureBaseImage(() => {});
+  const run = `run-${process.pid}`;
+  const images: FixtureImages = {
+    broken: `e2e-broken-release:${run}`,
+    degrading: `e2e-degrading-release:${run}`,
+  };
+  await buildImage(baseImage, images.broken, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
+  await buildImage(baseImage, images.degrading, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
+  project.provide("fixtureImages", images);
+  return () => removeImages(images.broken, images.degrading);
+}
