@@ -760,6 +760,19 @@ describe("infra.yml", () => {
     expect(pulumiStep(up).with).toMatchObject({ command: "up", "work-dir": "infrastructure" });
   });
 
+  it("previews every stack, and updates them one at a time in order dev → staging → prod, stopping at a failure", () => {
+    const stacks = readdirSync(join(ROOT, "infrastructure"))
+      .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+      .filter((name) => name !== undefined);
+    type Matrix = { strategy?: { matrix?: { stack?: string[] }; "max-parallel"?: number; "fail-fast"?: boolean } };
+    const preview = job("infra.yml", "preview") as Matrix;
+    const up = job("infra.yml", "up") as Matrix;
+    expect([...(preview.strategy?.matrix?.stack ?? [])].sort()).toEqual([...stacks].sort());
+    // The same order as deploy.yml's promotion chain; max-parallel 1 runs the matrix in list order.
+    expect(up.strategy?.matrix?.stack).toEqual(["dev", "staging", "prod"]);
+    expect(up.strategy).toMatchObject({ "max-parallel": 1, "fail-fast": true });
+  });
+
   it("runs the policy pack in preview and up, on a pinned Pulumi CLI no older than the locked SDK", () => {
     const sdk = lockedVersion("@pulumi/pulumi");
     for (const jobId of ["preview", "up"]) {
