@@ -764,7 +764,9 @@ describe("infra.yml", () => {
     const stacks = readdirSync(join(ROOT, "infrastructure"))
       .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
       .filter((name) => name !== undefined);
-    type Matrix = { strategy?: { matrix?: { stack?: string[] }; "max-parallel"?: number; "fail-fast"?: boolean } };
+    type Matrix = {
+      strategy?: { matrix?: { stack?: string[] }; "max-parallel"?: number; "fail-fast"?: boolean };
+    };
     const preview = job("infra.yml", "preview") as Matrix;
     const up = job("infra.yml", "up") as Matrix;
     expect([...(preview.strategy?.matrix?.stack ?? [])].sort()).toEqual([...stacks].sort());
