@@ -148,8 +148,15 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the five pipelines: ci, deploy, infra, release and the reusable lightsail-deploy", () => {
-    expect(files).toEqual(["ci.yml", "deploy.yml", "infra.yml", "lightsail-deploy.yml", "release.yml"]);
+  it("are the six pipelines: ci, codeql, deploy, infra, release and the reusable lightsail-deploy", () => {
+    expect(files).toEqual([
+      "ci.yml",
+      "codeql.yml",
+      "deploy.yml",
+      "infra.yml",
+      "lightsail-deploy.yml",
+      "release.yml",
+    ]);
   });
 });
 
@@ -306,6 +313,12 @@ describe("permissions are minimal", () => {
     expect(workflow("release.yml").permissions).toEqual({});
     expect(job("release.yml", "ci-passed").permissions).toEqual({ actions: "read", contents: "read" });
     expect(job("release.yml", "release").permissions).toEqual({ contents: "write" });
+    expect(workflow("codeql.yml").permissions).toEqual({});
+    expect(job("codeql.yml", "analyze").permissions).toEqual({
+      contents: "read",
+      "security-events": "write",
+      actions: "read",
+    });
     expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
     for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
       expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
@@ -1019,6 +1032,34 @@ describe("release.yml", () => {
     if (method === undefined) expect(write).toBeUndefined();
     else expect(write).toContain(`--method ${method}`);
     if (method) expect(write).toContain(`sha=${sha}`);
+  });
+});
+
+describe("codeql.yml", () => {
+  const codeql = workflow("codeql.yml");
+  const analyze = job("codeql.yml", "analyze");
+  const uses = (prefix: string) =>
+    step(analyze, (s) => s.uses?.startsWith(prefix) === true, `using ${prefix}`);
+
+  it("scans pull requests, pushes to main, and weekly", () => {
+    expect(trigger(codeql, "pull_request")).toBeDefined();
+    expect(trigger(codeql, "push")).toEqual({ branches: ["main"] });
+    expect((codeql.on as { schedule?: unknown }).schedule).toEqual([
+      { cron: expect.stringMatching(/^\d+ \d+ \* \* \d$/) },
+    ]);
+  });
+
+  it("analyses the TypeScript from source with the security-extended queries, leaving out the bundle", () => {
+    const init = uses("github/codeql-action/init@");
+    expect(init.with).toMatchObject({ languages: "javascript-typescript", "build-mode": "none" });
+    const config = parse(readFileSync(join(ROOT, String(init.with?.["config-file"])), "utf8")) as {
+      queries: { uses: string }[];
+      "paths-ignore": string[];
+    };
+    expect(config.queries).toEqual([{ uses: "security-extended" }]);
+    expect(config["paths-ignore"]).toContain(`${ACTION_DIR}/dist`);
+    const order = (s: Step) => (analyze.steps ?? []).indexOf(s);
+    expect(order(init)).toBeLessThan(order(uses("github/codeql-action/analyze@")));
   });
 });
 
