@@ -57,8 +57,10 @@ describe("CHANGELOG.md releases (scripts/release/changelog.ts)", () => {
     expect(() => prepareRelease(changelog, "v1.1.0", new Date())).toThrow(/already has/);
   });
 
-  it("the repository's CHANGELOG.md has an Unreleased section with entries to prepare", () => {
+  it("the repository's CHANGELOG.md has the 1.0.0 release, below an Unreleased section for what lands next", () => {
     const text = readFileSync(`${root}/CHANGELOG.md`, "utf8");
-    expect(() => prepareRelease(text, "v999.0.0", new Date())).not.toThrow();
+    expect(releaseNotes(text, "v1.0.0")).toMatch(/^### Added\n\n- /);
+    expect(text.indexOf("\n## Unreleased\n")).toBeGreaterThan(0);
+    expect(text.indexOf("\n## Unreleased\n")).toBeLessThan(text.indexOf("\n## [1.0.0] - "));
   });
 });

@@ -5,14 +5,14 @@ import { join } from "node:path";
 
 /**
  * Runs a workflow step's `run:` script the way GitHub's bash shell does (`bash -e -o pipefail`), with the
- * given environment, `commands` put first on PATH (name → script text, e.g. a fake `curl`), and returns what
- * it wrote to `$GITHUB_OUTPUT` as name → value.
+ * given environment, `commands` put first on PATH (name → script text, e.g. a fake `curl`), in `cwd`, and
+ * returns what it wrote to `$GITHUB_OUTPUT` as name → value.
  */
 export function runScript(
   script: string,
   env: Record<string, string>,
   commands: Record<string, string> = {},
-  input?: string,
+  cwd?: string,
 ): { status: number | null; stdout: string; stderr: string; outputs: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), "workflow-step-"));
   try {
@@ -21,9 +21,9 @@ export function runScript(
     const output = join(dir, "github-output");
     writeFileSync(output, "");
     const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], {
-      env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: output, ...env },
+      env: { ...env, PATH: `${dir}:${env.PATH ?? process.env.PATH}`, GITHUB_OUTPUT: output },
       encoding: "utf8",
-      input,
+      cwd,
     });
     const outputs = Object.fromEntries(
       readFileSync(output, "utf8")
