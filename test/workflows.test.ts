@@ -690,7 +690,8 @@ describe("lightsail-deploy.yml (reusable)", () => {
       expect(deployJob.needs).toBe("timeout");
       const expression = String((deployJob as { "timeout-minutes"?: unknown })["timeout-minutes"]);
       const source = /^\$\{\{(.*)\}\}$/.exec(expression)?.[1] ?? "";
-      expect(evaluate(source, { needs: { timeout: { outputs: { minutes: "150" } } } })).toBe(150);
+      const needs = { timeout: { outputs: { minutes: "150" } } };
+      expect(evaluate(source, { needs } as unknown as Context)).toBe(150);
     });
 
     it.each([
