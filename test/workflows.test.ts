@@ -660,6 +660,13 @@ describe("lightsail-deploy.yml (reusable)", () => {
       expect(ran.stderr).toContain("audience=lightsail-deploy-workflow-ref");
     });
 
+    it("fails naming the permission when the caller did not grant id-token: write", () => {
+      const ran = runScript(script, {}, { curl: curl("unused") });
+      expect(ran.status).toBe(1);
+      expect(ran.stdout).toContain("the calling job must grant `permissions: { id-token: write");
+      expect(ran.outputs).toEqual({});
+    });
+
     it.each([
       ["no claims (an older GitHub Enterprise Server)", {}],
       ["a short commit", { job_workflow_ref: "a/b/.github/workflows/x.yml@v1", job_workflow_sha: "89abcde" }],
