@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { repoRoot } from "../scripts/local/paths.js";
+import { repoRoot } from "../scripts/harness/paths.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, expectVerifiedServing, useStage } from "./support/stage.js";
 
