@@ -16,7 +16,6 @@ export default defineConfig({
           name: "local-aws",
           root: "local-aws",
           exclude: ["test/docker.test.ts"],
-          fileParallelism: true,
         },
       },
       {
