@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_MONTHLY_BUDGET_USD } from "../policy/prices.js";
 
 export const SERVICE_POWERS = ["nano", "micro", "small", "medium", "large", "xlarge"] as const;
 export type ServicePower = (typeof SERVICE_POWERS)[number];
@@ -14,6 +15,8 @@ export interface StackConfig {
   serviceName: string;
   servicePower: ServicePower;
   serviceScale: number;
+  /** The most the stack may cost a month in USD (list prices); the policy pack's `monthly-budget` holds it. */
+  monthlyBudgetUsd: number;
   repositoryName: string;
   forceDelete: boolean;
   createOidcProvider: boolean;
@@ -112,6 +115,10 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     ),
     servicePower: parsePower(key("servicePower"), plain("servicePower") ?? "micro"),
     serviceScale: parseInteger(key("serviceScale"), plain("serviceScale") ?? "1", 1, 20),
+    monthlyBudgetUsd: parseDollars(
+      key("monthlyBudgetUsd"),
+      plain("monthlyBudgetUsd") ?? String(DEFAULT_MONTHLY_BUDGET_USD),
+    ),
     repositoryName: matching(
       key("repositoryName"),
       plain("repositoryName") ?? defaultName,
@@ -216,6 +223,15 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
     throw new ConfigError(`\`${name}\` must be a whole number from ${min} to ${max}; got "${value}".`);
   }
   return number;
+}
+
+function parseDollars(name: string, value: string): number {
+  const amount = Number(value);
+  if (!/^\d+(?:\.\d{1,2})?$/.test(value) || amount <= 0)
+    throw new ConfigError(
+      `\`${name}\` must be an amount of US dollars above 0, such as 60 or 42.50; got "${value}".`,
+    );
+  return amount;
 }
 
 // `organization/project/stack`, as `pulumi stack ls --all` prints a fully qualified stack name.

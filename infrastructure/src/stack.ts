@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "./app-config.js";
+import { Budget } from "./budget.js";
 import type { StackConfig } from "./config.js";
 import { ContainerService } from "./container-service.js";
 import { type DnsRecord, DomainCertificate, domainRecords } from "./custom-domain.js";
@@ -67,6 +68,7 @@ function imageRepository(
 export function createStack(config: StackConfig): StackOutputs {
   const tags = stackTags(config);
   const name = `${config.project}-${config.stack}`;
+  new Budget(`${name}-budget`, { monthlyBudgetUsd: config.monthlyBudgetUsd });
 
   const domainArgs = config.domain && {
     domain: config.domain,
