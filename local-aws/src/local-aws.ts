@@ -250,9 +250,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   let tlsFront: TlsFront | undefined;
   try {
     for (const service of Object.values(state.services)) await runner.resume(service);
-    for (const service of Object.values(state.services)) {
+    for (const { name, publicPort } of Object.values(state.services)) {
       const nextNode = roundRobin();
-      const proxy = ServiceProxy.start(service.publicPort, () => {
+      const proxy = ServiceProxy.start(publicPort, () => {
+        // Looked up per request: DeleteContainerService and CreateContainerService replace the record.
+        const service = state.services[name];
+        if (!service) return { unavailable: `the container service "${name}" does not exist` };
         if (service.isDisabled) return { unavailable: `the container service "${service.name}" is disabled` };
         const active = currentDeployment(service);
         const endpoint = active?.publicEndpoint;
@@ -272,7 +275,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       proxies.push(
         await proxy.catch((error: Error) => {
           throw new Error(
-            `local-aws: cannot serve the URL of service "${service.name}" on 127.0.0.1:${service.publicPort} (${error.message}); change services[].publicPort in the config`,
+            `local-aws: cannot serve the URL of service "${name}" on 127.0.0.1:${publicPort} (${error.message}); change services[].publicPort in the config`,
           );
         }),
       );
