@@ -15,6 +15,11 @@ export interface StackConfig {
   serviceName: string;
   servicePower: ServicePower;
   serviceScale: number;
+  /**
+   * Paused out of hours (`.github/workflows/pause.yml`): the Lightsail service is removed, everything else
+   * stays. Refused for prod.
+   */
+  paused: boolean;
   /** The most the stack may cost a month in USD (list prices); the policy pack's `monthly-budget` holds it. */
   monthlyBudgetUsd: number;
   repositoryName: string;
@@ -115,6 +120,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     ),
     servicePower: parsePower(key("servicePower"), plain("servicePower") ?? "micro"),
     serviceScale: parseInteger(key("serviceScale"), plain("serviceScale") ?? "1", 1, 20),
+    paused: parsePaused(key("paused"), plain("paused") ?? "false", stack),
     monthlyBudgetUsd: parseDollars(
       key("monthlyBudgetUsd"),
       plain("monthlyBudgetUsd") ?? String(DEFAULT_MONTHLY_BUDGET_USD),
@@ -223,6 +229,16 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
     throw new ConfigError(`\`${name}\` must be a whole number from ${min} to ${max}; got "${value}".`);
   }
   return number;
+}
+
+/** The stacks that are never paused: production serves users out of hours. */
+export const NEVER_PAUSED_STACKS: readonly string[] = ["prod"];
+
+function parsePaused(name: string, value: string, stack: string): boolean {
+  const paused = parseBoolean(name, value);
+  if (paused && NEVER_PAUSED_STACKS.includes(stack))
+    throw new ConfigError(`\`${name}\` is true on stack "${stack}"; production is never paused.`);
+  return paused;
 }
 
 function parseDollars(name: string, value: string): number {

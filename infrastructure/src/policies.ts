@@ -160,6 +160,8 @@ export function keepLatestImagesPolicy(count: number, environments = 1): EcrLife
 /** Repository policy: the Lightsail image-puller principals (one per environment) may pull, nothing more. */
 export function imagePullPolicy(pullerPrincipalArns: string | string[]): PolicyDocument {
   const principals = [pullerPrincipalArns].flat();
+  if (principals.length === 0)
+    throw new Error("No environment's image-puller to trust: every environment is paused or not yet up.");
   return {
     Version: "2012-10-17",
     Statement: [
@@ -209,7 +211,8 @@ export interface DeployPolicyInput {
   region: string;
   accountId: string;
   repositoryArn: string;
-  serviceArn: string;
+  /** The Lightsail service's ARN; undefined while the environment is paused (no service to deploy to). */
+  serviceArn: string | undefined;
   /** The Lightsail service's name: it names the deploy action's release record. */
   serviceName: string;
   /** `/<project>/<stack>/` */
@@ -276,12 +279,16 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
             Action: [...ECR_TAG_EXISTING_ACTIONS, ...ECR_READ_ACTIONS],
             Resource: input.repositoryArn,
           },
-      {
-        Sid: "DeployThisService",
-        Effect: "Allow",
-        Action: ["lightsail:CreateContainerServiceDeployment"],
-        Resource: input.serviceArn,
-      },
+      ...(input.serviceArn === undefined
+        ? []
+        : [
+            <PolicyStatement>{
+              Sid: "DeployThisService",
+              Effect: "Allow",
+              Action: ["lightsail:CreateContainerServiceDeployment"],
+              Resource: input.serviceArn,
+            },
+          ]),
       {
         Sid: "ReadThisStackParameters",
         Effect: "Allow",
@@ -317,12 +324,20 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
  */
 function crossEnvironmentDenials(input: DeployPolicyInput, ownParameters: string[]): PolicyStatement[] {
   const denials: PolicyStatement[] = [
-    {
-      Sid: "DenyOtherEnvironmentsServices",
-      Effect: "Deny",
-      Action: [...LIGHTSAIL_CHANGE_ACTIONS],
-      NotResource: [input.serviceArn],
-    },
+    // Paused (no service of its own): every Lightsail change is denied.
+    input.serviceArn === undefined
+      ? {
+          Sid: "DenyOtherEnvironmentsServices",
+          Effect: "Deny",
+          Action: [...LIGHTSAIL_CHANGE_ACTIONS],
+          Resource: "*",
+        }
+      : {
+          Sid: "DenyOtherEnvironmentsServices",
+          Effect: "Deny",
+          Action: [...LIGHTSAIL_CHANGE_ACTIONS],
+          NotResource: [input.serviceArn],
+        },
     {
       Sid: "DenyOtherEnvironmentsParameters",
       Effect: "Deny",

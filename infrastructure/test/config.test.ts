@@ -91,6 +91,7 @@ describe("parseStackConfig", () => {
     ],
     ["vidos:monthlyBudgetUsd", "$60", /`vidos:monthlyBudgetUsd` must be an amount .*; got "\$60"/],
     ["vidos:monthlyBudgetUsd", "1e3", /`vidos:monthlyBudgetUsd` must be an amount .*; got "1e3"/],
+    ["vidos:paused", "yes", /`vidos:paused` must be true or false; got "yes"/],
     ["vidos:serviceName", "Bad_Name", /`vidos:serviceName` must be .*; got "Bad_Name"/],
     ["vidos:serviceName", "-edge", /`vidos:serviceName` must be .*; got "-edge"/],
     ["vidos:repositoryName", "UPPER", /`vidos:repositoryName` must be .*; got "UPPER"/],

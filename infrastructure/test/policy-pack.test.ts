@@ -341,7 +341,7 @@ async function programViolations(stack: string, options?: RunOptions): Promise<s
       parentType: parentTypeOf(run, resource),
     }));
   // dev owns the repository (repository, lifecycle, pull policy); staging and prod only pull from it.
-  expect(inputs.length).toBeGreaterThanOrEqual(stack === "dev" ? 9 : 6);
+  expect(inputs.length).toBeGreaterThanOrEqual(stack === "dev" ? 8 : 5);
 
   const violations: string[] = [];
   for (const policy of resourcePolicies) {
@@ -360,6 +360,17 @@ async function programViolations(stack: string, options?: RunOptions): Promise<s
 describe.each(["dev", "staging", "prod"])("every policy over the mocked %s program", (stack) => {
   it("finds no violation", async () => {
     expect(await programViolations(stack)).toEqual([]);
+  });
+});
+
+describe.each(["dev", "staging"])("every policy over the mocked %s program, paused", (stack) => {
+  it("finds no violation", async () => {
+    expect(
+      await programViolations(stack, {
+        overrides: { "vidos:paused": "true" },
+        pausedStacks: ["example-org/vidos/staging"],
+      }),
+    ).toEqual([]);
   });
 });
 

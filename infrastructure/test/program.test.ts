@@ -511,3 +511,61 @@ describe("configuration reaches the resources", () => {
     );
   });
 });
+
+describe("paused out of hours (vidos:paused, set by pause.yml)", () => {
+  const paused = { "vidos:paused": "true" };
+  const deployStatements = (run: StackRun) =>
+    policyOf<Document>(onlyResourceOfType(run, T.rolePolicy)).Statement;
+
+  it("removes only the Lightsail service: the repository, parameters, role and OIDC stay", async () => {
+    const running = await runStack("dev");
+    const run = await runStack("dev", { overrides: paused });
+    expect(resourcesOfType(run, T.service)).toEqual([]);
+    const types = (r: StackRun) => [...new Set(r.resources.map((resource) => resource.type))].sort();
+    expect(types(run)).toEqual(types(running).filter((type) => !type.includes("ContainerService")));
+    expect(onlyResourceOfType(run, T.repository).inputs.forceDelete).toBe(false);
+    expect(resourcesOfType(run, T.parameter).length).toBe(resourcesOfType(running, T.parameter).length);
+    expect(run.outputs.serviceUrl).toBeUndefined();
+    expect(run.outputs.pullerPrincipalArn).toBeUndefined();
+    expect(run.outputs.serviceName).toBe("vidos-dev");
+  });
+
+  it("denies the paused environment's deploy role every Lightsail change, and keeps its record and path", async () => {
+    const statements = deployStatements(await runStack("staging", { overrides: paused }));
+    expect(statements.find((s) => s.Sid === "DeployThisService")).toBeUndefined();
+    expect(statements.find((s) => s.Sid === "DenyOtherEnvironmentsServices")).toMatchObject({
+      Effect: "Deny",
+      Resource: "*",
+    });
+    expect(statements.find((s) => s.Sid === "KeepThisServiceReleaseRecord")?.Resource).toBe(
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-staging/releases`,
+    );
+  });
+
+  it("dev's repository trusts the environments that run, and still keeps the paused ones' protected images", async () => {
+    const all = await runStack("dev");
+    const run = await runStack("dev", { overrides: paused, pausedStacks: ["example-org/vidos/staging"] });
+    const principals = (r: StackRun) =>
+      list(policyOf<Document>(onlyResourceOfType(r, T.repositoryPolicy)).Statement[0]?.Principal?.AWS);
+    expect(principals(run)).toEqual([pullerOfStack("example-org/vidos/prod")]);
+    expect(principals(all)).toHaveLength(3);
+    // keep-* images: 2 per environment, paused or not (resume deploys keep-<service>-serving).
+    expect(onlyResourceOfType(run, T.lifecycle).inputs.policy).toEqual(
+      onlyResourceOfType(all, T.lifecycle).inputs.policy,
+    );
+  });
+
+  it("brought back (paused false) is the stack it was", async () => {
+    const run = await runStack("staging", { overrides: { "vidos:paused": "false" } });
+    expect(onlyResourceOfType(run, T.service).inputs).toMatchObject({
+      name: "vidos-staging",
+      power: "micro",
+    });
+  });
+
+  it("refuses to pause prod, before creating anything", async () => {
+    await expect(runStack("prod", { overrides: paused })).rejects.toThrow(
+      /`vidos:paused` is true on stack "prod"; production is never paused/,
+    );
+  });
+});
