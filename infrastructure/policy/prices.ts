@@ -1,8 +1,8 @@
 /**
  * The one price table of the stack, read by the budget rule (policy/policies.ts) and the program's budget
- * default (src/config.ts); test/prices.test.ts holds the README's power × scale table to it, and the root
- * test/price-table.test.ts holds the stand-in's GetContainerServicePowers answer (what the deploy action's
- * cost line reads) to it.
+ * default (src/config.ts); test/prices.test.ts holds the README's power × scale table to it, and
+ * local-aws/test/price-table.test.ts holds the stand-in's GetContainerServicePowers answer (what the deploy
+ * action's cost line reads) to it.
  *
  * Lightsail container services: the list price per node and month in USD, as GetContainerServicePowers
  * answers it (the Lightsail pricing page; check it for your region). A service costs price × scale, billed

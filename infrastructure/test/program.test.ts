@@ -533,10 +533,11 @@ describe("paused out of hours (vidos:paused, set by pause.yml)", () => {
   it("denies the paused environment's deploy role every Lightsail change, and keeps its record and path", async () => {
     const statements = deployStatements(await runStack("staging", { overrides: paused }));
     expect(statements.find((s) => s.Sid === "DeployThisService")).toBeUndefined();
-    expect(statements.find((s) => s.Sid === "DenyOtherEnvironmentsServices")).toMatchObject({
-      Effect: "Deny",
-      Resource: "*",
-    });
+    const running = deployStatements(await runStack("staging"));
+    const denial = statements.find((s) => s.Sid === "DenyOtherEnvironmentsServices");
+    expect(denial).toMatchObject({ Effect: "Deny", Resource: "*" });
+    expect(denial?.Action).toEqual(running.find((s) => s.Sid === "DenyOtherEnvironmentsServices")?.Action);
+    expect(denial?.Action).toEqual(expect.arrayContaining(["lightsail:CreateContainerServiceDeployment"]));
     expect(statements.find((s) => s.Sid === "KeepThisServiceReleaseRecord")?.Resource).toBe(
       `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-staging/releases`,
     );
