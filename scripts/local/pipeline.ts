@@ -105,7 +105,12 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       parameters: options.parameters,
       ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
       // A container prefix of this process's own: runs from several clones on one Docker engine never meet.
-      settings: { containerPrefix: `e2e-${process.pid}`, timeScale: 0.2, drainSeconds: 1, ...options.settings },
+      settings: {
+        containerPrefix: `e2e-${process.pid}`,
+        timeScale: 0.2,
+        drainSeconds: 1,
+        ...options.settings,
+      },
     },
     log,
   });
