@@ -234,8 +234,17 @@ export function releaseRecordName(serviceName: string): string {
   return `/lightsail-deploy/${serviceName}/releases`;
 }
 
-/** Read and overwrite the record (PutParameter also creates it on first write). No delete, no tagging. */
-export const RELEASE_RECORD_ACTIONS = ["ssm:GetParameter", "ssm:PutParameter"] as const;
+/**
+ * The record is one parameter per verdict under the record's path (the action's release-record.ts): read by
+ * path (and the legacy single parameter at the path itself), written one verdict at a time, old verdicts
+ * evicted. No tagging, no labels, nothing outside the path.
+ */
+export const RELEASE_RECORD_ACTIONS = [
+  "ssm:GetParameter",
+  "ssm:GetParametersByPath",
+  "ssm:PutParameter",
+  "ssm:DeleteParameters",
+] as const;
 
 /** ARNs covering the SSM path itself (what GetParametersByPath is checked against) and everything below it. */
 export function ssmPathArns(input: SsmArnInput & Pick<DeployPolicyInput, "ssmPath">): {
@@ -256,7 +265,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      ...crossEnvironmentDenials(input, [ssmArns.path, ssmArns.below, recordArn]),
+      ...crossEnvironmentDenials(input, [ssmArns.path, ssmArns.below, recordArn, `${recordArn}/*`]),
       {
         Sid: "ActionsWithoutResourceType",
         Effect: "Allow",
@@ -292,7 +301,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
         Sid: "KeepThisServiceReleaseRecord",
         Effect: "Allow",
         Action: [...RELEASE_RECORD_ACTIONS],
-        Resource: recordArn,
+        Resource: [recordArn, `${recordArn}/*`],
       },
       {
         // Needed for a customer-managed key; harmless for the default aws/ssm key. Only through SSM, only for

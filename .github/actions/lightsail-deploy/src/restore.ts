@@ -52,8 +52,8 @@ export async function restoreVerifiedRelease(
         const deployments = await listDeployments(aws, inputs.serviceName);
         const newer = replacedBy(deployments, failedVersion);
         if (newer) return { superseded: newer.version ?? 0 };
-        const record = await ctx.record.read();
-        target = restoreTarget(record, deployments, servedBefore, failedVersion);
+        // What this run read at the start plus its own verdicts: a re-read could fail mid-rollback.
+        target = restoreTarget(ctx.known(), deployments, servedBefore, failedVersion);
         if (!target) return undefined;
         deps.log.info(`Restoring the configuration of verified version ${target.version}`);
         return createDeployment(

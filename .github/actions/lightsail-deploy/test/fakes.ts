@@ -16,8 +16,15 @@ import {
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
 import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
+import type { ReleaseEntry } from "../src/release-record.js";
 import type { RunContext } from "../src/run-context.js";
-import { GetParameterCommand, PutParameterCommand, SSMClient } from "../src/ssm-sdk.js";
+import {
+  DeleteParametersCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+} from "../src/ssm-sdk.js";
 import type { Toolkit } from "../src/toolkit.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
@@ -233,7 +240,9 @@ export function fakeAws() {
   mocks.ecr.on(DescribeImagesCommand).rejects(awsError("ImageNotFoundException"));
   mocks.ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageTag: "x" } }], failures: [] });
   mocks.ssm.on(GetParameterCommand).rejects(awsError("ParameterNotFound"));
+  mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   mocks.ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  mocks.ssm.on(DeleteParametersCommand).resolves({ DeletedParameters: [] });
   mocks.ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: ECR_TOKEN, proxyEndpoint: "http://127.0.0.1:5000" }],
   });
@@ -376,17 +385,56 @@ export function statefulLightsail(
   };
 }
 
-/** An SSM parameter store for the release record, kept in memory. */
+/**
+ * An SSM parameter store for the release record, kept in memory: `initial` is a legacy single-parameter
+ * record at the default name; verdicts are parameters of their own (`parameters`), as Parameter Store
+ * keeps them (PutParameter without Overwrite refuses an existing name; GetParametersByPath pages by 10).
+ */
 export function fakeRecordParameter(aws: ReturnType<typeof fakeAws>, initial?: string) {
-  const store: { value: string | undefined; writes: number } = { value: initial, writes: 0 };
-  aws.mocks.ssm.on(GetParameterCommand).callsFake(async () => {
-    if (store.value === undefined) throw awsError("ParameterNotFound");
-    return { Parameter: { Value: store.value } };
+  const legacyName = "/lightsail-deploy/demo/releases";
+  const parameters = new Map<string, string>();
+  if (initial !== undefined) parameters.set(legacyName, initial);
+  const store = {
+    parameters,
+    writes: 0,
+    get value() {
+      return parameters.get(legacyName);
+    },
+    /** The verdicts written (not the legacy record, not the writability marker), in name order. */
+    entries(): ReleaseEntry[] {
+      return [...parameters.entries()]
+        .filter(([name]) => name.startsWith(`${legacyName}/`) && !name.endsWith("/writable"))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, value]) => JSON.parse(value) as ReleaseEntry);
+    },
+  };
+  aws.mocks.ssm.on(GetParameterCommand).callsFake(async (input) => {
+    const value = parameters.get(input.Name);
+    if (value === undefined) throw awsError("ParameterNotFound");
+    return { Parameter: { Name: input.Name, Value: value } };
+  });
+  aws.mocks.ssm.on(GetParametersByPathCommand).callsFake(async (input) => {
+    const prefix = `${input.Path.replace(/\/$/, "")}/`;
+    const names = [...parameters.keys()]
+      .filter((n) => n.startsWith(prefix) && (input.Recursive || !n.slice(prefix.length).includes("/")))
+      .sort();
+    const start = Number(input.NextToken ?? 0);
+    const page = names.slice(start, start + 10);
+    return {
+      Parameters: page.map((Name) => ({ Name, Value: parameters.get(Name) })),
+      ...(start + 10 < names.length ? { NextToken: String(start + 10) } : {}),
+    };
   });
   aws.mocks.ssm.on(PutParameterCommand).callsFake(async (input) => {
-    store.value = input.Value;
+    if (parameters.has(input.Name) && !input.Overwrite) throw awsError("ParameterAlreadyExists");
+    parameters.set(input.Name, input.Value);
     store.writes++;
-    return { Version: store.writes };
+    return { Version: 1 };
+  });
+  aws.mocks.ssm.on(DeleteParametersCommand).callsFake(async (input) => {
+    const names: string[] = input.Names;
+    for (const name of names) parameters.delete(name);
+    return { DeletedParameters: names, InvalidParameters: [] };
   });
   return store;
 }

@@ -90,6 +90,7 @@ const answers: Record<string, unknown> = {
     }),
   },
   PutParameter: { Version: 1 },
+  GetParametersByPath: { Parameters: [] },
   GetAuthorizationToken: {
     authorizationData: [
       { authorizationToken: TOKEN, proxyEndpoint: `http://${REGISTRY}`, expiresAt: 1_900_000_000 },

@@ -84,7 +84,10 @@ describe("secrets never reach the log", () => {
     expect(written.join("")).toContain(`::add-mask::${SSM_SECRET}`);
     expect(visible(written)).not.toContain(SSM_SECRET);
     expect(Object.values(files).join("")).not.toContain(SSM_SECRET);
-    expect(aws.mocks.ssm.commandCalls(GetParametersByPathCommand)[0]?.args[0].input).toMatchObject({
+    const configRead = aws.mocks.ssm
+      .commandCalls(GetParametersByPathCommand)
+      .find((c) => c.args[0].input.Path === "/myapp/dev/");
+    expect(configRead?.args[0].input).toMatchObject({
       Path: "/myapp/dev/",
       WithDecryption: true,
     });
