@@ -34,6 +34,8 @@ export interface RunResult {
   imageDigest?: string;
   /** A promotion: the environment the image came from. */
   promotedFrom?: string;
+  /** What the run deployed: a build of this commit, a `rollback-to`, or a `promote`d image. */
+  source?: "build" | "prebuilt" | "rollback" | "promote";
   deploymentVersion?: number;
   previousVersion?: number;
   /** The version serving when the run ended, as read back from Lightsail. */

@@ -143,9 +143,7 @@ export function fakeToolkit(inputs: Record<string, string> = {}) {
     },
     // Escaped as @actions/core escapes a command's data, so a multi-line value stays one command line.
     setSecret: (value) =>
-      written.push(
-        `::add-mask::${value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`,
-      ),
+      written.push(`::add-mask::${value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`),
     info: (message) => written.push(`${message}\n`),
     warning: (message) => written.push(`::warning::${String(message)}\n`),
     debug: (message) => written.push(`::debug::${message}\n`),

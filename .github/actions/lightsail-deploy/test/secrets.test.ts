@@ -34,11 +34,7 @@ const visible = (written: string[]) => {
   for (const line of written.join("").split("\n")) {
     if (line.startsWith("::add-mask::"))
       masks.push(
-        line
-          .slice("::add-mask::".length)
-          .replace(/%0A/g, "\n")
-          .replace(/%0D/g, "\r")
-          .replace(/%25/g, "%"),
+        line.slice("::add-mask::".length).replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%25/g, "%"),
       );
     else shown.push(masks.reduce((text, secret) => text.split(secret).join("***"), line));
   }
