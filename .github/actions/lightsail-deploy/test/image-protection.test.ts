@@ -116,19 +116,7 @@ describe("the images a service needs are tagged so the lifecycle policy never ex
     ];
     statefulLightsail(aws, { deployments: [v2, v3] });
     const record = fakeRecordParameter(aws);
-    for (const d of [v2, v3])
-      record.parameters.set(
-        `/lightsail-deploy/demo/releases/eu-west-1/demo/v${d.version}-good`,
-        JSON.stringify({
-          version: d.version,
-          id: `1.1-aaaaaaaa-${(d.version ?? 0) - 1}`,
-          verdict: "good",
-          at: `2026-01-0${d.version}T00:00:00.000Z`,
-          why: "probe passed",
-          service: "demo",
-          region: "eu-west-1",
-        }),
-      );
+    for (const d of [v2, v3]) record.verdict(d, "good");
     const result = await run({ "service-name": "demo", repository: "app" }, deps);
     expect(result.status).toBe("deployed");
     const tags = putTags(aws).map(([tag]) => tag);
@@ -150,19 +138,7 @@ describe("the images a service needs are tagged so the lifecycle policy never ex
     ];
     const lightsail = statefulLightsail(aws, { deployments: [v2, v3] });
     const record = fakeRecordParameter(aws);
-    for (const d of [v2, v3])
-      record.parameters.set(
-        `/lightsail-deploy/demo/releases/eu-west-1/demo/v${d.version}-good`,
-        JSON.stringify({
-          version: d.version,
-          id: `1.1-aaaaaaaa-${(d.version ?? 0) - 1}`,
-          verdict: "good",
-          at: `2026-01-0${d.version}T00:00:00.000Z`,
-          why: "probe passed",
-          service: "demo",
-          region: "eu-west-1",
-        }),
-      );
+    for (const d of [v2, v3]) record.verdict(d, "good");
     aws.mocks.ecr
       .on(BatchGetImageCommand, { imageIds: [{ imageTag: "three" }] })
       .resolves({ images: [], failures: [{ failureCode: "ImageNotFound" }] });
