@@ -205,10 +205,11 @@ export const noPulumiOwnedDeployments: ResourceValidationPolicy = {
  */
 export const DEPLOY_ACCESS_TYPE = "vidos:infrastructure:DeployAccess";
 export const RELEASE_RECORD_AREA = "/lightsail-deploy/";
-/** The one SSM write the deploy role holds, and only on exact release-record ARNs. */
+/** The SSM writes the deploy role holds (a verdict written, an old one evicted), only on release-record ARNs. */
 export const RELEASE_RECORD_WRITE = "ssm:PutParameter";
+export const RELEASE_RECORD_WRITES = [RELEASE_RECORD_WRITE, "ssm:DeleteParameters"];
 const RELEASE_RECORD_ARN =
-  /^arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/lightsail-deploy\/[a-z0-9-]+\/releases$/;
+  /^arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/lightsail-deploy\/[a-z0-9-]+\/releases(?:\/\*)?$/;
 // Reads cannot change the record; everything else in ssm: (Put, Delete, Label, tagging, ssm:*) and `*` can.
 const SSM_READ = /^ssm:(get|describe|list)[a-z*?]*$/i;
 
@@ -260,19 +261,19 @@ function ssmWrites(policy: unknown): { action: string; resources: string[] }[] {
 
 export const releaseRecordWrittenByDeployRoleOnly: ResourceValidationPolicy = {
   name: "release-record-written-by-deploy-role-only",
-  description: `Only the deploy role writes under ${RELEASE_RECORD_AREA}, and its only SSM write is ${RELEASE_RECORD_WRITE} on exact release-record ARNs.`,
+  description: `Only the deploy role writes under ${RELEASE_RECORD_AREA}, and its only SSM writes are ${RELEASE_RECORD_WRITES.join(" and ")} on release-record ARNs (the path and below).`,
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     const deployRole = inDeployAccess(args.urn);
     for (const { action, resources } of policiesOf(args.type, args.props).flatMap(ssmWrites)) {
       if (deployRole) {
         const confined =
-          action.toLowerCase() === RELEASE_RECORD_WRITE.toLowerCase() &&
+          RELEASE_RECORD_WRITES.some((write) => write.toLowerCase() === action.toLowerCase()) &&
           resources.length > 0 &&
           resources.every((resource) => RELEASE_RECORD_ARN.test(resource));
         if (!confined)
           reportViolation(
-            `The deploy role may write SSM only with ${RELEASE_RECORD_WRITE} on ${RELEASE_RECORD_AREA}<service>/releases; it grants ${action} on ${resources.join(", ")}.`,
+            `The deploy role may write SSM only with ${RELEASE_RECORD_WRITES.join(" or ")} on ${RELEASE_RECORD_AREA}<service>/releases and below; it grants ${action} on ${resources.join(", ")}.`,
           );
       } else {
         const reached = resources.filter(reachesRecordArea);

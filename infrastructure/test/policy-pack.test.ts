@@ -298,7 +298,7 @@ describe("the deploy action's release record", () => {
   ])("confines the deploy role's SSM write: %s on %s is refused", async (action, resource) => {
     const [message] = await violations(grant(action, resource, DEPLOY_ACCESS));
     expect(message).toBe(
-      `The deploy role may write SSM only with ssm:PutParameter on /lightsail-deploy/<service>/releases; it grants ${action} on ${[resource].flat().join(", ")}.`,
+      `The deploy role may write SSM only with ssm:PutParameter or ssm:DeleteParameters on /lightsail-deploy/<service>/releases and below; it grants ${action} on ${[resource].flat().join(", ")}.`,
     );
   });
 

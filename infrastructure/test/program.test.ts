@@ -115,7 +115,12 @@ describe("one artifact: the dev stack owns the one repository; staging and prod 
       ],
       [
         2,
-        { tagStatus: "tagged", tagPrefixList: ["keep-"], countType: "imageCountMoreThan", countNumber: 6 },
+        {
+          tagStatus: "tagged",
+          tagPrefixList: ["keep-"],
+          countType: "imageCountMoreThan",
+          countNumber: 10_000,
+        },
         { type: "expire" },
       ],
       [3, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, { type: "expire" }],
@@ -298,7 +303,9 @@ describe.each(STACKS)("the %s stack", (stackName) => {
       );
       expect(service).toBeDefined();
       const [parameters] = byAction("ssm:GetParametersByPath");
-      expect(parameters?.NotResource?.sort()).toEqual([pathArn, `${pathArn}/*`, recordArn].sort());
+      expect(parameters?.NotResource?.sort()).toEqual(
+        [pathArn, `${pathArn}/*`, recordArn, `${recordArn}/*`].sort(),
+      );
       expect(parameters?.Action).toEqual(
         expect.arrayContaining(["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]),
       );
@@ -365,18 +372,23 @@ describe.each(STACKS)("the %s stack", (stackName) => {
       });
     });
 
-    it("reads and writes the deploy action's release record with exactly GetParameter and PutParameter", () => {
+    it("reads, writes and evicts the deploy action's release record (one parameter per verdict below it) and nothing else", () => {
       const record = ssmStatements().filter((s) => list(s.Resource).includes(recordArn));
       expect(record).toHaveLength(1);
-      expect(record[0]?.Action).toEqual(["ssm:GetParameter", "ssm:PutParameter"]);
-      expect(record[0]?.Resource).toBe(recordArn);
+      expect(record[0]?.Action).toEqual([
+        "ssm:GetParameter",
+        "ssm:GetParametersByPath",
+        "ssm:PutParameter",
+        "ssm:DeleteParameters",
+      ]);
+      expect(record[0]?.Resource).toEqual([recordArn, `${recordArn}/*`]);
       expect(recordArn.startsWith(`${pathArn}/`), "the record is not app config").toBe(false);
     });
 
     it("has exactly two SSM statements: the app config path (read) and the release record", () => {
       expect(ssmStatements().map((s) => list(s.Resource).sort())).toEqual([
         [pathArn, `${pathArn}/*`],
-        [recordArn],
+        [recordArn, `${recordArn}/*`].sort(),
       ]);
     });
   });
@@ -495,7 +507,10 @@ describe("configuration reaches the resources", () => {
     expect(resources).toContain(
       `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases`,
     );
-    expect(resources.filter((r) => r.includes("lightsail-deploy"))).toHaveLength(1);
+    expect(resources.filter((r) => r.includes("lightsail-deploy"))).toEqual([
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases`,
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases/*`,
+    ]);
   });
 
   it("applies a configured power and scale", async () => {

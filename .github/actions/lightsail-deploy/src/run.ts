@@ -55,7 +55,12 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
     if (raw["github-token"]?.trim()) deps.log.setSecret(raw["github-token"].trim());
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
     token = inputs.githubToken;
-    Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
+    Object.assign(result, {
+      dryRun: inputs.dryRun,
+      serviceName: inputs.serviceName,
+      region: inputs.region,
+      source: inputs.source.kind,
+    });
     maskEnvironmentValues({ environment: inputs.environment }, deps.log);
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
     const checked = await timed(deps, "pre-flight", () =>
@@ -72,10 +77,18 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
       serviceUrl: publicUrls(checked.service)[0],
       previousVersion: checked.service.currentDeployment?.version,
     });
-    const record = ssmRecordStore(aws, inputs.releaseRecord);
+    const record = ssmRecordStore(aws, inputs.releaseRecord, {
+      service: inputs.serviceName,
+      region: inputs.region,
+    });
     const recordAtStart = await phase("preflight", "Release record", async () => {
       const read = await record.read();
-      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded`);
+      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded for this service`);
+      // Proven before anything changes: a verdict that cannot be written is a rollback lost later.
+      if (!inputs.dryRun)
+        await record.proveWritable(
+          `${deps.env.GITHUB_RUN_ID ?? "local"} ${new Date(deps.now()).toISOString()}`,
+        );
       return read;
     });
     const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
@@ -95,7 +108,7 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
         repositoryUri: checked.repository.repositoryUri ?? "",
       };
       await phase("report", "Image protection", async () =>
-        protectNeededImages(aws, target, await record.read(), deps.log),
+        protectNeededImages(aws, target, ctx.known(), deps.log),
       ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
     }
   } catch (error) {
