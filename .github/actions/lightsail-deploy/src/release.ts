@@ -3,7 +3,7 @@ import type {
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
 import type { BakeResult } from "./bake.js";
-import { createDeployment } from "./create-deployment.js";
+import { type CreatedDeployment, createDeployment } from "./create-deployment.js";
 import { DEPLOY_ID_VARIABLE, deployIdOf } from "./deployment-id.js";
 import { publicImage } from "./deployment-request.js";
 import { DeployError, describeError } from "./errors.js";
@@ -84,7 +84,9 @@ function notRolledBack(restore: Exclude<RestoreOutcome, { kind: "restored" }>): 
     case "no-target":
       return "not rolled back: the release record holds no verified-good release to return to";
     case "not-done":
-      return `the automatic rollback could not be completed before \`wait-timeout\` (${restore.reason})`;
+      return restore.outOfTime
+        ? `the automatic rollback could not be completed before \`wait-timeout\` (${restore.reason})`
+        : `the automatic rollback was refused (${restore.reason})`;
   }
 }
 
@@ -157,6 +159,37 @@ export async function release(
       return out;
     }),
   );
+  try {
+    return await judge(ctx, created, kind, image, servedBefore);
+  } catch (error) {
+    // After a Create, no exception ends the run without reading back what serves and saying it.
+    const serving = await readServing(ctx.aws, inputs.serviceName, deps);
+    const message = `deployment version ${created.version} was created, then the run failed before judging it (${error instanceof DeployError ? error.what : describeError(error)}); ${describeServing(serving)}`;
+    return {
+      version: created.version,
+      image,
+      logs: [],
+      notes: [],
+      status: "failed",
+      serving,
+      error: failure(
+        message,
+        kind === "deploy" ? "verify" : "rollback",
+        "check the service's deployments and re-run; the release record has no verdict on that version, so no rollback will return to it",
+      ),
+    };
+  }
+}
+
+/** Verifies the created version, records the verdict, and on a bad one restores a verified release. */
+async function judge(
+  ctx: ReleaseContext,
+  created: CreatedDeployment,
+  kind: Kind,
+  image: string | undefined,
+  servedBefore: ContainerServiceDeployment | undefined,
+): Promise<ReleaseOutcome> {
+  const { inputs, deps } = ctx;
   const verdict: Verdict = await ctx.phase("verify", `Verify version ${created.version}`, () =>
     ctx.verify(created, kind),
   );

@@ -16,7 +16,7 @@ export type RestoreOutcome =
   | { kind: "superseded"; by: number }
   | { kind: "no-target" }
   /** AWS kept failing until `wait-timeout`, or refused for good. */
-  | { kind: "not-done"; reason: string };
+  | { kind: "not-done"; reason: string; outOfTime: boolean };
 
 /** Lightsail refuses a deployment while the service is in a transition state (InvalidInputException). */
 export function isServiceBusy(error: unknown): boolean {
@@ -80,6 +80,8 @@ export async function restoreVerifiedRelease(
     await ctx.recordVerdict(verdict);
     return { kind: "restored", target, version: created.version, verdict };
   } catch (error) {
-    return { kind: "not-done", reason: error instanceof DeployError ? error.what : describeError(error) };
+    const reason = error instanceof DeployError ? error.what : describeError(error);
+    // retryUntil gives up on a retryable error only when `wait-timeout` has passed; on any other at once.
+    return { kind: "not-done", reason, outOfTime: worthRetrying(error) };
   }
 }

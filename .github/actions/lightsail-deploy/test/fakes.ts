@@ -1,4 +1,8 @@
-import type { ContainerService, ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
+import type {
+  ContainerService,
+  ContainerServiceDeployment,
+  CreateContainerServiceDeploymentRequest,
+} from "@aws-sdk/client-lightsail";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   BatchGetImageCommand,
@@ -296,6 +300,8 @@ export function deploysVersion4(aws: ReturnType<typeof fakeAws>, finalState: str
     .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
   aws.mocks.lightsail
     .on(GetContainerServiceDeploymentsCommand)
+    // Pre-flight's read, before the Create.
+    .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE")] })
     .resolvesOnce({
       deployments: [deployment(4, "ACTIVATING", "0123456", undefined, OWN_ID), deployment(3, "ACTIVE")],
     })
@@ -352,7 +358,7 @@ export function statefulLightsail(
       d.state = state;
     }
   };
-  aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+  const create = async (input: CreateContainerServiceDeploymentRequest) => {
     const version = Math.max(0, ...deployments.map((d) => d.version ?? 0)) + 1;
     const created: ContainerServiceDeployment = {
       version,
@@ -365,7 +371,8 @@ export function statefulLightsail(
     const lost = lostAnswers.shift();
     if (lost) throw lost;
     return { containerService: service({ nextDeployment: created, currentDeployment: active() }) };
-  });
+  };
+  aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(create);
   aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).callsFake(async () => {
     settleAll();
     return { deployments: structuredClone(deployments) };
@@ -380,6 +387,8 @@ export function statefulLightsail(
   }));
   return {
     deployments,
+    /** Lightsail's Create, for a test that puts a fault in front of it. */
+    create,
     serving: () => active(),
     servingImage: () => imageOf(active()),
   };

@@ -88,11 +88,86 @@ describe("a lost Create answer is not reported as refused", () => {
     const { deps, aws } = fakeDeps();
     statefulLightsail(aws);
     aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).rejects(refusedBusy());
-    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).rejects(throttled());
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(3, "ACTIVE")] })
+      .rejects(throttled());
     const result = await run({ ...inputs, "wait-timeout": "30s" }, deps);
     expect(result.status).toBe("failed");
     expect(result.error).toContain("whether it created a deployment could not be read");
     expect(result.error).not.toContain("nothing was changed");
+  });
+});
+
+describe("H1: one classification of errors, and the truth after a Create", () => {
+  const network = (code: string) => Object.assign(new Error(`connect ${code} 1.2.3.4:443`), { code });
+
+  test.each(["ENETUNREACH", "EHOSTUNREACH", "ENOTFOUND", "ECONNABORTED"])(
+    "%s on the restore's Create is outlasted: the automatic rollback completes",
+    async (code) => {
+      const { deps, aws } = fakeDeps();
+      const lightsail = statefulLightsail(aws);
+      probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+      let createCalls = 0;
+      const real = lightsail.create;
+      aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+        createCalls++;
+        // The restore's first two Creates never reach AWS.
+        if (createCalls === 2 || createCalls === 3) throw network(code);
+        return real(input);
+      });
+      const result = await run(inputs, deps);
+      expect(result.status).toBe("rolled-back");
+      expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+    },
+  );
+
+  test("a restore refused for good says so, not 'before wait-timeout'", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    let createCalls = 0;
+    const real = lightsail.create;
+    aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+      createCalls++;
+      if (createCalls > 1) throw awsError("AccessDeniedException", "no more deploys");
+      return real(input);
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("the automatic rollback was refused");
+    expect(result.error).not.toContain("before `wait-timeout`");
+    expect(result.error).toContain("version 4 is serving");
+  });
+
+  test("a role that cannot list deployments fails pre-flight, before anything changes", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .rejects(awsError("AccessDeniedException", "not allowed"));
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("access denied while listing the service's deployments");
+    expect(result.error).toContain("at preflight");
+    expect(creates(aws)).toHaveLength(0);
+  });
+
+  test("an exception after the Create still reads back and says what serves", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    const sleep = deps.sleep;
+    deps.sleep = async (ms) => {
+      if (creates(aws).length > 0) throw new TypeError("the runner's clock broke");
+      return sleep(ms);
+    };
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "deployment version 4 was created, then the run failed before judging it (TypeError: the runner's clock broke); version 3 is serving",
+    );
+    expect(result.deploymentVersion).toBe(4);
+    expect(result.servingVersion).toBe(3);
   });
 });
 
