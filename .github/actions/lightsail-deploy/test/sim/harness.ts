@@ -158,7 +158,6 @@ function inputsFor(plan: RunPlan, scenario: Scenario, tag: string, world: World)
   const base: Record<string, string> = {
     "service-name": SERVICE,
     region: REGION,
-    "ssm-path": SSM_PATH,
     "wait-timeout": "5m",
     "poll-interval": "10s",
     "auto-rollback": String(plan.autoRollback),
@@ -168,6 +167,7 @@ function inputsFor(plan: RunPlan, scenario: Scenario, tag: string, world: World)
     return {
       ...base,
       repository: "app",
+      "ssm-path": SSM_PATH,
       image: `local/app:${tag}`,
       tag,
       ...(scenario.bake ? { "bake-time": "60s" } : {}),

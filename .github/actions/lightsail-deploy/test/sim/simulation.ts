@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { Coverage } from "./aws-model.js";
-import { OPERATIONS } from "./aws-model.js";
+import { type Coverage, countCoverage, OPERATIONS } from "./aws-model.js";
 import { FAULT_KINDS } from "./faults.js";
 import { runScenario, type Scenario } from "./harness.js";
 import { checkInvariants } from "./invariants.js";
@@ -35,6 +34,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const property = fc.asyncProperty(scenarioArbitrary, fc.integer(), async (scenario: Scenario, worldSeed) => {
     await runScenario(scenario, worldSeed, coverage, (observed) => {
       jobs++;
+      countCoverage(coverage, "(outcome)", observed.killed ? "killed" : (observed.result?.status ?? "none"));
       checkInvariants(observed);
     });
   });
@@ -73,7 +73,7 @@ export function coverageTable(coverage: Coverage): { table: string; reached: num
     });
     lines.push(`| ${row.replace(/Command$/, "")} | ${cells.join(" | ")} |`);
   }
-  const extra = ["(run)", "(record)"].flatMap((row) =>
+  const extra = ["(outcome)", "(record)"].flatMap((row) =>
     [...(coverage.get(row) ?? new Map<string, number>())].map(([what, n]) => `${row} ${what}: ${n}`),
   );
   return {
