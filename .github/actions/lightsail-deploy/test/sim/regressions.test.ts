@@ -36,12 +36,32 @@ describe("found by the simulation", () => {
   // `rollback-to: 4` then vouched for it again, as a release with no verdict at all.
   test("`rollback-to` the active version the record holds no verdict on fails too, changing nothing", async () => {
     const runs: RunPlan[] = [
-      { ...quiet, autoRollback: false, recordOps: [{ at: 0, kind: "fill" }], action: { kind: "deploy", quality: "fails-probe" } },
+      {
+        ...quiet,
+        autoRollback: false,
+        recordOps: [{ at: 0, kind: "fill" }],
+        action: { kind: "deploy", quality: "fails-probe" },
+      },
       { ...quiet, action: { kind: "rollback-version", pick: 0 } },
     ];
     const seen = await replay({ record: "empty", bake: false, activationMs: 10_000, runs });
     const rollback = seen.at(-1)?.result;
     expect(rollback?.status).toBe("failed");
     expect(rollback?.error).toContain("does not hold as verified");
+  });
+
+  // SIM_SEED=2 SIM_RUNS=3000: a killed run left its unjudged release (v4); `rollback-to: 4` verified it
+  // without the bake window and recorded it good; a later failed deploy was "rolled back" to it, and a
+  // release that fails after its first requests served as verified.
+  test("a rollback to a release the record does not hold as verified bakes before it is recorded good", async () => {
+    const runs: RunPlan[] = [
+      { ...quiet, autoRollback: false, kill: 18, action: { kind: "deploy", quality: "fails-bake" } },
+      { ...quiet, autoRollback: false, action: { kind: "rollback-version", pick: 1 } },
+      { ...quiet, action: { kind: "deploy", quality: "fails-bake" } },
+    ];
+    const seen = await replay({ record: "empty", bake: true, activationMs: 10_000, runs });
+    const manual = seen.find((o) => o.plan.action.kind === "rollback-version")?.result;
+    expect(manual?.status).toBe("failed");
+    expect(manual?.error).toContain("failed the bake window");
   });
 });
