@@ -92,7 +92,11 @@ function lightsailHandlers(): Record<string, Handler> {
       `Cannot create a deployment: the container service "${SERVICE}" is in a transition state ("DEPLOYING"). Wait until it is READY or RUNNING, then try again.`,
     );
   const notFound = (name: unknown) =>
-    refusal("lightsail", "NotFoundException", `The container service "${String(name)}" does not exist in ${REGION}.`);
+    refusal(
+      "lightsail",
+      "NotFoundException",
+      `The container service "${String(name)}" does not exist in ${REGION}.`,
+    );
   const serviceView = (world: World) => {
     const current = active(world);
     const next = world.deployments.find((d) => d.state === "ACTIVATING");
@@ -116,7 +120,9 @@ function lightsailHandlers(): Record<string, Handler> {
     GetContainerServiceDeploymentsCommand: (input, world) => {
       if (input.serviceName !== SERVICE) throw notFound(input.serviceName);
       // Newest first, as the stand-in answers; the action sorts by version itself.
-      return { deployments: [...world.deployments].sort((a, b) => b.version - a.version).map(deploymentView) };
+      return {
+        deployments: [...world.deployments].sort((a, b) => b.version - a.version).map(deploymentView),
+      };
     },
     CreateContainerServiceDeploymentCommand: (input, world) => {
       if (input.serviceName !== SERVICE) throw notFound(input.serviceName);
@@ -140,7 +146,7 @@ function lightsailHandlers(): Record<string, Handler> {
     GetContainerLogCommand: (input, world) => {
       const start = input.startTime instanceof Date ? input.startTime.getTime() : 0;
       const logEvents = world.deployments
-        .filter((d) => d.createdAt >= start && input.containerName in d.containers)
+        .filter((d) => d.createdAt >= start && String(input.containerName) in d.containers)
         .flatMap((d) =>
           (resolveImage(world, d.containers[input.containerName as string]?.image)?.logLines ?? []).map(
             (message) => ({ createdAt: new Date(d.createdAt + 1000), message }),
@@ -169,7 +175,11 @@ function manifestOf(configDigest: string): string {
 function ecrHandlers(): Record<string, Handler> {
   const checkRepository = (input: Record<string, unknown>) => {
     if (input.repositoryName !== REPOSITORY)
-      throw refusal("ecr", "RepositoryNotFoundException", `The repository '${String(input.repositoryName)}' does not exist`);
+      throw refusal(
+        "ecr",
+        "RepositoryNotFoundException",
+        `The repository '${String(input.repositoryName)}' does not exist`,
+      );
   };
   return {
     DescribeRepositoriesCommand: () => ({
@@ -199,7 +209,11 @@ function ecrHandlers(): Record<string, Handler> {
       const imageDetails = ids.map((id) => {
         const image = findImage(world, id);
         if (!image)
-          throw refusal("ecr", "ImageNotFoundException", `The image with imageId {${imageIdOf(id)}} does not exist within the repository with name '${REPOSITORY}'`);
+          throw refusal(
+            "ecr",
+            "ImageNotFoundException",
+            `The image with imageId {${imageIdOf(id)}} does not exist within the repository with name '${REPOSITORY}'`,
+          );
         return { imageDigest: image.digest, imageTags: [...image.tags] };
       });
       return { imageDetails };
@@ -216,7 +230,12 @@ function ecrHandlers(): Record<string, Handler> {
             imageManifest: manifestOf(image.configDigest),
             imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json",
           });
-        else failures.push({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" });
+        else
+          failures.push({
+            imageId: id,
+            failureCode: "ImageNotFound",
+            failureReason: "Requested image not found",
+          });
       }
       return { images, failures };
     },
@@ -227,7 +246,11 @@ function ecrHandlers(): Record<string, Handler> {
       if (!image) throw refusal("ecr", "ImageDigestDoesNotMatchException", "no such manifest");
       const tag = input.imageTag as string;
       if (world.tags.get(tag) === digest)
-        throw refusal("ecr", "ImageAlreadyExistsException", `Image with digest '${digest}' and tag '${tag}' already exists`);
+        throw refusal(
+          "ecr",
+          "ImageAlreadyExistsException",
+          `Image with digest '${digest}' and tag '${tag}' already exists`,
+        );
       const previous = world.tags.get(tag);
       const old = previous ? world.images.get(previous) : undefined;
       if (old) old.tags = old.tags.filter((t) => t !== tag);
@@ -253,12 +276,22 @@ function ssmHandlers(): Record<string, Handler> {
     GetParameterCommand: (input, world) => {
       const parameter = world.parameters.get(input.Name as string);
       if (!parameter) throw refusal("ssm", "ParameterNotFound", "");
-      return { Parameter: { Name: input.Name, Value: parameter.value, Type: parameter.type, Version: parameter.version } };
+      return {
+        Parameter: {
+          Name: input.Name,
+          Value: parameter.value,
+          Type: parameter.type,
+          Version: parameter.version,
+        },
+      };
     },
     GetParametersByPathCommand: (input, world) => {
       const path = (input.Path as string).endsWith("/") ? (input.Path as string) : `${input.Path as string}/`;
       const names = [...world.parameters.keys()]
-        .filter((name) => name.startsWith(path) && (input.Recursive === true || !name.slice(path.length).includes("/")))
+        .filter(
+          (name) =>
+            name.startsWith(path) && (input.Recursive === true || !name.slice(path.length).includes("/")),
+        )
         .sort();
       const offset = input.NextToken === undefined ? 0 : Number(input.NextToken);
       const page = names.slice(offset, offset + PAGE);
@@ -275,10 +308,18 @@ function ssmHandlers(): Record<string, Handler> {
       const name = input.Name as string;
       const value = input.Value as string;
       if (Buffer.byteLength(value) > 4096)
-        throw refusal("ssm", "ValidationException", "Standard tier parameters support a maximum parameter value of 4096 characters.");
+        throw refusal(
+          "ssm",
+          "ValidationException",
+          "Standard tier parameters support a maximum parameter value of 4096 characters.",
+        );
       const existing = world.parameters.get(name);
       if (existing && input.Overwrite !== true)
-        throw refusal("ssm", "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+        throw refusal(
+          "ssm",
+          "ParameterAlreadyExists",
+          "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
+        );
       const version = (existing?.version ?? 0) + 1;
       world.parameters.set(name, { value, type: (input.Type as string) ?? "String", version });
       return { Version: version, Tier: "Standard" };

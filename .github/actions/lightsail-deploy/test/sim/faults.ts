@@ -25,12 +25,24 @@ export type NetworkCode = (typeof NETWORK_CODES)[number];
  */
 export type FaultKind = "throttle" | "5xx" | "denied" | "lost-answer" | NetworkCode;
 
-export const FAULT_KINDS: readonly FaultKind[] = ["throttle", "5xx", "denied", "lost-answer", ...NETWORK_CODES];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "throttle",
+  "5xx",
+  "denied",
+  "lost-answer",
+  ...NETWORK_CODES,
+];
 
 export type Service = "lightsail" | "ecr" | "ssm";
 
 /** The SDK's base exception class of each client, as a deserialised unmodelled error arrives. */
-function serviceError(service: Service, name: string, status: number, fault: "client" | "server", message: string) {
+function serviceError(
+  service: Service,
+  name: string,
+  status: number,
+  fault: "client" | "server",
+  message: string,
+) {
   const options = {
     name,
     $fault: fault,
@@ -71,12 +83,22 @@ export function networkError(code: NetworkCode, service: Service): Error {
   });
 }
 
-export function faultError(kind: Exclude<FaultKind, "lost-answer">, service: Service, command: string): Error {
+export function faultError(
+  kind: Exclude<FaultKind, "lost-answer">,
+  service: Service,
+  command: string,
+): Error {
   switch (kind) {
     case "throttle":
       return serviceError(service, "ThrottlingException", 400, "client", "Rate exceeded");
     case "5xx":
-      return serviceError(service, SERVER_FAULT[service], 500, "server", "We encountered an internal error. Please try again.");
+      return serviceError(
+        service,
+        SERVER_FAULT[service],
+        500,
+        "server",
+        "We encountered an internal error. Please try again.",
+      );
     case "denied":
       return serviceError(
         service,

@@ -98,7 +98,13 @@ export function initialWorld(scenario: Scenario, seed: number): World {
     addImage(world, `r${version}`, "good");
     const state = version === 3 ? "ACTIVE" : "INACTIVE";
     world.deployments.push(
-      deploymentOf(version, state, imageRef(`r${version}`), environment, world.now - (4 - version) * 3_600_000),
+      deploymentOf(
+        version,
+        state,
+        imageRef(`r${version}`),
+        environment,
+        world.now - (4 - version) * 3_600_000,
+      ),
     );
   }
   for (const [name, value] of Object.entries({ ...SSM_SECRETS, ...SSM_PLAIN }))
@@ -106,16 +112,31 @@ export function initialWorld(scenario: Scenario, seed: number): World {
   const at = new Date(world.now - 60_000).toISOString();
   if (scenario.record === "legacy") {
     const releases = [2, 3].map((version) => ({ version, verdict: "good", at, why: "probe passed" }));
-    world.parameters.set(RECORD, { value: JSON.stringify({ schema: 1, releases }), version: 1, type: "String" });
+    world.parameters.set(RECORD, {
+      value: JSON.stringify({ schema: 1, releases }),
+      version: 1,
+      type: "String",
+    });
   }
   if (scenario.record === "verified") {
     for (const d of world.deployments) {
-      const entry = verdictEntry(deploymentView(d), "good", "probe passed", new Date(world.now - 60_000), {}, {
-        service: SERVICE,
-        region: REGION,
-      });
+      const entry = verdictEntry(
+        deploymentView(d),
+        "good",
+        "probe passed",
+        new Date(world.now - 60_000),
+        {},
+        {
+          service: SERVICE,
+          region: REGION,
+        },
+      );
       // Written the way the action writes it: another instance of the record store on the model.
-      world.parameters.set(entryName(RECORD, entry), { value: JSON.stringify({ schema: 2, ...entry }), version: 1, type: "String" });
+      world.parameters.set(entryName(RECORD, entry), {
+        value: JSON.stringify({ schema: 2, ...entry }),
+        version: 1,
+        type: "String",
+      });
     }
   }
   return world;
@@ -124,7 +145,9 @@ export function initialWorld(scenario: Scenario, seed: number): World {
 /** Someone else writing the record: an operator emptying it, a corruption, a flood, another run's verdict. */
 function recordOp(world: World, kind: RecordOpKind, coverage: Coverage): void {
   countCoverage(coverage, "(record)", kind);
-  const ours = [...world.parameters.keys()].filter((name) => name === RECORD || name.startsWith(`${RECORD}/`));
+  const ours = [...world.parameters.keys()].filter(
+    (name) => name === RECORD || name.startsWith(`${RECORD}/`),
+  );
   if (kind === "empty") for (const name of ours) world.parameters.delete(name);
   if (kind === "corrupt-legacy")
     world.parameters.set(RECORD, { value: '{"releases":[{"version":"x"', version: 9, type: "String" });
@@ -136,21 +159,50 @@ function recordOp(world: World, kind: RecordOpKind, coverage: Coverage): void {
     // Rejections of versions long gone, and a stray parameter: more than a page, more than the limit.
     for (let v = 1; v <= 60; v++) {
       const name = `${RECORD}/${REGION}/${SERVICE}/v${1000 + v}-rejected-old-${v}`;
-      const entry = { version: 1000 + v, id: `old-${v}`, verdict: "rejected", at: new Date(world.now - 1e9 + v).toISOString(), why: "FAILED", service: SERVICE, region: REGION };
-      world.parameters.set(name, { value: JSON.stringify({ schema: 2, ...entry }), version: 1, type: "String" });
+      const entry = {
+        version: 1000 + v,
+        id: `old-${v}`,
+        verdict: "rejected",
+        at: new Date(world.now - 1e9 + v).toISOString(),
+        why: "FAILED",
+        service: SERVICE,
+        region: REGION,
+      };
+      world.parameters.set(name, {
+        value: JSON.stringify({ schema: 2, ...entry }),
+        version: 1,
+        type: "String",
+      });
     }
-    world.parameters.set(`${RECORD}/${REGION}/${SERVICE}/stray`, { value: "hand-made", version: 1, type: "String" });
+    world.parameters.set(`${RECORD}/${REGION}/${SERVICE}/stray`, {
+      value: "hand-made",
+      version: 1,
+      type: "String",
+    });
   }
   if (kind === "concurrent") {
     // Another run of this action judged a listed release truly (it served and its image is what it is).
-    const judged = [...world.deployments].reverse().find((d) => d.state === "ACTIVE" || d.state === "INACTIVE" || d.state === "FAILED");
+    const judged = [...world.deployments]
+      .reverse()
+      .find((d) => d.state === "ACTIVE" || d.state === "INACTIVE" || d.state === "FAILED");
     if (!judged) return;
     const good = qualityOf(world, judged) === "good" && judged.state !== "FAILED";
-    const entry = verdictEntry(deploymentView(judged), good ? "good" : "rejected", "another run", new Date(world.now), {}, {
-      service: SERVICE,
-      region: REGION,
+    const entry = verdictEntry(
+      deploymentView(judged),
+      good ? "good" : "rejected",
+      "another run",
+      new Date(world.now),
+      {},
+      {
+        service: SERVICE,
+        region: REGION,
+      },
+    );
+    world.parameters.set(entryName(RECORD, entry), {
+      value: JSON.stringify({ schema: 2, ...entry }),
+      version: 1,
+      type: "String",
     });
-    world.parameters.set(entryName(RECORD, entry), { value: JSON.stringify({ schema: 2, ...entry }), version: 1, type: "String" });
   }
 }
 
@@ -161,6 +213,8 @@ function inputsFor(plan: RunPlan, scenario: Scenario, tag: string, world: World)
     "wait-timeout": "5m",
     "poll-interval": "10s",
     "auto-rollback": String(plan.autoRollback),
+    // The environment's setting, as a workflow passes it to every job (deploy and rollback alike).
+    ...(scenario.bake ? { "bake-time": "60s" } : {}),
   };
   const { action } = plan;
   if (action.kind === "deploy")
@@ -170,7 +224,6 @@ function inputsFor(plan: RunPlan, scenario: Scenario, tag: string, world: World)
       "ssm-path": SSM_PATH,
       image: `local/app:${tag}`,
       tag,
-      ...(scenario.bake ? { "bake-time": "60s" } : {}),
     };
   if (action.kind === "rollback-previous") return { ...base, "rollback-to": "previous" };
   const versions = world.deployments.map((d) => d.version).sort((a, b) => b - a);
@@ -191,7 +244,8 @@ function simDeps(session: Session, output: string[], debug: boolean, env: Record
       const ok = (stdout = "") => ({ exitCode: 0, stdout, stderr: "" });
       if (command !== "docker") return ok();
       if (args[0] === "version") return ok("27.0.0");
-      if (args[0] === "buildx") return { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." };
+      if (args[0] === "buildx")
+        return { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." };
       if (args[0] === "image" && args[1] === "inspect") {
         const local = world.localImages.get(String(args.at(-1)).replace(/^local\/app:/, ""));
         return local ? ok(local.configDigest) : { exitCode: 1, stdout: "", stderr: "No such image" };
@@ -268,7 +322,11 @@ async function attempt(
   try {
     result = await run(inputs, deps);
     if (!session.killed) {
-      const io = { out: (t: string) => output.push(t), err: (t: string) => output.push(t), debug: plan.debug };
+      const io = {
+        out: (t: string) => output.push(t),
+        err: (t: string) => output.push(t),
+        debug: plan.debug,
+      };
       exitCode = publishToTerminal(result, io, deps.log.mask);
     }
   } catch (error) {
@@ -300,8 +358,12 @@ export async function runScenario(
     world.now += plan.pauseMs;
     if (plan.action.kind === "deploy") {
       const tag = `r${10 + index}`;
-      const quality = plan.action.quality === "fails-bake" && !scenario.bake ? "fails-probe" : plan.action.quality;
-      const logLines = quality === "good" ? ["listening on :8080"] : leakLines(Object.values(secretsOf(world))[index % 4] as string);
+      const quality =
+        plan.action.quality === "fails-bake" && !scenario.bake ? "fails-probe" : plan.action.quality;
+      const logLines =
+        quality === "good"
+          ? ["listening on :8080"]
+          : leakLines(Object.values(secretsOf(world))[index % 4] as string);
       world.localImages.set(tag, { configDigest: sha256(`config:${tag}`), quality, logLines });
     }
     const first = await attempt(scenario, plan, world, coverage, {
@@ -314,6 +376,13 @@ export async function runScenario(
     check(first);
     if (!first.killed) continue;
     world.now += 30_000;
-    check(await attempt(scenario, plan, world, coverage, { index, attempt: 2, faults: plan.rerunFaults, recordOps: [] }));
+    check(
+      await attempt(scenario, plan, world, coverage, {
+        index,
+        attempt: 2,
+        faults: plan.rerunFaults,
+        recordOps: [],
+      }),
+    );
   }
 }

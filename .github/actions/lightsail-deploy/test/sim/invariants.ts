@@ -13,7 +13,8 @@ export class InvariantBroken extends Error {
   }
 }
 
-const SAYS_SERVING = /version (\d+) is serving|no version is serving|which version is serving could not be read/;
+const SAYS_SERVING =
+  /version (\d+) is serving|no version is serving|which version is serving could not be read/;
 
 /**
  * The three promises, judged against the model's truth after each attempt:
@@ -22,7 +23,9 @@ const SAYS_SERVING = /version (\d+) is serving|no version is serving|which versi
  * 3. no secret, nor any form of one, is in any byte written (a killed attempt's output included).
  */
 export function checkInvariants(observed: Observed): void {
-  const leak = process.env.SIM_DEV_NO_SECRETS ? undefined : exposed(observed.output, secretsOf(observed.world));
+  const leak = process.env.SIM_DEV_NO_SECRETS
+    ? undefined
+    : exposed(observed.output, secretsOf(observed.world));
   if (leak) throw new InvariantBroken("3 (secrets)", `${leak} was written`, observed);
   const { result, world } = observed;
   if (observed.killed || !result) return;
@@ -31,31 +34,49 @@ export function checkInvariants(observed: Observed): void {
   const created = world.deployments.some((d) => !observed.versionsBefore.includes(d.version));
   const error = result.error ?? "";
   const broken = (invariant: string, detail: string) => new InvariantBroken(invariant, detail, observed);
-  const manualVersion = observed.plan.action.kind === "rollback-version";
 
   // 2: the status and the exit code agree; every claim about what serves is the model's.
-  if ((result.status === "deployed") !== (observed.exitCode === 0) && !(result.status === "rolled-back" && !result.error))
+  if (
+    (result.status === "deployed") !== (observed.exitCode === 0) &&
+    !(result.status === "rolled-back" && !result.error)
+  )
     throw broken("2 (status)", `status ${result.status} with exit code ${observed.exitCode}`);
   if (result.servingVersion !== undefined && result.servingVersion !== serving?.version)
-    throw broken("2 (serving-version)", `serving-version ${result.servingVersion}, but version ${serving?.version} serves`);
+    throw broken(
+      "2 (serving-version)",
+      `serving-version ${result.servingVersion}, but version ${serving?.version} serves`,
+    );
   for (const said of error.matchAll(new RegExp(SAYS_SERVING, "g"))) {
     if (said[1] !== undefined && Number(said[1]) !== serving?.version)
-      throw broken("2 (message)", `the message says version ${said[1]} is serving, but ${serving?.version} is`);
+      throw broken(
+        "2 (message)",
+        `the message says version ${said[1]} is serving, but ${serving?.version} is`,
+      );
     if (said[0] === "no version is serving" && serving)
       throw broken("2 (message)", `the message says no version is serving, but ${serving.version} is`);
   }
   if (/nothing was changed/.test(error) && created)
     throw broken("2 (message)", "the message says nothing was changed, but the run created a deployment");
   if (result.status === "deployed" && publicImageOf(serving) !== observed.deployed && !result.promotedFrom)
-    throw broken("2 (status)", `status deployed, but ${publicImageOf(serving)} serves, not ${observed.deployed}`);
+    throw broken(
+      "2 (status)",
+      `status deployed, but ${publicImageOf(serving)} serves, not ${observed.deployed}`,
+    );
 
   // 1: what serves is good, or the failure says what serves and that it is not good.
-  const good = quality === "good" || (manualVersion && quality === "fails-bake");
+  const good = quality === "good";
   if (result.status === "deployed" || result.status === "rolled-back") {
-    if (!good) throw broken("1 (serving)", `status ${result.status}, but the serving release is ${quality ?? "nothing"}`);
+    if (!good)
+      throw broken(
+        "1 (serving)",
+        `status ${result.status}, but the serving release is ${quality ?? "nothing"}`,
+      );
     return;
   }
   if (good || !created) return;
   if (!SAYS_SERVING.test(error))
-    throw broken("1 (serving)", `the run failed leaving a ${quality ?? "missing"} release serving, and does not say what serves`);
+    throw broken(
+      "1 (serving)",
+      `the run failed leaving a ${quality ?? "missing"} release serving, and does not say what serves`,
+    );
 }

@@ -12,7 +12,10 @@ const COMMANDS = Object.values(OPERATIONS).flat();
 const callFault: fc.Arbitrary<CallFault> = fc.record({
   command: fc.constantFrom(...COMMANDS),
   nth: fc.nat({ max: 4 }),
-  times: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 40 }) }),
+  times: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(1) },
+    { weight: 1, arbitrary: fc.integer({ min: 2, max: 40 }) },
+  ),
   kind: fc.constantFrom(...FAULT_KINDS),
 });
 
@@ -30,7 +33,10 @@ const action: fc.Arbitrary<RunAction> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "rollback-previous" as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("rollback-version" as const), pick: fc.nat({ max: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("rollback-version" as const), pick: fc.nat({ max: 5 }) }),
+  },
 );
 
 const runPlan: fc.Arbitrary<RunPlan> = fc.record(

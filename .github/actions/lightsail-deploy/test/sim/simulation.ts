@@ -31,13 +31,21 @@ export function replayLine(seed: number, path: string | undefined): string {
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const coverage: Coverage = new Map();
   let jobs = 0;
-  const property = fc.asyncProperty(scenarioArbitrary, fc.integer(), async (scenario: Scenario, worldSeed) => {
-    await runScenario(scenario, worldSeed, coverage, (observed) => {
-      jobs++;
-      countCoverage(coverage, "(outcome)", observed.killed ? "killed" : (observed.result?.status ?? "none"));
-      checkInvariants(observed);
-    });
-  });
+  const property = fc.asyncProperty(
+    scenarioArbitrary,
+    fc.integer(),
+    async (scenario: Scenario, worldSeed) => {
+      await runScenario(scenario, worldSeed, coverage, (observed) => {
+        jobs++;
+        countCoverage(
+          coverage,
+          "(outcome)",
+          observed.killed ? "killed" : (observed.result?.status ?? "none"),
+        );
+        checkInvariants(observed);
+      });
+    },
+  );
   const details = await fc.check(property, {
     seed: options.seed,
     numRuns: options.runs,
@@ -52,7 +60,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     report.failure = {
       replay: replayLine(details.seed, details.counterexamplePath ?? undefined),
       counterexample: JSON.stringify(details.counterexample, null, 1),
-      error: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
+      error:
+        details.errorInstance instanceof Error
+          ? details.errorInstance.message
+          : String(details.errorInstance),
     };
   }
   return report;

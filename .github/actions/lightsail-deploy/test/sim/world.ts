@@ -82,7 +82,11 @@ export function imageRef(tag: string): string {
   return `${REPOSITORY_URI}:${tag}`;
 }
 
-export function publicImageOf(d: { containers?: SimDeployment["containers"]; publicEndpoint?: SimDeployment["publicEndpoint"] } | undefined): string | undefined {
+export function publicImageOf(
+  d:
+    | { containers?: SimDeployment["containers"]; publicEndpoint?: SimDeployment["publicEndpoint"] }
+    | undefined,
+): string | undefined {
   if (!d?.containers) return undefined;
   const name = d.publicEndpoint?.containerName ?? Object.keys(d.containers)[0] ?? "";
   return d.containers[name]?.image;
