@@ -153,8 +153,15 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the five pipelines: ci, deploy, infra, release and the reusable lightsail-deploy", () => {
-    expect(files).toEqual(["ci.yml", "deploy.yml", "infra.yml", "lightsail-deploy.yml", "release.yml"]);
+  it("are the five pipelines (ci, deploy, infra, release, the reusable lightsail-deploy) and the nightly simulation", () => {
+    expect(files).toEqual([
+      "ci.yml",
+      "deploy.yml",
+      "infra.yml",
+      "lightsail-deploy.yml",
+      "release.yml",
+      "simulation.yml",
+    ]);
   });
 });
 
@@ -311,6 +318,8 @@ describe("permissions are minimal", () => {
     expect(job("release.yml", "ci-passed").permissions).toEqual({ actions: "read", contents: "read" });
     expect(job("release.yml", "release").permissions).toEqual({ contents: "write" });
     expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
+    expect(workflow("simulation.yml").permissions).toEqual({ contents: "read" });
+    expect(job("simulation.yml", "simulate").permissions).toBeUndefined();
     for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
       expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
     }

@@ -11,6 +11,8 @@ import { scenarioArbitrary } from "./schedule.js";
 export interface SimulationOptions {
   seed: number;
   runs: number;
+  /** Stops (and the test fails on the count) rather than outlast the test's timeout. */
+  limitSeconds: number;
   /** fast-check's path to one (shrunk) counterexample: replays it alone. */
   path?: string;
 }
@@ -52,7 +54,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     ...(options.path ? { path: options.path } : {}),
     // Shrinking replays many schedules; bounded so that a failure reports within the test's budget.
     endOnFailure: false,
-    interruptAfterTimeLimit: 50_000,
+    interruptAfterTimeLimit: options.limitSeconds * 1000,
     markInterruptAsFailure: false,
   });
   const report: SimulationReport = { runs: details.numRuns, jobs, coverage };
