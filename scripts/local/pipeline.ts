@@ -179,6 +179,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       const entries: ReleaseEntry[] = [];
       for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path })) {
         for (const p of page.Parameters ?? []) {
+          // Not every parameter there is a verdict (the action's writability marker is not).
+          if (p.Name?.endsWith("/writable")) continue;
           const parsed = JSON.parse(p.Value ?? "{}") as Partial<ReleaseEntry>;
           if (typeof parsed.version === "number" && parsed.verdict) entries.push(parsed as ReleaseEntry);
         }

@@ -55,7 +55,12 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
     if (raw["github-token"]?.trim()) deps.log.setSecret(raw["github-token"].trim());
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
     token = inputs.githubToken;
-    Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
+    Object.assign(result, {
+      dryRun: inputs.dryRun,
+      serviceName: inputs.serviceName,
+      region: inputs.region,
+      source: inputs.source.kind,
+    });
     maskEnvironmentValues({ environment: inputs.environment }, deps.log);
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
     const checked = await timed(deps, "pre-flight", () =>

@@ -141,7 +141,9 @@ export function fakeToolkit(inputs: Record<string, string> = {}) {
       outputs[name] = String(value);
       files["/output"] = `${files["/output"] ?? ""}${name}=${String(value)}\n`;
     },
-    setSecret: (value) => written.push(`::add-mask::${value}\n`),
+    // Escaped as @actions/core escapes a command's data, so a multi-line value stays one command line.
+    setSecret: (value) =>
+      written.push(`::add-mask::${value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`),
     info: (message) => written.push(`${message}\n`),
     warning: (message) => written.push(`::warning::${String(message)}\n`),
     debug: (message) => written.push(`::debug::${message}\n`),
