@@ -23,9 +23,7 @@ const SAYS_SERVING =
  * 3. no secret, nor any form of one, is in any byte written (a killed attempt's output included).
  */
 export function checkInvariants(observed: Observed): void {
-  const leak = process.env.SIM_DEV_NO_SECRETS
-    ? undefined
-    : exposed(observed.output, secretsOf(observed.world));
+  const leak = exposed(observed.output, secretsOf(observed.world));
   if (leak) throw new InvariantBroken("3 (secrets)", `${leak} was written`, observed);
   const { result, world } = observed;
   if (observed.killed || !result) return;

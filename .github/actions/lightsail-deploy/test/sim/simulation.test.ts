@@ -12,7 +12,9 @@ const path = process.env.SIM_PATH || undefined;
 /** How long the scenarios may take (the nightly workflow raises it with SIM_RUNS). */
 const limitSeconds = Number(process.env.SIM_TIME_LIMIT_S ?? 50);
 
-test(`${runs} seeded scenarios keep the three promises (seed ${seed})`, { timeout: (limitSeconds + 60) * 1000 }, async () => {
+test(`${runs} seeded scenarios keep the three promises (seed ${seed})`, {
+  timeout: (limitSeconds + 60) * 1000,
+}, async () => {
   const started = performance.now();
   const report = await simulate({ seed, runs, limitSeconds, ...(path ? { path } : {}) });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

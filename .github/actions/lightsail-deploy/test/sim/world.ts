@@ -189,7 +189,16 @@ export function deploymentView(d: SimDeployment): ContainerServiceDeployment {
     version: d.version,
     state: d.state,
     createdAt: new Date(d.createdAt),
-    containers: structuredClone(d.containers),
-    publicEndpoint: structuredClone(d.publicEndpoint),
+    // Copies (the action must not change the model), by hand: structuredClone dominated the profile.
+    containers: Object.fromEntries(
+      Object.entries(d.containers).map(([name, c]) => [
+        name,
+        { ...c, environment: { ...c.environment }, ports: { ...c.ports } },
+      ]),
+    ),
+    publicEndpoint: d.publicEndpoint && {
+      ...d.publicEndpoint,
+      healthCheck: { ...d.publicEndpoint.healthCheck },
+    },
   };
 }
