@@ -79,6 +79,8 @@ export interface Observed {
   servingBefore: number | undefined;
   world: World;
   deployed?: string;
+  /** The faults this attempt was given (its schedule). */
+  faults: CallFault[];
 }
 
 /** The world a scenario starts from: v1–v3 made before this action (no ids), v3 serving; all good. */
@@ -343,6 +345,7 @@ async function attempt(
     servingBefore,
     world,
     ...(plan.action.kind === "deploy" ? { deployed: imageRef(tag) } : {}),
+    faults: options.faults,
   };
 }
 

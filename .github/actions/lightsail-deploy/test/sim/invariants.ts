@@ -72,6 +72,18 @@ export function checkInvariants(observed: Observed): void {
     return;
   }
   if (good || !created) return;
+  // 1 (the last good version): a run that found a good release serving, through faults the action is built
+  // to outlast (each at most a few calls long, none a lasting refusal), leaves a good one serving when
+  // auto-rollback is on and a verified release exists.
+  const before = world.deployments.find((d) => d.version === observed.servingBefore);
+  const passing =
+    qualityOf(world, before) === "good" && observed.faults.every((f) => f.times <= 3 && f.kind !== "denied");
+  const noTarget = /holds no verified-good release/.test(error);
+  if (observed.plan.autoRollback && passing && !noTarget && result.status !== "superseded")
+    throw broken(
+      "1 (last good version)",
+      `auto-rollback on, only passing faults, and a ${quality ?? "missing"} release serves`,
+    );
   if (!SAYS_SERVING.test(error))
     throw broken(
       "1 (serving)",
