@@ -107,21 +107,22 @@ export interface EcrLifecyclePolicy {
 export const PROTECTED_TAG_PREFIX = "keep-";
 /** The deploy action's build cache (`build-cache`): one mutable tag, replaced on every build, never expired. */
 export const BUILD_CACHE_TAG = "buildcache";
-/** Protected images per environment: the one serving and the one `rollback-to: previous` would pick. */
-export const PROTECTED_PER_ENVIRONMENT = 2;
+/**
+ * Rule 2's count: ECR's default quota of images per repository, so it can never be passed. Protection is by
+ * tag, not by count: however many `keep-*` tags exist (a renamed or removed service leaves its pair, a sidecar
+ * or `container-name` adds more), no rule can expire an image that carries one.
+ */
+export const PROTECTED_COUNT_UNREACHABLE = 10_000;
 
 /**
- * Rule 1 selects the protected images; ECR never lets a lower-priority rule expire an image a rule with a
- * higher priority selected, so rule 2 (the last `count` images) can never expire them. Rule 1 itself only
- * expires beyond the number of protected tags that can exist at once, which the action keeps to
- * `PROTECTED_PER_ENVIRONMENT` per environment. Storage stays bounded: at most `count` + that many images.
+ * Rule 2 selects the protected images; ECR never lets a lower-priority rule expire an image a rule with a
+ * higher priority selected, so rule 3 (the last `count` images) can never expire them, and rule 2 itself
+ * expires only beyond a count no repository reaches. Storage stays bounded by the tags the deploy action
+ * keeps: `count` + the images some service serves or would roll back to.
  */
-export function keepLatestImagesPolicy(count: number, environments = 1): EcrLifecyclePolicy {
+export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`image count must be a positive integer; got ${count}`);
-  if (!Number.isInteger(environments) || environments < 1)
-    throw new Error(`environment count must be a positive integer; got ${environments}`);
-  const protectedCount = PROTECTED_PER_ENVIRONMENT * environments;
   return {
     rules: [
       // Like rule 2: it selects the one image the cache tag names, so no later rule can expire it.
@@ -138,12 +139,12 @@ export function keepLatestImagesPolicy(count: number, environments = 1): EcrLife
       },
       {
         rulePriority: 2,
-        description: `Never expire the ${protectedCount} images environments serve or roll back to (tags ${PROTECTED_TAG_PREFIX}*)`,
+        description: `Never expire the images services serve or roll back to (tags ${PROTECTED_TAG_PREFIX}*)`,
         selection: {
           tagStatus: "tagged",
           tagPrefixList: [PROTECTED_TAG_PREFIX],
           countType: "imageCountMoreThan",
-          countNumber: protectedCount,
+          countNumber: PROTECTED_COUNT_UNREACHABLE,
         },
         action: { type: "expire" },
       },

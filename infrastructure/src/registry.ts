@@ -56,7 +56,7 @@ export class Registry extends pulumi.ComponentResource {
       {
         repository: repository.name,
         region: args.region,
-        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages, args.pullerPrincipalArns.length)),
+        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages)),
       },
       { parent: this },
     );

@@ -115,7 +115,12 @@ describe("one artifact: the dev stack owns the one repository; staging and prod 
       ],
       [
         2,
-        { tagStatus: "tagged", tagPrefixList: ["keep-"], countType: "imageCountMoreThan", countNumber: 6 },
+        {
+          tagStatus: "tagged",
+          tagPrefixList: ["keep-"],
+          countType: "imageCountMoreThan",
+          countNumber: 10_000,
+        },
         { type: "expire" },
       ],
       [3, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, { type: "expire" }],

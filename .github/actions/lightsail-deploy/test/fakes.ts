@@ -20,7 +20,7 @@ import {
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
 import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
-import type { ReleaseEntry } from "../src/release-record.js";
+import { entryName, type ReleaseEntry, verdictEntry } from "../src/release-record.js";
 import type { RunContext } from "../src/run-context.js";
 import {
   DeleteParametersCommand,
@@ -410,6 +410,22 @@ export function fakeRecordParameter(aws: ReturnType<typeof fakeAws>, initial?: s
     writes: 0,
     get value() {
       return parameters.get(legacyName);
+    },
+    /** Puts a verdict in the record as the action writes it (for this service and region, or `scope`). */
+    verdict(
+      d: ContainerServiceDeployment,
+      verdict: "good" | "rejected",
+      scope = { service: "demo", region: "eu-west-1" },
+    ) {
+      const entry = verdictEntry(
+        d,
+        verdict,
+        "test",
+        new Date(1_700_000_000_000 + (d.version ?? 0) * 1000),
+        {},
+        scope,
+      );
+      parameters.set(entryName(legacyName, entry), JSON.stringify({ schema: 2, ...entry }));
     },
     /** The verdicts written (not the legacy record, not the writability marker), in name order. */
     entries(): ReleaseEntry[] {

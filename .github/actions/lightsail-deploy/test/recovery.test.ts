@@ -424,19 +424,10 @@ describe("the record decides what a rollback returns to", () => {
     const record = fakeRecordParameter(aws);
     // Another service's good verdict under the same path: with one shared list it switched off this
     // service's first-use trust, so its first failure had nothing to return to.
-    record.parameters.set(
-      "/lightsail-deploy/demo/releases/eu-west-1/other/v9-good-9.1-cccccccc-1",
-      JSON.stringify({
-        schema: 2,
-        version: 9,
-        id: "9.1-cccccccc-1",
-        verdict: "good",
-        at: "2026-01-01T00:00:00.000Z",
-        why: "probe passed",
-        service: "other",
-        region: "eu-west-1",
-      }),
-    );
+    record.verdict(deployment(9, "ACTIVE", "nine", undefined, "9.1-cccccccc-1"), "good", {
+      service: "other",
+      region: "eu-west-1",
+    });
     probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
     const result = await run(inputs, deps);
     expect(result.status).toBe("rolled-back");
@@ -458,19 +449,7 @@ describe("the record decides what a rollback returns to", () => {
     const v3 = deployment(3, "ACTIVE", "v3", undefined, "1.1-aaaaaaaa-1");
     const lightsail = statefulLightsail(aws, { deployments: [v3] });
     const record = fakeRecordParameter(aws);
-    record.parameters.set(
-      "/lightsail-deploy/demo/releases/eu-west-1/demo/v3-good-1.1-aaaaaaaa-1",
-      JSON.stringify({
-        schema: 2,
-        version: 3,
-        id: "1.1-aaaaaaaa-1",
-        verdict: "good",
-        at: "2026-01-01T00:00:00.000Z",
-        why: "probe passed",
-        service: "demo",
-        region: "eu-west-1",
-      }),
-    );
+    record.verdict(v3, "good");
     let reads = 0;
     aws.mocks.ssm.on(GetParametersByPathCommand).callsFake(async (input) => {
       reads++;
