@@ -25,6 +25,7 @@ import {
   qualityOf,
   REGION,
   SERVICE,
+  type SimDeployment,
   SSM_PATH,
   sha256,
   type World,
@@ -83,6 +84,23 @@ export interface Observed {
   faults: CallFault[];
 }
 
+/** A verdict parameter in the form and at the name the action writes (the scenario's history, another run). */
+function putVerdict(
+  world: World,
+  d: SimDeployment,
+  verdict: "good" | "rejected",
+  why: string,
+  at: number,
+): void {
+  const scope = { service: SERVICE, region: REGION };
+  const entry = verdictEntry(deploymentView(d), verdict, why, new Date(at), {}, scope);
+  world.parameters.set(entryName(RECORD, entry), {
+    value: JSON.stringify({ schema: 2, ...entry }),
+    version: 1,
+    type: "String",
+  });
+}
+
 /** The world a scenario starts from: v1–v3 made before this action (no ids), v3 serving; all good. */
 export function initialWorld(scenario: Scenario, seed: number): World {
   const world: World = {
@@ -122,23 +140,7 @@ export function initialWorld(scenario: Scenario, seed: number): World {
   }
   if (scenario.record === "verified") {
     for (const d of world.deployments) {
-      const entry = verdictEntry(
-        deploymentView(d),
-        "good",
-        "probe passed",
-        new Date(world.now - 60_000),
-        {},
-        {
-          service: SERVICE,
-          region: REGION,
-        },
-      );
-      // Written the way the action writes it: another instance of the record store on the model.
-      world.parameters.set(entryName(RECORD, entry), {
-        value: JSON.stringify({ schema: 2, ...entry }),
-        version: 1,
-        type: "String",
-      });
+      putVerdict(world, d, "good", "probe passed", world.now - 60_000);
     }
   }
   return world;
@@ -189,22 +191,7 @@ function recordOp(world: World, kind: RecordOpKind, coverage: Coverage): void {
       .find((d) => d.state === "ACTIVE" || d.state === "INACTIVE" || d.state === "FAILED");
     if (!judged) return;
     const good = qualityOf(world, judged) === "good" && judged.state !== "FAILED";
-    const entry = verdictEntry(
-      deploymentView(judged),
-      good ? "good" : "rejected",
-      "another run",
-      new Date(world.now),
-      {},
-      {
-        service: SERVICE,
-        region: REGION,
-      },
-    );
-    world.parameters.set(entryName(RECORD, entry), {
-      value: JSON.stringify({ schema: 2, ...entry }),
-      version: 1,
-      type: "String",
-    });
+    putVerdict(world, judged, good ? "good" : "rejected", "another run", world.now);
   }
 }
 
