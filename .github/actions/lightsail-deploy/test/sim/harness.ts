@@ -27,6 +27,7 @@ import {
   SERVICE,
   type SimDeployment,
   SSM_PATH,
+  settle,
   sha256,
   type World,
 } from "./world.js";
@@ -303,6 +304,8 @@ async function attempt(
     GITHUB_RUN_ATTEMPT: String(options.attempt),
   };
   const inputs = inputsFor(plan, scenario, tag, world);
+  // Lightsail moved on while no run was calling it: what the run starts from is the settled state.
+  settle(world);
   const versionsBefore = world.deployments.map((d) => d.version);
   const servingBefore = active(world)?.version;
   const deps = simDeps(session, output, plan.debug, env);
