@@ -11,6 +11,8 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # The stand-in's tests build a tiny static test image with gcc.
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v dash >/dev/null 2>&1 || need+=(dash)
+# The workflow tests run the reusable workflow's OIDC-claims step, which reads JSON with jq (GitHub's runners have it).
+command -v jq >/dev/null 2>&1 || need+=(jq)
 # The local Redis sidecar image (scripts/build-redis-image.sh) is Debian's redis-server binary; app tests use it
 # too. docker-compose runs compose.yaml (local development of the app with Redis).
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)

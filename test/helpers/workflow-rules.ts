@@ -4,6 +4,11 @@ import { allSteps, type Job, type Permissions, type Workflow } from "./workflow-
 /**
  * Rules for workflow files. Each is a pure function returning human-readable problems (empty = fine), so a
  * test can show it passing on the real workflows and failing on a small bad example.
+ *
+ * Hand-written because the maintained linter that covers pins, injection and permissions, zizmor, cannot be
+ * installed here: it is published on PyPI, crates.io and GitHub releases, not on npm nor in Debian, the only
+ * registries this project installs from. The concurrency, variable and input rules are this repository's own
+ * conventions, which no general linter knows. (docs/maintaining.md, "Workflow checks".)
  */
 
 const SHA_PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(?:\/[^@\s]+)?@([0-9a-f]{40})$/;
