@@ -149,7 +149,7 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the seven pipelines: ci, codeql, deploy, infra, pause, release and the reusable lightsail-deploy", () => {
+  it("are the seven pipelines (ci, codeql, deploy, infra, pause, release, the reusable lightsail-deploy) and the nightly simulation", () => {
     expect(files).toEqual([
       "ci.yml",
       "codeql.yml",
@@ -158,6 +158,7 @@ describe("workflow files", () => {
       "lightsail-deploy.yml",
       "pause.yml",
       "release.yml",
+      "simulation.yml",
     ]);
   });
 });
@@ -322,6 +323,8 @@ describe("permissions are minimal", () => {
       actions: "read",
     });
     expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
+    expect(workflow("simulation.yml").permissions).toEqual({ contents: "read" });
+    expect(job("simulation.yml", "simulate").permissions).toBeUndefined();
     for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
       expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
     }

@@ -36,7 +36,11 @@ export interface ReleaseContext {
   /** Adds a verdict to what this run knows, then writes it; a failed write is a warning (known keeps it). */
   remember(entry: ReleaseEntry, say: string): Promise<void>;
   phase: PhaseRunner;
-  verify(created: CreatedDeployment, kind: "deploy" | "rollback"): Promise<Verdict>;
+  /**
+   * `bake`: also a rollback's verification runs the bake window (a rollback to a release the record does not
+   * hold as verified good: its verdict is a first verdict, as strict as a deploy's).
+   */
+  verify(created: CreatedDeployment, kind: "deploy" | "rollback", bake?: boolean): Promise<Verdict>;
   /** A deployment id no other Create of this run (or any other run) uses: `<run id>-<n>`. */
   nextDeployId(): string;
   /** Writes a good or rejected verdict to the record (see `remember`). */
@@ -89,7 +93,7 @@ export function releaseContext(
       }
     },
     nextDeployId: () => `${runId}-${++creates}`,
-    verify: (created, kind) =>
+    verify: (created, kind, bake = kind === "deploy") =>
       verifyDeployment(
         aws,
         {
@@ -103,8 +107,8 @@ export function releaseContext(
           probePath: inputs.probePath,
           probeCount: probeCountFor(inputs.probeCount, checked.service.scale),
           maxErrorRate: inputs.maxErrorRate,
-          // Rollbacks restore a verified release: service comes back first, without a window.
-          bakeMs: kind === "deploy" ? inputs.bakeMs : 0,
+          // A rollback to a verified release: service comes back first, without a window.
+          bakeMs: bake ? inputs.bakeMs : 0,
         },
         deps,
       ),

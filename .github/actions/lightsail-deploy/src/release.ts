@@ -142,6 +142,8 @@ export async function release(
   request: CreateContainerServiceDeploymentRequest,
   kind: Kind,
   image: string | undefined,
+  /** Bake a rollback too: its target was never verified good (see ReleaseContext.verify). */
+  bake = kind === "deploy",
 ): Promise<ReleaseOutcome> {
   const { inputs, deps } = ctx;
   await startRecord(ctx);
@@ -160,7 +162,7 @@ export async function release(
     }),
   );
   try {
-    return await judge(ctx, created, kind, image, servedBefore);
+    return await judge(ctx, created, kind, image, servedBefore, bake);
   } catch (error) {
     // After a Create, no exception ends the run without reading back what serves and saying it.
     const serving = await readServing(ctx.aws, inputs.serviceName, deps);
@@ -188,10 +190,11 @@ async function judge(
   kind: Kind,
   image: string | undefined,
   servedBefore: ContainerServiceDeployment | undefined,
+  bake: boolean,
 ): Promise<ReleaseOutcome> {
   const { inputs, deps } = ctx;
   const verdict: Verdict = await ctx.phase("verify", `Verify version ${created.version}`, () =>
-    ctx.verify(created, kind),
+    ctx.verify(created, kind, bake),
   );
   await ctx.recordVerdict(verdict);
   const base = {

@@ -17,7 +17,7 @@ import { type Preflight, preflight } from "./preflight.js";
 import { digestOfTag } from "./promotion.js";
 import { type ReleaseOutcome, release } from "./release.js";
 import { type ReleaseContext, releaseContext } from "./release-context.js";
-import { ssmRecordStore } from "./release-record.js";
+import { ssmRecordStore, verdictOf } from "./release-record.js";
 import { type MonthlyCost, monthlyCost, type PhaseTiming, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
 import { newTimeline, timed } from "./timeline.js";
@@ -255,7 +255,11 @@ async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
   }
   if (inputs.dryRun) return dryRun(plan.request, image, deps);
   const containers = containerImageList(plan.request);
-  return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image), containers };
+  // A target the record does not hold as verified good gets its first verdict here, bake window included.
+  const verified =
+    plan.choice.kind === "redeploy" && verdictOf(ctx.recordAtStart, plan.choice.deployment) === "good";
+  const outcome = await release(ctx, plan.request, "rollback", image, !verified);
+  return { kind: "released", outcome, containers };
 }
 
 async function readCost(aws: AwsClients, checked: Preflight, deps: Deps): Promise<MonthlyCost | undefined> {

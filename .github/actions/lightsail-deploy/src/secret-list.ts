@@ -46,9 +46,13 @@ export function secretForms(value: string): string[] {
 /** The secrets registered so far, and a function that replaces each of their forms in a text by ***. */
 export function secretList(): { add(value: string): string[]; mask(text: string): string } {
   const forms: string[] = [];
+  // Every deployment listing repeats the same environment values: each is turned into its forms once.
+  const values = new Set<string>();
   return {
     /** Registers every form of the value; returns the forms not known before (none when too short). */
     add: (value) => {
+      if (values.has(value)) return [];
+      values.add(value);
       const added = secretForms(value).filter((form) => !forms.includes(form));
       if (added.length === 0) return [];
       forms.push(...added);
