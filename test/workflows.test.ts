@@ -89,6 +89,7 @@ const DOCUMENTED_VARIABLES = [
   "PULUMI_ROLE_ARN",
   "PULUMI_PREVIEW_ROLE_ARN",
   "PULUMI_BACKEND_URL",
+  "PAUSE_SCHEDULE",
 ];
 
 /** The action's declared inputs, read from its action.yml (written by the action's owners). */
@@ -148,14 +149,16 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the six pipelines: ci, codeql, deploy, infra, release and the reusable lightsail-deploy", () => {
+  it("are the seven pipelines (ci, codeql, deploy, infra, pause, release, the reusable lightsail-deploy) and the nightly simulation", () => {
     expect(files).toEqual([
       "ci.yml",
       "codeql.yml",
       "deploy.yml",
       "infra.yml",
       "lightsail-deploy.yml",
+      "pause.yml",
       "release.yml",
+      "simulation.yml",
     ]);
   });
 });
@@ -320,6 +323,8 @@ describe("permissions are minimal", () => {
       actions: "read",
     });
     expect(workflow("ci.yml").permissions).toEqual({ contents: "read" });
+    expect(workflow("simulation.yml").permissions).toEqual({ contents: "read" });
+    expect(job("simulation.yml", "simulate").permissions).toBeUndefined();
     for (const [jobId, ciJob] of Object.entries(workflow("ci.yml").jobs)) {
       expect(ciJob.permissions, `ci.yml job ${jobId}`).toBeUndefined();
     }
@@ -1040,6 +1045,133 @@ describe("release.yml", () => {
     if (method === undefined) expect(write).toBeUndefined();
     else expect(write).toContain(`--method ${method}`);
     if (method) expect(write).toContain(`sha=${sha}`);
+  });
+});
+
+describe("pause.yml: non-production environments stopped in the evening, started in the morning", () => {
+  const pause = () => workflow("pause.yml");
+  const planStep = () => step(job("pause.yml", "plan"), (s) => s.id === "plan", "with id plan");
+  const crons = () =>
+    ((pause().on as { schedule?: { cron: string }[] }).schedule ?? []).map((entry) => entry.cron);
+
+  /** Runs the plan step's script as the runner would, and returns the action it chose (or its failure). */
+  const plan = (env: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), "pause-plan-"));
+    try {
+      const output = join(dir, "output");
+      const result = spawnSync("bash", ["-e", "-c", planStep().run ?? ""], {
+        env: {
+          PATH: process.env.PATH,
+          GITHUB_OUTPUT: output,
+          GITHUB_STEP_SUMMARY: join(dir, "summary"),
+          ...env,
+        },
+        encoding: "utf8",
+      });
+      if (result.status !== 0) return `failed: ${result.stdout.trim()}`;
+      return readFileSync(output, "utf8").trim();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("runs on two weekday crons and on a manual run choosing stop, start or skip", () => {
+    expect(crons()).toEqual(["0 19 * * 1-5", "0 7 * * 1-5"]);
+    const dispatch = trigger(pause(), "workflow_dispatch") as {
+      inputs: Record<string, { type: string; options: string[]; default: string }>;
+    };
+    expect(dispatch.inputs.action).toMatchObject({
+      type: "choice",
+      options: ["stop", "start", "skip"],
+      default: "skip",
+    });
+  });
+
+  it.each([
+    [{ EVENT: "schedule", SCHEDULE: "0 19 * * 1-5" }, "action=stop"],
+    [{ EVENT: "schedule", SCHEDULE: "0 7 * * 1-5" }, "action=start"],
+    [{ EVENT: "schedule", SCHEDULE: "0 19 * * 1-5", OVERRIDE: "skip" }, "action=skip"],
+    [{ EVENT: "schedule", SCHEDULE: "0 7 * * 1-5", OVERRIDE: "" }, "action=start"],
+    [{ EVENT: "workflow_dispatch", REQUESTED: "start", OVERRIDE: "skip" }, "action=start"],
+    [{ EVENT: "workflow_dispatch", REQUESTED: "skip" }, "action=skip"],
+    [{ EVENT: "workflow_dispatch", REQUESTED: "stop; rm -rf /" }, expect.stringContaining("failed:")],
+    [{ EVENT: "schedule", SCHEDULE: "5 4 * * *" }, expect.stringContaining("failed:")],
+  ])("plan %j → %s", (env, expected) => {
+    expect(plan(env)).toEqual(expected);
+  });
+
+  it("the plan step reads the crons it maps, so a changed cron cannot silently stop matching", () => {
+    for (const cron of crons()) expect(planStep().run).toContain(`"${cron}")`);
+    expect(planStep().env).toMatchObject({
+      EVENT: "${{ github.event_name }}",
+      SCHEDULE: "${{ github.event.schedule }}",
+    });
+  });
+
+  it("never touches prod: Pulumi runs for staging then dev, one at a time, and the resume deploys only those", () => {
+    const code = (texts.get("pause.yml") ?? "")
+      .split("\n")
+      .filter((line) => !line.trim().startsWith("#"))
+      .join("\n");
+    expect(code).not.toMatch(/\bprod\b/);
+    const infra = job("pause.yml", "infra");
+    expect(infra.strategy).toMatchObject({
+      "max-parallel": 1,
+      "fail-fast": true,
+      matrix: { stack: ["staging", "dev"] },
+    });
+    expect(job("pause.yml", "resume").strategy).toMatchObject({
+      matrix: { environment: ["dev", "staging"] },
+    });
+  });
+
+  it("stops and starts with the stack flag vidos:paused through pulumi up and the policy pack", () => {
+    const infra = job("pause.yml", "infra");
+    expect(infra.if).toBe("needs.plan.outputs.action == 'stop' || needs.plan.outputs.action == 'start'");
+    const up = step(infra, (s) => s.uses?.startsWith("pulumi/actions@") ?? false, "running pulumi");
+    expect(up.with).toMatchObject({
+      command: "up",
+      "stack-name": "${{ matrix.stack }}",
+      policyPacks: "${{ github.workspace }}/infrastructure/policy",
+      "config-map": "{vidos:paused: {value: '${{ needs.plan.outputs.action == 'stop' }}', secret: false}}",
+    });
+    const context = { needs: { plan: { outputs: { action: "stop" } } } } as unknown as Context;
+    expect(interpolate(String(up.with?.["config-map"]), context)).toBe(
+      "{vidos:paused: {value: 'true', secret: false}}",
+    );
+    const started = { needs: { plan: { outputs: { action: "start" } } } } as unknown as Context;
+    expect(interpolate(String(up.with?.["config-map"]), started)).toBe(
+      "{vidos:paused: {value: 'false', secret: false}}",
+    );
+  });
+
+  it("brings each service back with the action, deploying the image it tagged as serving, after Pulumi re-created it", () => {
+    const resume = job("pause.yml", "resume");
+    expect(resume.needs).toEqual(["plan", "infra"]);
+    expect(resume.if).toBe("needs.plan.outputs.action == 'start'");
+    const deploy = step(resume, (s) => s.id === "deploy", "deploy");
+    expect(deploy.uses).toBe("./.github/actions/lightsail-deploy");
+    expect(deploy.with).toMatchObject({
+      "service-name": "${{ vars.LIGHTSAIL_SERVICE_NAME }}",
+      promote: "keep-${{ vars.LIGHTSAIL_SERVICE_NAME }}-serving",
+    });
+    expect(findInputMismatches(deploy.with, actionInputs(), "pause.yml resume")).toEqual([]);
+    expect(deploy.with?.["rollback-to"]).toBeUndefined();
+  });
+
+  it("shares the concurrency groups of infra.yml and the deploy workflow, never cancelling", () => {
+    expect(job("pause.yml", "infra").concurrency).toEqual({
+      group: "pulumi-${{ matrix.stack }}",
+      "cancel-in-progress": false,
+    });
+    expect(job("pause.yml", "resume").concurrency).toEqual({
+      group: "deploy-${{ matrix.environment }}",
+      "cancel-in-progress": false,
+    });
+    expect(workflow("pause.yml").permissions).toEqual({});
+    expect(job("pause.yml", "plan").permissions).toBeUndefined();
+    expect(job("pause.yml", "infra").permissions).toEqual(OIDC_ONLY);
+    expect(job("pause.yml", "resume").permissions).toEqual(OIDC_ONLY);
   });
 });
 

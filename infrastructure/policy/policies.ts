@@ -4,6 +4,7 @@ import {
   type StackValidationPolicy,
   validateResourceOfType,
 } from "@pulumi/policy";
+import { DEFAULT_MONTHLY_BUDGET_USD, LIGHTSAIL_POWER_MONTHLY_USD, UNPRICED_COST_TYPES } from "./prices.js";
 
 // The pack states its rules on its own (it imports nothing from src/), so widening the program's policy
 // builders cannot silently widen what the pack allows.
@@ -204,10 +205,11 @@ export const noPulumiOwnedDeployments: ResourceValidationPolicy = {
  */
 export const DEPLOY_ACCESS_TYPE = "vidos:infrastructure:DeployAccess";
 export const RELEASE_RECORD_AREA = "/lightsail-deploy/";
-/** The one SSM write the deploy role holds, and only on exact release-record ARNs. */
+/** The SSM writes the deploy role holds (a verdict written, an old one evicted), only on release-record ARNs. */
 export const RELEASE_RECORD_WRITE = "ssm:PutParameter";
+export const RELEASE_RECORD_WRITES = [RELEASE_RECORD_WRITE, "ssm:DeleteParameters"];
 const RELEASE_RECORD_ARN =
-  /^arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/lightsail-deploy\/[a-z0-9-]+\/releases$/;
+  /^arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/lightsail-deploy\/[a-z0-9-]+\/releases(?:\/\*)?$/;
 // Reads cannot change the record; everything else in ssm: (Put, Delete, Label, tagging, ssm:*) and `*` can.
 const SSM_READ = /^ssm:(get|describe|list)[a-z*?]*$/i;
 
@@ -259,19 +261,19 @@ function ssmWrites(policy: unknown): { action: string; resources: string[] }[] {
 
 export const releaseRecordWrittenByDeployRoleOnly: ResourceValidationPolicy = {
   name: "release-record-written-by-deploy-role-only",
-  description: `Only the deploy role writes under ${RELEASE_RECORD_AREA}, and its only SSM write is ${RELEASE_RECORD_WRITE} on exact release-record ARNs.`,
+  description: `Only the deploy role writes under ${RELEASE_RECORD_AREA}, and its only SSM writes are ${RELEASE_RECORD_WRITES.join(" and ")} on release-record ARNs (the path and below).`,
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     const deployRole = inDeployAccess(args.urn);
     for (const { action, resources } of policiesOf(args.type, args.props).flatMap(ssmWrites)) {
       if (deployRole) {
         const confined =
-          action.toLowerCase() === RELEASE_RECORD_WRITE.toLowerCase() &&
+          RELEASE_RECORD_WRITES.some((write) => write.toLowerCase() === action.toLowerCase()) &&
           resources.length > 0 &&
           resources.every((resource) => RELEASE_RECORD_ARN.test(resource));
         if (!confined)
           reportViolation(
-            `The deploy role may write SSM only with ${RELEASE_RECORD_WRITE} on ${RELEASE_RECORD_AREA}<service>/releases; it grants ${action} on ${resources.join(", ")}.`,
+            `The deploy role may write SSM only with ${RELEASE_RECORD_WRITES.join(" or ")} on ${RELEASE_RECORD_AREA}<service>/releases and below; it grants ${action} on ${resources.join(", ")}.`,
           );
       } else {
         const reached = resources.filter(reachesRecordArea);
@@ -298,6 +300,57 @@ export const releaseRecordNotOverwritten: ResourceValidationPolicy = {
   }),
 };
 
+/** The program's budget component; its `monthlyBudgetUsd` is the stack's `vidos:monthlyBudgetUsd`. */
+export const BUDGET_TYPE = "vidos:infrastructure:Budget";
+const LIGHTSAIL_SERVICE_TYPE = "aws:lightsail/containerService:ContainerService";
+
+/** One resource's monthly list price in USD: a number, or why it has none. */
+export function monthlyPriceOf(
+  type: string,
+  props: Record<string, unknown>,
+): { usd: number; basis: string } | { unpriced: string } | undefined {
+  if (type === LIGHTSAIL_SERVICE_TYPE) {
+    const { power, scale } = props;
+    const perNode = LIGHTSAIL_POWER_MONTHLY_USD[power as keyof typeof LIGHTSAIL_POWER_MONTHLY_USD];
+    if (perNode === undefined || typeof scale !== "number" || !Number.isInteger(scale) || scale < 1)
+      return { unpriced: `power "${String(power)}" × scale ${String(scale)} is not in the price table` };
+    return { usd: perNode * scale, basis: `${power} $${perNode} × ${scale}` };
+  }
+  if (UNPRICED_COST_TYPES.includes(type))
+    return { unpriced: `${type} has no sourced price in policy/prices.ts yet` };
+  return undefined;
+}
+
+function configuredBudget(resources: readonly { type: string; props: Record<string, unknown> }[]): number {
+  const value = resources.find((resource) => resource.type === BUDGET_TYPE)?.props.monthlyBudgetUsd;
+  return typeof value === "number" && value > 0 ? value : DEFAULT_MONTHLY_BUDGET_USD;
+}
+
+export const monthlyBudget: StackValidationPolicy = {
+  name: "monthly-budget",
+  description: `The stack's monthly list price (Lightsail power × scale; ECS once priced) stays within its budget (\`vidos:monthlyBudgetUsd\`, default $${DEFAULT_MONTHLY_BUDGET_USD}).`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const budget = configuredBudget(args.resources);
+    let total = 0;
+    const lines: string[] = [];
+    for (const resource of args.resources) {
+      const price = monthlyPriceOf(resource.type, resource.props);
+      if (price === undefined) continue;
+      if ("unpriced" in price) {
+        reportViolation(`Cannot hold the budget: ${price.unpriced}.`, resource.urn);
+        continue;
+      }
+      total += price.usd;
+      lines.push(`${resource.name} ${price.basis} = $${price.usd}`);
+    }
+    if (total > budget)
+      reportViolation(
+        `The stack costs $${total} a month (${lines.join("; ")}), over its budget of $${budget}. Lower the power or scale, or raise \`vidos:monthlyBudgetUsd\` deliberately.`,
+      );
+  },
+};
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
   ecrScanOnPush,
   ecrLifecycleKeepsFewImages,
@@ -309,4 +362,4 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   releaseRecordWrittenByDeployRoleOnly,
   releaseRecordNotOverwritten,
 ];
-export const stackPolicies: StackValidationPolicy[] = [ecrRepositoryHasLifecycle];
+export const stackPolicies: StackValidationPolicy[] = [ecrRepositoryHasLifecycle, monthlyBudget];

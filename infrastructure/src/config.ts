@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_MONTHLY_BUDGET_USD } from "../policy/prices.js";
 
 export const SERVICE_POWERS = ["nano", "micro", "small", "medium", "large", "xlarge"] as const;
 export type ServicePower = (typeof SERVICE_POWERS)[number];
@@ -14,6 +15,13 @@ export interface StackConfig {
   serviceName: string;
   servicePower: ServicePower;
   serviceScale: number;
+  /**
+   * Paused out of hours (`.github/workflows/pause.yml`): the Lightsail service is removed, everything else
+   * stays. Refused for prod.
+   */
+  paused: boolean;
+  /** The most the stack may cost a month in USD (list prices); the policy pack's `monthly-budget` holds it. */
+  monthlyBudgetUsd: number;
   repositoryName: string;
   forceDelete: boolean;
   createOidcProvider: boolean;
@@ -112,6 +120,11 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     ),
     servicePower: parsePower(key("servicePower"), plain("servicePower") ?? "micro"),
     serviceScale: parseInteger(key("serviceScale"), plain("serviceScale") ?? "1", 1, 20),
+    paused: parsePaused(key("paused"), plain("paused") ?? "false", stack),
+    monthlyBudgetUsd: parseDollars(
+      key("monthlyBudgetUsd"),
+      plain("monthlyBudgetUsd") ?? String(DEFAULT_MONTHLY_BUDGET_USD),
+    ),
     repositoryName: matching(
       key("repositoryName"),
       plain("repositoryName") ?? defaultName,
@@ -216,6 +229,25 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
     throw new ConfigError(`\`${name}\` must be a whole number from ${min} to ${max}; got "${value}".`);
   }
   return number;
+}
+
+/** The stacks that are never paused: production serves users out of hours. */
+export const NEVER_PAUSED_STACKS: readonly string[] = ["prod"];
+
+function parsePaused(name: string, value: string, stack: string): boolean {
+  const paused = parseBoolean(name, value);
+  if (paused && NEVER_PAUSED_STACKS.includes(stack))
+    throw new ConfigError(`\`${name}\` is true on stack "${stack}"; production is never paused.`);
+  return paused;
+}
+
+function parseDollars(name: string, value: string): number {
+  const amount = Number(value);
+  if (!/^\d+(?:\.\d{1,2})?$/.test(value) || amount <= 0)
+    throw new ConfigError(
+      `\`${name}\` must be an amount of US dollars above 0, such as 60 or 42.50; got "${value}".`,
+    );
+  return amount;
 }
 
 // `organization/project/stack`, as `pulumi stack ls --all` prints a fully qualified stack name.

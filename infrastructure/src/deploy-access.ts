@@ -12,7 +12,8 @@ export interface DeployAccessArgs {
   environment: string;
   region: string;
   repositoryArn: pulumi.Input<string>;
-  serviceArn: pulumi.Input<string>;
+  /** Undefined while the environment is paused. */
+  serviceArn: pulumi.Input<string | undefined>;
   /** The Lightsail service's name, which names the deploy action's release record. */
   serviceName: pulumi.Input<string>;
   ssmPath: string;

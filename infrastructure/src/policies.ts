@@ -107,21 +107,22 @@ export interface EcrLifecyclePolicy {
 export const PROTECTED_TAG_PREFIX = "keep-";
 /** The deploy action's build cache (`build-cache`): one mutable tag, replaced on every build, never expired. */
 export const BUILD_CACHE_TAG = "buildcache";
-/** Protected images per environment: the one serving and the one `rollback-to: previous` would pick. */
-export const PROTECTED_PER_ENVIRONMENT = 2;
+/**
+ * Rule 2's count: ECR's default quota of images per repository, so it can never be passed. Protection is by
+ * tag, not by count: however many `keep-*` tags exist (a renamed or removed service leaves its pair, a sidecar
+ * or `container-name` adds more), no rule can expire an image that carries one.
+ */
+export const PROTECTED_COUNT_UNREACHABLE = 10_000;
 
 /**
- * Rule 1 selects the protected images; ECR never lets a lower-priority rule expire an image a rule with a
- * higher priority selected, so rule 2 (the last `count` images) can never expire them. Rule 1 itself only
- * expires beyond the number of protected tags that can exist at once, which the action keeps to
- * `PROTECTED_PER_ENVIRONMENT` per environment. Storage stays bounded: at most `count` + that many images.
+ * Rule 2 selects the protected images; ECR never lets a lower-priority rule expire an image a rule with a
+ * higher priority selected, so rule 3 (the last `count` images) can never expire them, and rule 2 itself
+ * expires only beyond a count no repository reaches. Storage stays bounded by the tags the deploy action
+ * keeps: `count` + the images some service serves or would roll back to.
  */
-export function keepLatestImagesPolicy(count: number, environments = 1): EcrLifecyclePolicy {
+export function keepLatestImagesPolicy(count: number): EcrLifecyclePolicy {
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`image count must be a positive integer; got ${count}`);
-  if (!Number.isInteger(environments) || environments < 1)
-    throw new Error(`environment count must be a positive integer; got ${environments}`);
-  const protectedCount = PROTECTED_PER_ENVIRONMENT * environments;
   return {
     rules: [
       // Like rule 2: it selects the one image the cache tag names, so no later rule can expire it.
@@ -138,12 +139,12 @@ export function keepLatestImagesPolicy(count: number, environments = 1): EcrLife
       },
       {
         rulePriority: 2,
-        description: `Never expire the ${protectedCount} images environments serve or roll back to (tags ${PROTECTED_TAG_PREFIX}*)`,
+        description: `Never expire the images services serve or roll back to (tags ${PROTECTED_TAG_PREFIX}*)`,
         selection: {
           tagStatus: "tagged",
           tagPrefixList: [PROTECTED_TAG_PREFIX],
           countType: "imageCountMoreThan",
-          countNumber: protectedCount,
+          countNumber: PROTECTED_COUNT_UNREACHABLE,
         },
         action: { type: "expire" },
       },
@@ -160,6 +161,8 @@ export function keepLatestImagesPolicy(count: number, environments = 1): EcrLife
 /** Repository policy: the Lightsail image-puller principals (one per environment) may pull, nothing more. */
 export function imagePullPolicy(pullerPrincipalArns: string | string[]): PolicyDocument {
   const principals = [pullerPrincipalArns].flat();
+  if (principals.length === 0)
+    throw new Error("No environment's image-puller to trust: every environment is paused or not yet up.");
   return {
     Version: "2012-10-17",
     Statement: [
@@ -209,7 +212,8 @@ export interface DeployPolicyInput {
   region: string;
   accountId: string;
   repositoryArn: string;
-  serviceArn: string;
+  /** The Lightsail service's ARN; undefined while the environment is paused (no service to deploy to). */
+  serviceArn: string | undefined;
   /** The Lightsail service's name: it names the deploy action's release record. */
   serviceName: string;
   /** `/<project>/<stack>/` */
@@ -234,8 +238,17 @@ export function releaseRecordName(serviceName: string): string {
   return `/lightsail-deploy/${serviceName}/releases`;
 }
 
-/** Read and overwrite the record (PutParameter also creates it on first write). No delete, no tagging. */
-export const RELEASE_RECORD_ACTIONS = ["ssm:GetParameter", "ssm:PutParameter"] as const;
+/**
+ * The record is one parameter per verdict under the record's path (the action's release-record.ts): read by
+ * path (and the legacy single parameter at the path itself), written one verdict at a time, old verdicts
+ * evicted. No tagging, no labels, nothing outside the path.
+ */
+export const RELEASE_RECORD_ACTIONS = [
+  "ssm:GetParameter",
+  "ssm:GetParametersByPath",
+  "ssm:PutParameter",
+  "ssm:DeleteParameters",
+] as const;
 
 /** ARNs covering the SSM path itself (what GetParametersByPath is checked against) and everything below it. */
 export function ssmPathArns(input: SsmArnInput & Pick<DeployPolicyInput, "ssmPath">): {
@@ -256,7 +269,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      ...crossEnvironmentDenials(input, [ssmArns.path, ssmArns.below, recordArn]),
+      ...crossEnvironmentDenials(input, [ssmArns.path, ssmArns.below, recordArn, `${recordArn}/*`]),
       {
         Sid: "ActionsWithoutResourceType",
         Effect: "Allow",
@@ -276,12 +289,16 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
             Action: [...ECR_TAG_EXISTING_ACTIONS, ...ECR_READ_ACTIONS],
             Resource: input.repositoryArn,
           },
-      {
-        Sid: "DeployThisService",
-        Effect: "Allow",
-        Action: ["lightsail:CreateContainerServiceDeployment"],
-        Resource: input.serviceArn,
-      },
+      ...(input.serviceArn === undefined
+        ? []
+        : [
+            <PolicyStatement>{
+              Sid: "DeployThisService",
+              Effect: "Allow",
+              Action: ["lightsail:CreateContainerServiceDeployment"],
+              Resource: input.serviceArn,
+            },
+          ]),
       {
         Sid: "ReadThisStackParameters",
         Effect: "Allow",
@@ -292,7 +309,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
         Sid: "KeepThisServiceReleaseRecord",
         Effect: "Allow",
         Action: [...RELEASE_RECORD_ACTIONS],
-        Resource: recordArn,
+        Resource: [recordArn, `${recordArn}/*`],
       },
       {
         // Needed for a customer-managed key; harmless for the default aws/ssm key. Only through SSM, only for
@@ -317,12 +334,20 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
  */
 function crossEnvironmentDenials(input: DeployPolicyInput, ownParameters: string[]): PolicyStatement[] {
   const denials: PolicyStatement[] = [
-    {
-      Sid: "DenyOtherEnvironmentsServices",
-      Effect: "Deny",
-      Action: [...LIGHTSAIL_CHANGE_ACTIONS],
-      NotResource: [input.serviceArn],
-    },
+    // Paused (no service of its own): every Lightsail change is denied.
+    input.serviceArn === undefined
+      ? {
+          Sid: "DenyOtherEnvironmentsServices",
+          Effect: "Deny",
+          Action: [...LIGHTSAIL_CHANGE_ACTIONS],
+          Resource: "*",
+        }
+      : {
+          Sid: "DenyOtherEnvironmentsServices",
+          Effect: "Deny",
+          Action: [...LIGHTSAIL_CHANGE_ACTIONS],
+          NotResource: [input.serviceArn],
+        },
     {
       Sid: "DenyOtherEnvironmentsParameters",
       Effect: "Deny",

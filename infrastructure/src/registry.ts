@@ -14,8 +14,11 @@ export interface RegistryArgs {
   /** Delete the repository with its images on destroy. Only disposable stacks set this. */
   forceDelete: boolean;
   keepImages: number;
-  /** Principals allowed to pull: every environment's Lightsail image-puller role. */
-  pullerPrincipalArns: pulumi.Input<string>[];
+  /**
+   * Principals allowed to pull: every environment's Lightsail image-puller role, one entry per environment;
+   * undefined for a paused environment (no service, so nothing to trust until it is re-created).
+   */
+  pullerPrincipalArns: pulumi.Input<string | undefined>[];
   tags: StackTags;
 }
 
@@ -56,7 +59,7 @@ export class Registry extends pulumi.ComponentResource {
       {
         repository: repository.name,
         region: args.region,
-        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages, args.pullerPrincipalArns.length)),
+        policy: JSON.stringify(keepLatestImagesPolicy(args.keepImages)),
       },
       { parent: this },
     );
@@ -68,7 +71,9 @@ export class Registry extends pulumi.ComponentResource {
         region: args.region,
         policy: pulumi
           .all(args.pullerPrincipalArns)
-          .apply((arns) => JSON.stringify(imagePullPolicy([...new Set(arns)]))),
+          .apply((arns) =>
+            JSON.stringify(imagePullPolicy([...new Set(arns.filter((arn): arn is string => !!arn))])),
+          ),
       },
       { parent: this },
     );

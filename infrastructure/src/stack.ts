@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "./app-config.js";
+import { Budget } from "./budget.js";
 import type { StackConfig } from "./config.js";
 import { ContainerService } from "./container-service.js";
 import { type DnsRecord, DomainCertificate, domainRecords } from "./custom-domain.js";
@@ -14,13 +15,14 @@ export const KEPT_IMAGES = 5;
 export interface StackOutputs {
   region: pulumi.Output<string>;
   serviceName: pulumi.Output<string>;
-  serviceUrl: pulumi.Output<string>;
+  /** Undefined while paused. */
+  serviceUrl: pulumi.Output<string | undefined>;
   repositoryName: pulumi.Output<string>;
   repositoryUrl: pulumi.Output<string>;
   deployRoleArn: pulumi.Output<string>;
   ssmPath: pulumi.Output<string>;
   /** The service's image-puller principal, which the build stack's repository policy trusts. */
-  pullerPrincipalArn: pulumi.Output<string>;
+  pullerPrincipalArn: pulumi.Output<string | undefined>;
   /** The custom domain's state and its DNS records (written to Route 53, or to create); undefined without one. */
   customDomain: pulumi.Output<CustomDomainOutput | undefined>;
 }
@@ -39,7 +41,7 @@ export interface CustomDomainOutput {
 function imageRepository(
   config: StackConfig,
   name: string,
-  service: ContainerService,
+  service: ContainerService | undefined,
   tags: ReturnType<typeof stackTags>,
 ): {
   repositoryName: pulumi.Output<string>;
@@ -50,15 +52,18 @@ function imageRepository(
     const shared = aws.ecr.getRepositoryOutput({ name: config.repositoryName, region: config.region });
     return { repositoryName: shared.name, repositoryUrl: shared.repositoryUrl, repositoryArn: shared.arn };
   }
+  // A paused stack exports no puller (it has no service): getOutput, so dev can still `pulumi up`.
   const pullers = config.imagePullerStacks.map((stack) =>
-    new pulumi.StackReference(stack).requireOutput("pullerPrincipalArn").apply(String),
+    new pulumi.StackReference(stack)
+      .getOutput("pullerPrincipalArn")
+      .apply((arn) => (arn ? String(arn) : undefined)),
   );
   return new Registry(name, {
     repositoryName: config.repositoryName,
     region: config.region,
     forceDelete: config.forceDelete,
     keepImages: KEPT_IMAGES,
-    pullerPrincipalArns: [service.pullerPrincipalArn, ...pullers],
+    pullerPrincipalArns: [service?.pullerPrincipalArn, ...pullers],
     tags,
   });
 }
@@ -67,6 +72,7 @@ function imageRepository(
 export function createStack(config: StackConfig): StackOutputs {
   const tags = stackTags(config);
   const name = `${config.project}-${config.stack}`;
+  new Budget(`${name}-budget`, { monthlyBudgetUsd: config.monthlyBudgetUsd });
 
   const domainArgs = config.domain && {
     domain: config.domain,
@@ -76,17 +82,20 @@ export function createStack(config: StackConfig): StackOutputs {
   };
   const certificate = domainArgs && new DomainCertificate(`${name}-domain`, domainArgs);
 
-  // The service comes first: the repository policy needs its image-puller principal.
-  const service = new ContainerService(name, {
-    serviceName: config.serviceName,
-    power: config.servicePower,
-    scale: config.serviceScale,
-    region: config.region,
-    tags,
-    ...(certificate
-      ? { publicDomainNames: certificate.publicDomainNames, certificate: certificate.certificate }
-      : {}),
-  });
+  // The service comes first: the repository policy needs its image-puller principal. A paused stack has
+  // none (a Lightsail service bills while it exists); the certificate, parameters and roles stay.
+  const service = config.paused
+    ? undefined
+    : new ContainerService(name, {
+        serviceName: config.serviceName,
+        power: config.servicePower,
+        scale: config.serviceScale,
+        region: config.region,
+        tags,
+        ...(certificate
+          ? { publicDomainNames: certificate.publicDomainNames, certificate: certificate.certificate }
+          : {}),
+      });
   const customDomain: pulumi.Output<CustomDomainOutput | undefined> =
     certificate && domainArgs
       ? pulumi
@@ -94,14 +103,14 @@ export function createStack(config: StackConfig): StackOutputs {
             certificate.certificateName,
             certificate.status,
             certificate.validationRecords,
-            domainRecords(`${name}-domain`, domainArgs, service.url, service),
+            service ? domainRecords(`${name}-domain`, domainArgs, service.url, service) : [],
           ])
           .apply(
             ([certificateName, status, validation, pointing]): CustomDomainOutput => ({
               domains: certificate.domainNames,
               certificateName,
               certificateStatus: status,
-              attached: status === "ISSUED",
+              attached: service !== undefined && status === "ISSUED",
               records: domainArgs.domain.hostedZoneId
                 ? "written to Route 53"
                 : "create these at your DNS provider",
@@ -126,8 +135,8 @@ export function createStack(config: StackConfig): StackOutputs {
     environment: config.stack,
     region: config.region,
     repositoryArn: registry.repositoryArn,
-    serviceArn: service.arn,
-    serviceName: service.serviceName,
+    serviceArn: service?.arn,
+    serviceName: config.serviceName,
     ssmPath: appConfig.path,
     buildsImages: config.buildsImages,
     tags,
@@ -135,13 +144,13 @@ export function createStack(config: StackConfig): StackOutputs {
 
   return {
     region: pulumi.output(config.region),
-    serviceName: service.serviceName,
-    serviceUrl: service.url,
+    serviceName: pulumi.output(config.serviceName),
+    serviceUrl: service ? service.url : pulumi.output(undefined),
     repositoryName: registry.repositoryName,
     repositoryUrl: registry.repositoryUrl,
     deployRoleArn: access.roleArn,
     ssmPath: pulumi.output(appConfig.path),
-    pullerPrincipalArn: service.pullerPrincipalArn,
+    pullerPrincipalArn: service ? service.pullerPrincipalArn : pulumi.output(undefined),
     customDomain,
   };
 }

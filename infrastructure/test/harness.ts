@@ -100,7 +100,11 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "aws:ecr/repository:Repository":
       return repositoryState(resourceName);
     case "pulumi:pulumi:StackReference":
-      return { name, outputs: { pullerPrincipalArn: pullerOfStack(name) }, secretOutputNames: [] };
+      return {
+        name,
+        outputs: pausedReferences.includes(name) ? {} : { pullerPrincipalArn: pullerOfStack(name) },
+        secretOutputNames: [],
+      };
     case "aws:lightsail/containerService:ContainerService":
       return {
         name: resourceName,
@@ -156,7 +160,12 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
   }
 }
 
+/** Stack references whose stack is paused in this run: they export no `pullerPrincipalArn`. */
+let pausedReferences: readonly string[] = [];
+
 export interface RunOptions {
+  /** Fully qualified names of other stacks that are paused (no service, so no puller output). */
+  pausedStacks?: string[];
   /** Replaces stack-file keys; `undefined` removes a key. */
   overrides?: Record<string, string | undefined>;
   /** Secret config; defaults to both secrets set. */
@@ -171,6 +180,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     [`${project}:apiKey`]: FAKE.apiKey,
   };
   const config: Record<string, string> = { ...stackFileConfig(stack), ...secrets };
+  pausedReferences = options.pausedStacks ?? [];
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value === undefined) delete config[key];
     else config[key] = value;

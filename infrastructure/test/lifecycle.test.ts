@@ -4,7 +4,7 @@ import { KEPT_IMAGES } from "../src/stack.js";
 import { expiredByLifecycle, type SimulatedImage } from "./lifecycle-simulation.js";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"];
-const policy = keepLatestImagesPolicy(KEPT_IMAGES, ENVIRONMENTS.length);
+const policy = keepLatestImagesPolicy(KEPT_IMAGES);
 
 /**
  * A repository driven the way the pipeline drives it: dev pushes every build; after a verified release in
@@ -97,7 +97,32 @@ describe("the lifecycle policy never expires an image an environment needs", () 
       tags: n < 7 ? [`keep-x-${n}`] : ["plain"],
       pushedAt: n,
     }));
-    // Seven protected images exceed the protected count (6): the oldest protected one goes, the plain one stays.
-    expect(expiredByLifecycle(policy, images)).toEqual(["sha256:0"]);
+    // Seven protected images: none goes (protection is by tag), and the plain one is within the last KEPT_IMAGES.
+    expect(expiredByLifecycle(policy, images)).toEqual([]);
+  });
+
+  it("M5: an extra pair of keep-* tags (a renamed service's) never expires prod's rollback image", () => {
+    const images: SimulatedImage[] = [
+      { digest: "sha256:prod-previous", tags: ["a1", "keep-vidos-prod-previous"], pushedAt: 1 },
+      { digest: "sha256:prod-serving", tags: ["a2", "keep-vidos-prod-serving"], pushedAt: 2 },
+      ...["dev", "staging", "old-name"].flatMap((env, n) => [
+        { digest: `sha256:${env}-p`, tags: [`keep-vidos-${env}-previous`], pushedAt: 3 + 2 * n },
+        { digest: `sha256:${env}-s`, tags: [`keep-vidos-${env}-serving`], pushedAt: 4 + 2 * n },
+      ]),
+      // A sidecar's image tagged too.
+      { digest: "sha256:worker", tags: ["keep-vidos-prod-serving-worker"], pushedAt: 20 },
+      ...Array.from({ length: 10 }, (_, n) => ({
+        digest: `sha256:f${n}`,
+        tags: [`f${n}`],
+        pushedAt: n + 30,
+      })),
+    ];
+    const expired = expiredByLifecycle(policy, images);
+    expect(
+      expired.filter((digest) =>
+        images.find((i) => i.digest === digest)?.tags.some((t) => t.startsWith("keep-")),
+      ),
+    ).toEqual([]);
+    expect(expired).toHaveLength(10 - KEPT_IMAGES);
   });
 });

@@ -6,6 +6,7 @@ import {
   ecrScanOnPush,
   iamWildcardResourcesLimited,
   lightsailPowerAllowed,
+  monthlyBudget,
   noPulumiOwnedDeployments,
   releaseRecordNotOverwritten,
   releaseRecordWrittenByDeployRoleOnly,
@@ -13,7 +14,7 @@ import {
   resourcePolicies,
   stackPolicies,
 } from "../policy/policies.js";
-import { parentTypeOf, runStack } from "./harness.js";
+import { parentTypeOf, type RunOptions, runStack } from "./harness.js";
 import { type PolicyInput, resourceViolations, stackViolations } from "./policy-harness.js";
 
 const TAGS = { project: "vidos", stack: "dev", owner: "platform-team" };
@@ -165,6 +166,55 @@ describe("policy rules, called directly", () => {
   });
 });
 
+describe("monthly-budget", () => {
+  const budget = (monthlyBudgetUsd: number): PolicyInput => ({
+    type: "vidos:infrastructure:Budget",
+    name: "vidos-dev-budget",
+    props: { monthlyBudgetUsd },
+  });
+  const violations = (inputs: PolicyInput[]) => stackViolations(monthlyBudget, inputs);
+
+  it("holds Lightsail power × scale to the default $60 when the stack sets no budget", async () => {
+    expect(await violations([service("micro", 6)])).toEqual([]);
+    expect(await violations([service("micro", 7)])).toEqual([
+      "The stack costs $70 a month (svc micro $10 × 7 = $70), over its budget of $60. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
+    ]);
+    expect(await violations([service("medium", 1)])).toEqual([]);
+    expect(await violations([service("medium", 2)])).toHaveLength(1);
+  });
+
+  it("reads the stack's own budget from the Budget component", async () => {
+    expect(await violations([budget(25), service("small", 1)])).toEqual([]);
+    expect(await violations([budget(25), service("small", 2)])).toEqual([
+      "The stack costs $30 a month (svc small $15 × 2 = $30), over its budget of $25. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
+    ]);
+    expect(await violations([budget(30), service("small", 2)])).toEqual([]);
+    expect(await violations([budget(200), service("medium", 5)])).toEqual([]);
+  });
+
+  it("adds every priced resource of the stack; the budget itself is allowed", async () => {
+    const second = { ...service("small", 2), name: "svc2" };
+    expect(await violations([budget(50), service("micro", 2), second])).toEqual([]);
+    expect(await violations([budget(49), service("micro", 2), second])).toEqual([
+      "The stack costs $50 a month (svc micro $10 × 2 = $20; svc2 small $15 × 2 = $30), over its budget of $49. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
+    ]);
+  });
+
+  it("refuses what it cannot price rather than call it free: an unknown power, and ECS until priced", async () => {
+    expect(await violations([service("huge", 1)])).toEqual([
+      'Cannot hold the budget: power "huge" × scale 1 is not in the price table.',
+    ]);
+    for (const type of [
+      "aws:ecs/service:Service",
+      "aws:lb/loadBalancer:LoadBalancer",
+      "aws:rds/instance:Instance",
+    ])
+      expect(await violations([{ type, name: "x", props: {} }]), type).toEqual([
+        `Cannot hold the budget: ${type} has no sourced price in policy/prices.ts yet.`,
+      ]);
+  });
+});
+
 describe("the deploy action's release record", () => {
   const RECORD = "arn:aws:ssm:eu-west-1:123456789012:parameter/lightsail-deploy/vidos-dev/releases";
   const DEPLOY_ACCESS = "vidos:infrastructure:DeployAccess";
@@ -248,7 +298,7 @@ describe("the deploy action's release record", () => {
   ])("confines the deploy role's SSM write: %s on %s is refused", async (action, resource) => {
     const [message] = await violations(grant(action, resource, DEPLOY_ACCESS));
     expect(message).toBe(
-      `The deploy role may write SSM only with ssm:PutParameter on /lightsail-deploy/<service>/releases; it grants ${action} on ${[resource].flat().join(", ")}.`,
+      `The deploy role may write SSM only with ssm:PutParameter or ssm:DeleteParameters on /lightsail-deploy/<service>/releases and below; it grants ${action} on ${[resource].flat().join(", ")}.`,
     );
   });
 
@@ -279,31 +329,77 @@ describe("the deploy action's release record", () => {
   });
 });
 
+/** Every mandatory policy over every resource the mocked program registers: what a preview would report. */
+async function programViolations(stack: string, options?: RunOptions): Promise<string[]> {
+  const run = await runStack(stack, options);
+  const inputs: PolicyInput[] = run.resources
+    .filter((resource) => resource.type.startsWith("aws:") || resource.type === "vidos:infrastructure:Budget")
+    .map((resource) => ({
+      type: resource.type,
+      name: resource.name,
+      props: resource.inputs,
+      parentType: parentTypeOf(run, resource),
+    }));
+  // dev owns the repository (repository, lifecycle, pull policy); staging and prod only pull from it.
+  expect(inputs.length).toBeGreaterThanOrEqual(stack === "dev" ? 8 : 5);
+
+  const violations: string[] = [];
+  for (const policy of resourcePolicies) {
+    for (const input of inputs) {
+      for (const message of await resourceViolations(policy, input))
+        violations.push(`${policy.name} ${input.name}: ${message}`);
+    }
+  }
+  for (const policy of stackPolicies) {
+    for (const message of await stackViolations(policy, inputs))
+      violations.push(`${policy.name}: ${message}`);
+  }
+  return violations;
+}
+
 describe.each(["dev", "staging", "prod"])("every policy over the mocked %s program", (stack) => {
   it("finds no violation", async () => {
-    const run = await runStack(stack);
-    const inputs: PolicyInput[] = run.resources
-      .filter((resource) => resource.type.startsWith("aws:"))
-      .map((resource) => ({
-        type: resource.type,
-        name: resource.name,
-        props: resource.inputs,
-        parentType: parentTypeOf(run, resource),
-      }));
-    // dev owns the repository (repository, lifecycle, pull policy); staging and prod only pull from it.
-    expect(inputs.length).toBeGreaterThanOrEqual(stack === "dev" ? 8 : 5);
+    expect(await programViolations(stack)).toEqual([]);
+  });
+});
 
-    const violations: string[] = [];
-    for (const policy of resourcePolicies) {
-      for (const input of inputs) {
-        for (const message of await resourceViolations(policy, input))
-          violations.push(`${policy.name} ${input.name}: ${message}`);
-      }
-    }
-    for (const policy of stackPolicies) {
-      for (const message of await stackViolations(policy, inputs))
-        violations.push(`${policy.name}: ${message}`);
-    }
-    expect(violations).toEqual([]);
+describe.each(["dev", "staging"])("every policy over the mocked %s program, paused", (stack) => {
+  it("finds no violation", async () => {
+    expect(
+      await programViolations(stack, {
+        overrides: { "vidos:paused": "true" },
+        pausedStacks: ["example-org/vidos/staging"],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("the budget over the mocked program: a preview of a stack that breaks it fails", () => {
+  const budgetViolations = async (stack: string, overrides: Record<string, string>) =>
+    (await programViolations(stack, { overrides })).filter((message) =>
+      message.startsWith("monthly-budget:"),
+    );
+
+  it("a scale that breaks the default $60 (micro × 7 = $70)", async () => {
+    expect(await budgetViolations("staging", { "vidos:serviceScale": "7" })).toEqual([
+      "monthly-budget: The stack costs $70 a month (vidos-staging-service micro $10 × 7 = $70), over its budget of $60. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
+    ]);
+  });
+
+  it("a power that breaks it (medium × 2 = $80)", async () => {
+    const found = await budgetViolations("prod", {
+      "vidos:servicePower": "medium",
+      "vidos:serviceScale": "2",
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("costs $80 a month");
+  });
+
+  it("the stack's own budget, from `vidos:monthlyBudgetUsd` (small × 2 = $30 over $25; within $30)", async () => {
+    const small2 = { "vidos:servicePower": "small", "vidos:serviceScale": "2" };
+    expect(await budgetViolations("dev", { ...small2, "vidos:monthlyBudgetUsd": "25" })).toEqual([
+      "monthly-budget: The stack costs $30 a month (vidos-dev-service small $15 × 2 = $30), over its budget of $25. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
+    ]);
+    expect(await budgetViolations("dev", { ...small2, "vidos:monthlyBudgetUsd": "30" })).toEqual([]);
   });
 });

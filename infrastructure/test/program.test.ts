@@ -115,7 +115,12 @@ describe("one artifact: the dev stack owns the one repository; staging and prod 
       ],
       [
         2,
-        { tagStatus: "tagged", tagPrefixList: ["keep-"], countType: "imageCountMoreThan", countNumber: 6 },
+        {
+          tagStatus: "tagged",
+          tagPrefixList: ["keep-"],
+          countType: "imageCountMoreThan",
+          countNumber: 10_000,
+        },
         { type: "expire" },
       ],
       [3, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, { type: "expire" }],
@@ -298,7 +303,9 @@ describe.each(STACKS)("the %s stack", (stackName) => {
       );
       expect(service).toBeDefined();
       const [parameters] = byAction("ssm:GetParametersByPath");
-      expect(parameters?.NotResource?.sort()).toEqual([pathArn, `${pathArn}/*`, recordArn].sort());
+      expect(parameters?.NotResource?.sort()).toEqual(
+        [pathArn, `${pathArn}/*`, recordArn, `${recordArn}/*`].sort(),
+      );
       expect(parameters?.Action).toEqual(
         expect.arrayContaining(["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]),
       );
@@ -365,18 +372,23 @@ describe.each(STACKS)("the %s stack", (stackName) => {
       });
     });
 
-    it("reads and writes the deploy action's release record with exactly GetParameter and PutParameter", () => {
+    it("reads, writes and evicts the deploy action's release record (one parameter per verdict below it) and nothing else", () => {
       const record = ssmStatements().filter((s) => list(s.Resource).includes(recordArn));
       expect(record).toHaveLength(1);
-      expect(record[0]?.Action).toEqual(["ssm:GetParameter", "ssm:PutParameter"]);
-      expect(record[0]?.Resource).toBe(recordArn);
+      expect(record[0]?.Action).toEqual([
+        "ssm:GetParameter",
+        "ssm:GetParametersByPath",
+        "ssm:PutParameter",
+        "ssm:DeleteParameters",
+      ]);
+      expect(record[0]?.Resource).toEqual([recordArn, `${recordArn}/*`]);
       expect(recordArn.startsWith(`${pathArn}/`), "the record is not app config").toBe(false);
     });
 
     it("has exactly two SSM statements: the app config path (read) and the release record", () => {
       expect(ssmStatements().map((s) => list(s.Resource).sort())).toEqual([
         [pathArn, `${pathArn}/*`],
-        [recordArn],
+        [recordArn, `${recordArn}/*`].sort(),
       ]);
     });
   });
@@ -495,7 +507,10 @@ describe("configuration reaches the resources", () => {
     expect(resources).toContain(
       `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases`,
     );
-    expect(resources.filter((r) => r.includes("lightsail-deploy"))).toHaveLength(1);
+    expect(resources.filter((r) => r.includes("lightsail-deploy"))).toEqual([
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases`,
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/shop-web/releases/*`,
+    ]);
   });
 
   it("applies a configured power and scale", async () => {
@@ -508,6 +523,65 @@ describe("configuration reaches the resources", () => {
   it("fails before creating anything when the authorizer URL secret is missing", async () => {
     await expect(runStack("prod", { secrets: {} })).rejects.toThrow(
       /Missing required secret `vidos:authorizerUrl`/,
+    );
+  });
+});
+
+describe("paused out of hours (vidos:paused, set by pause.yml)", () => {
+  const paused = { "vidos:paused": "true" };
+  const deployStatements = (run: StackRun) =>
+    policyOf<Document>(onlyResourceOfType(run, T.rolePolicy)).Statement;
+
+  it("removes only the Lightsail service: the repository, parameters, role and OIDC stay", async () => {
+    const running = await runStack("dev");
+    const run = await runStack("dev", { overrides: paused });
+    expect(resourcesOfType(run, T.service)).toEqual([]);
+    const types = (r: StackRun) => [...new Set(r.resources.map((resource) => resource.type))].sort();
+    expect(types(run)).toEqual(types(running).filter((type) => !type.includes("ContainerService")));
+    expect(onlyResourceOfType(run, T.repository).inputs.forceDelete).toBe(false);
+    expect(resourcesOfType(run, T.parameter).length).toBe(resourcesOfType(running, T.parameter).length);
+    expect(run.outputs.serviceUrl).toBeUndefined();
+    expect(run.outputs.pullerPrincipalArn).toBeUndefined();
+    expect(run.outputs.serviceName).toBe("vidos-dev");
+  });
+
+  it("denies the paused environment's deploy role every Lightsail change, and keeps its record and path", async () => {
+    const statements = deployStatements(await runStack("staging", { overrides: paused }));
+    expect(statements.find((s) => s.Sid === "DeployThisService")).toBeUndefined();
+    const running = deployStatements(await runStack("staging"));
+    const denial = statements.find((s) => s.Sid === "DenyOtherEnvironmentsServices");
+    expect(denial).toMatchObject({ Effect: "Deny", Resource: "*" });
+    expect(denial?.Action).toEqual(running.find((s) => s.Sid === "DenyOtherEnvironmentsServices")?.Action);
+    expect(denial?.Action).toEqual(expect.arrayContaining(["lightsail:CreateContainerServiceDeployment"]));
+    expect(statements.find((s) => s.Sid === "KeepThisServiceReleaseRecord")?.Resource).toBe(
+      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-staging/releases`,
+    );
+  });
+
+  it("dev's repository trusts the environments that run, and still keeps the paused ones' protected images", async () => {
+    const all = await runStack("dev");
+    const run = await runStack("dev", { overrides: paused, pausedStacks: ["example-org/vidos/staging"] });
+    const principals = (r: StackRun) =>
+      list(policyOf<Document>(onlyResourceOfType(r, T.repositoryPolicy)).Statement[0]?.Principal?.AWS);
+    expect(principals(run)).toEqual([pullerOfStack("example-org/vidos/prod")]);
+    expect(principals(all)).toHaveLength(3);
+    // keep-* images: 2 per environment, paused or not (resume deploys keep-<service>-serving).
+    expect(onlyResourceOfType(run, T.lifecycle).inputs.policy).toEqual(
+      onlyResourceOfType(all, T.lifecycle).inputs.policy,
+    );
+  });
+
+  it("brought back (paused false) is the stack it was", async () => {
+    const run = await runStack("staging", { overrides: { "vidos:paused": "false" } });
+    expect(onlyResourceOfType(run, T.service).inputs).toMatchObject({
+      name: "vidos-staging",
+      power: "micro",
+    });
+  });
+
+  it("refuses to pause prod, before creating anything", async () => {
+    await expect(runStack("prod", { overrides: paused })).rejects.toThrow(
+      /`vidos:paused` is true on stack "prod"; production is never paused/,
     );
   });
 });

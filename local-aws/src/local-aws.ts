@@ -229,7 +229,7 @@ async function listenAll(options: LocalAwsOptions, parts: Parts): Promise<Listen
   let tlsFront: TlsFront | undefined;
   try {
     for (const service of services) await runner.resume(service);
-    await startServiceUrls(services, faults, proxies);
+    await startServiceUrls(store.state, faults, proxies);
     tlsFront = await TlsFront.start(0, (domain) => domainRoute(store.state, certificates, domain));
     apiPort = await listen(server, await choosePort(options.apiPort, store.state.ports.api));
   } catch (error) {

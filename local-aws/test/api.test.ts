@@ -77,7 +77,7 @@ describe("wire format", () => {
     expect(missing.headers.get("x-amzn-errortype")).toBe("NotFoundException");
     expect(missing.body).toEqual({ __type: "NotFoundException", message: expect.stringContaining('"nope"') });
 
-    const unknown = await raw("Lightsail_20161128.DeleteContainerService", {});
+    const unknown = await raw("Lightsail_20161128.DeleteContainerImage", {});
     expect(unknown.status).toBe(400);
     expect(unknown.body.__type).toBe("UnknownOperationException");
 

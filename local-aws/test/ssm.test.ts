@@ -1,4 +1,5 @@
 import {
+  DeleteParametersCommand,
   GetParameterCommand,
   GetParametersByPathCommand,
   ParameterAlreadyExists,
@@ -113,5 +114,20 @@ describe("GetParametersByPath pages", () => {
       new GetParametersByPathCommand({ Path: "/deep", Recursive: true, MaxResults: 10 }),
     );
     expect(recursive.Parameters).toHaveLength(10);
+  });
+});
+
+describe("DeleteParameters", () => {
+  it("deletes the names that exist and lists the others as invalid, as AWS does", async () => {
+    await put("/rec/a", "1");
+    await put("/rec/b", "2");
+    const out = await h.ssm.send(new DeleteParametersCommand({ Names: ["/rec/a", "/rec/missing"] }));
+    expect(out.DeletedParameters).toEqual(["/rec/a"]);
+    expect(out.InvalidParameters).toEqual(["/rec/missing"]);
+    await expect(get("/rec/a")).rejects.toBeInstanceOf(ParameterNotFound);
+    expect((await get("/rec/b"))?.Value).toBe("2");
+    await expect(
+      h.ssm.send(new DeleteParametersCommand({ Names: Array.from({ length: 11 }, (_, i) => `/rec/${i}`) })),
+    ).rejects.toBeInstanceOf(ValidationException);
   });
 });

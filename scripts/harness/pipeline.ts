@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand, type LightsailClient } from "@aws-sdk/client-lightsail";
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { DeleteParametersCommand, paginateGetParametersByPath, type SSMClient } from "@aws-sdk/client-ssm";
 import { checkConformance, type LocalAws, startLocalAws } from "local-aws";
 import { ensureBaseImage } from "./base-image.js";
 import { type CallCounts, startCountingProxy } from "./counting-proxy.js";
@@ -43,7 +43,7 @@ export interface DeploymentView {
   createdAt?: number;
 }
 
-/** One entry of the action's release record (the SSM parameter `release-record`). */
+/** One verdict of the action's release record (a parameter under the `release-record` path). */
 export interface ReleaseEntry {
   version: number;
   id?: string;
@@ -78,6 +78,7 @@ export interface LocalPipeline {
   deployments(): Promise<DeploymentView[]>;
   /** The release record the action keeps for this service (its default `release-record`), oldest first. */
   releaseRecord(): Promise<ReleaseEntry[]>;
+  deleteReleaseRecord(): Promise<number>;
   /**
    * Stops everything, then checks every answer the stand-in gave against AWS's published service models
    * (botocore's), and throws listing any that does not keep to them: a test is only worth the stand-in's
@@ -173,13 +174,28 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         .sort((a, b) => a.version - b.version);
     },
     async releaseRecord() {
-      const name = `/lightsail-deploy/${options.service}/releases`;
-      const out = await ssm.send(new GetParameterCommand({ Name: name })).catch((error: unknown) => {
-        if ((error as { name?: string }).name === "ParameterNotFound") return undefined;
-        throw error;
-      });
-      const record = JSON.parse(out?.Parameter?.Value ?? '{"releases":[]}') as { releases: ReleaseEntry[] };
-      return record.releases;
+      // One parameter per verdict under the record's path (see the action's release-record.ts).
+      const path = `/lightsail-deploy/${options.service}/releases/eu-west-1/${options.service}`;
+      const entries: ReleaseEntry[] = [];
+      for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path })) {
+        for (const p of page.Parameters ?? []) {
+          // Not every parameter there is a verdict (the action's writability marker is not).
+          if (p.Name?.endsWith("/writable")) continue;
+          const parsed = JSON.parse(p.Value ?? "{}") as Partial<ReleaseEntry>;
+          if (typeof parsed.version === "number" && parsed.verdict) entries.push(parsed as ReleaseEntry);
+        }
+      }
+      return entries.sort((a, b) => a.at.localeCompare(b.at) || a.version - b.version);
+    },
+    /** Deletes every verdict of the record (as a user following old advice, or a wiped account, would). */
+    async deleteReleaseRecord() {
+      const names: string[] = [];
+      const path = `/lightsail-deploy/${options.service}/releases`;
+      for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: true }))
+        names.push(...(page.Parameters ?? []).flatMap((p) => (p.Name ? [p.Name] : [])));
+      for (let i = 0; i < names.length; i += 10)
+        await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
+      return names.length;
     },
     async close() {
       await proxy.close();

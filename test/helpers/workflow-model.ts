@@ -21,6 +21,7 @@ export interface Job {
   permissions?: Permissions;
   environment?: string | { name?: string; url?: string };
   concurrency?: string | { group?: string; "cancel-in-progress"?: boolean | string };
+  strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean };
   steps?: Step[];
 }
 

@@ -1,4 +1,3 @@
-import { KEPT_VERSIONS } from "../model/limits.js";
 import {
   currentDeployment,
   type DeploymentRecord,
@@ -14,7 +13,7 @@ import { HealthMonitor } from "./health-monitor.js";
 import { NodeContainers } from "./node-containers.js";
 import { nodeCount, nodeIndexes } from "./nodes.js";
 import { checkRegistryAccess } from "./registry-check.js";
-import { pullerRoleArn } from "./service-view.js";
+import { deleteService, setRegistryAccess, trimVersions } from "./service-records.js";
 import type { DeploymentRequest, UpdateRequest } from "./validate.js";
 import { waitHealthy } from "./wait-healthy.js";
 
@@ -82,7 +81,7 @@ export class DeploymentRunner {
       nodeCount: service.scale,
     };
     service.deployments.push(deployment);
-    this.trimVersions(service);
+    trimVersions(service, this.archive);
     service.state = "DEPLOYING";
     service.stateDetail = { code: "CREATING_DEPLOYMENT", message: "Creating the deployment's containers" };
     this.save();
@@ -90,13 +89,15 @@ export class DeploymentRunner {
     return deployment;
   }
 
-  /** Keeps the newest 50 versions (and always the active one), forgetting the logs of dropped ones. */
-  private trimVersions(service: ServiceRecord): void {
-    const sorted = [...service.deployments].sort((a, b) => b.version - a.version);
-    const dropped = sorted.slice(KEPT_VERSIONS).filter((d) => d.state !== "ACTIVE");
-    if (dropped.length === 0) return;
-    service.deployments = service.deployments.filter((d) => !dropped.includes(d));
-    for (const deployment of dropped) this.archive.forget(service.name, deployment);
+  /** CreateContainerService, once validated and built: the new service record. */
+  addService(service: ServiceRecord): void {
+    this.deps.store.state.services[service.name] = service;
+    this.save();
+  }
+
+  /** DeleteContainerService: its deployments INACTIVE, the active one's containers stopped, the record gone. */
+  async deleteService(service: ServiceRecord): Promise<void> {
+    await deleteService(this.deps, this.containers, this.archive, service);
   }
 
   /**
@@ -115,12 +116,8 @@ export class DeploymentRunner {
     this.save();
     void this.work.track(async () => {
       await this.deps.sleep(this.deps.settings.updateSeconds * 1000 * this.deps.settings.timeScale);
-      if (request.registryAccessActive !== undefined) {
-        service.registryAccess = {
-          isActive: request.registryAccessActive,
-          principalArn: request.registryAccessActive ? pullerRoleArn(this.deps.region, service.name) : "",
-        };
-      }
+      if (request.registryAccessActive !== undefined)
+        setRegistryAccess(this.deps, service, request.registryAccessActive);
       const active = currentDeployment(service);
       if (active) await applyUpdate(this.updateParts(), service, active, request, wasDisabled);
       this.settle(service);

@@ -6,9 +6,10 @@ import { collectContainerLog, type LogArchive } from "./container-logs.js";
 import type { DeploymentRunner } from "./deployment-runner.js";
 import type { LightsailDeps } from "./deps.js";
 import { compileFilterPattern } from "./log-filter.js";
-import { deploymentView, serviceView } from "./service-view.js";
+import { deploymentView, pullerRoleArn, serviceArn, serviceView } from "./service-view.js";
 import {
   readServiceName,
+  validateCreateServiceRequest,
   validateDeploymentRequest,
   validateLogRequest,
   validateUpdateRequest,
@@ -19,6 +20,12 @@ const TRANSITION_STATES = ["PENDING", "DEPLOYING", "UPDATING", "DELETING"];
 
 /** Lightsail container-service operations over the records in the state store. */
 export class LightsailService {
+  /**
+   * The URL ports of services deleted through the API. A service's URL is a listener the stand-in opens at
+   * start for each service its config declares, so only those names can be created again (see README.md).
+   */
+  private readonly releasedPorts = new Map<string, number>();
+
   constructor(
     private readonly deps: LightsailDeps,
     private readonly runner: DeploymentRunner,
@@ -94,6 +101,55 @@ export class LightsailService {
       this.rejectInTransition(service, "update the service");
       this.runner.updateService(service, request);
       return { containerService: this.view(service) };
+    },
+
+    CreateContainerService: async (body) => {
+      const request = validateCreateServiceRequest(body);
+      const { services } = this.deps.store.state;
+      if (services[request.serviceName])
+        throw invalidInput(
+          `The container service "${request.serviceName}" already exists in ${this.deps.region}.`,
+        );
+      const publicPort = this.releasedPorts.get(request.serviceName);
+      if (publicPort === undefined)
+        throw invalidInput(
+          `The stand-in serves a URL only for the services its config declares; "${request.serviceName}" is not one it deleted. Declare it in services[] instead.`,
+        );
+      // A re-created service is a new resource: new ARN and image-puller principal, no deployments, and
+      // (READY at once here; AWS passes through PENDING) no domains attached.
+      const createdAt = Math.floor(this.deps.now() / 1000);
+      const service: ServiceRecord = {
+        name: request.serviceName,
+        arn: serviceArn(this.deps.region, request.serviceName, createdAt),
+        createdAt,
+        power: request.power,
+        scale: request.scale,
+        isDisabled: false,
+        state: "READY",
+        registryAccess: {
+          isActive: request.registryAccessActive,
+          principalArn: request.registryAccessActive
+            ? pullerRoleArn(this.deps.region, request.serviceName, createdAt)
+            : "",
+        },
+        publicPort,
+        publicDomainNames: {},
+        deployments: [],
+        events: [],
+        createdByApi: true,
+      };
+      this.runner.addService(service);
+      this.releasedPorts.delete(service.name);
+      return { containerService: this.view(service) };
+    },
+
+    DeleteContainerService: async (body) => {
+      const service = this.service(readServiceName(Fields.of("lightsail", body)) as string);
+      this.rejectInTransition(service, "delete the service");
+      // The service, its deployments and their containers go; images in ECR and parameters in SSM stay.
+      await this.runner.deleteService(service);
+      this.releasedPorts.set(service.name, service.publicPort);
+      return {};
     },
 
     GetContainerLog: async (body) => {

@@ -1,5 +1,5 @@
 import type { FaultController } from "../faults/faults.js";
-import { currentDeployment, type ServiceRecord } from "../state/state.js";
+import { currentDeployment, type PersistedState } from "../state/state.js";
 import { portsOf, roundRobin } from "./nodes.js";
 import { type ProxyTarget, ServiceProxy } from "./service-proxy.js";
 
@@ -7,9 +7,16 @@ import { type ProxyTarget, ServiceProxy } from "./service-proxy.js";
  * Where a service's URL sends the next request: a node of the active deployment in turn, or a reason to answer
  * 503 (disabled, nothing active, no node in service, an injected fault).
  */
-export function serviceTarget(service: ServiceRecord, faults: FaultController): () => ProxyTarget {
+export function serviceTarget(
+  state: PersistedState,
+  name: string,
+  faults: FaultController,
+): () => ProxyTarget {
   const nextNode = roundRobin();
   return () => {
+    // Looked up per request: DeleteContainerService and CreateContainerService replace the record.
+    const service = state.services[name];
+    if (!service) return { unavailable: `the container service "${name}" does not exist` };
     if (service.isDisabled) return { unavailable: `the container service "${service.name}" is disabled` };
     const active = currentDeployment(service);
     const endpoint = active?.publicEndpoint;
@@ -30,15 +37,15 @@ export function serviceTarget(service: ServiceRecord, faults: FaultController): 
 
 /** Serves every service's URL on its public port; `proxies` collects them as they start (for cleanup). */
 export async function startServiceUrls(
-  services: ServiceRecord[],
+  state: PersistedState,
   faults: FaultController,
   proxies: ServiceProxy[],
 ): Promise<void> {
-  for (const service of services) {
+  for (const { name, publicPort } of Object.values(state.services)) {
     proxies.push(
-      await ServiceProxy.start(service.publicPort, serviceTarget(service, faults)).catch((error: Error) => {
+      await ServiceProxy.start(publicPort, serviceTarget(state, name, faults)).catch((error: Error) => {
         throw new Error(
-          `local-aws: cannot serve the URL of service "${service.name}" on 127.0.0.1:${service.publicPort} (${error.message}); change services[].publicPort in the config`,
+          `local-aws: cannot serve the URL of service "${name}" on 127.0.0.1:${publicPort} (${error.message}); change services[].publicPort in the config`,
         );
       }),
     );

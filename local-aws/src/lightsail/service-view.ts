@@ -11,15 +11,19 @@ function stableId(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-export function serviceArn(region: string, name: string): string {
-  const hex = stableId(`service:${name}`);
+/** `createdAt` is given for a service created through the API: a re-created service gets a new ARN, as in AWS. */
+export function serviceArn(region: string, name: string, createdAt?: number): string {
+  const hex = stableId(createdAt === undefined ? `service:${name}` : `service:${name}:${createdAt}`);
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   return `arn:aws:lightsail:${region}:${ACCOUNT_ID}:ContainerService/${uuid}`;
 }
 
 /** The image puller role's ARN, in the shape Lightsail uses (a Lightsail-owned account in AWS). */
-export function pullerRoleArn(region: string, name: string): string {
-  const id = stableId(`puller:${name}`).slice(0, 12);
+export function pullerRoleArn(region: string, name: string, createdAt?: number): string {
+  const id = stableId(createdAt === undefined ? `puller:${name}` : `puller:${name}:${createdAt}`).slice(
+    0,
+    12,
+  );
   return `arn:aws:iam::${ACCOUNT_ID}:role/amazon/lightsail/${region}/containers/${name}/private-repo-access/${id}`;
 }
 

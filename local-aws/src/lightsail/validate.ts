@@ -34,6 +34,13 @@ export interface UpdateRequest {
   registryAccessActive?: boolean;
 }
 
+export interface CreateServiceRequest {
+  serviceName: string;
+  power: PowerName;
+  scale: number;
+  registryAccessActive: boolean;
+}
+
 export interface LogRequest {
   serviceName: string;
   containerName: string;
@@ -222,6 +229,29 @@ export function validateUpdateRequest(body: unknown): UpdateRequest {
   const active = role?.boolean("isActive");
   if (active !== undefined) request.registryAccessActive = active;
   return request;
+}
+
+/**
+ * Validates a CreateContainerService request (botocore: serviceName, power and scale required). The
+ * stand-in does not take `deployment` or `publicDomainNames` at creation: deploy with
+ * CreateContainerServiceDeployment and attach domains with UpdateContainerService afterwards, as the deploy
+ * action and the Pulumi stack do. `tags` are accepted and not kept (nothing reads them back).
+ */
+export function validateCreateServiceRequest(body: unknown): CreateServiceRequest {
+  const fields = Fields.of("lightsail", body);
+  const serviceName = readServiceName(fields) as string;
+  const power = fields.string("power", { required: true, oneOf: POWER_NAMES }) as PowerName;
+  const scale = fields.integer("scale", { required: true, min: 1, max: MAX_SCALE });
+  for (const unsupported of ["deployment", "publicDomainNames"])
+    if (fields.has(unsupported))
+      throw fields.fail(
+        unsupported,
+        fields.raw(unsupported),
+        "is not supported at creation by the stand-in (see local-aws/README.md); set it after the service is READY",
+      );
+  fields.array("tags", { max: 50 });
+  const active = fields.object("privateRegistryAccess")?.object("ecrImagePullerRole")?.boolean("isActive");
+  return { serviceName, power, scale, registryAccessActive: active ?? false };
 }
 
 /** Validates a GetContainerLog request. */

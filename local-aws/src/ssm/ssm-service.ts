@@ -64,7 +64,26 @@ export class SsmService {
     },
 
     PutParameter: async (body) => this.putParameter(Fields.of("ssm", body)),
+
+    DeleteParameters: async (body) => this.deleteParameters(Fields.of("ssm", body)),
   };
+
+  /** As AWS: names that are not there are listed as InvalidParameters, not an error. */
+  private deleteParameters(fields: Fields) {
+    const names = fields.stringList("Names", { required: true, min: 1, max: 10, item: nameRules }) ?? [];
+    const deleted: string[] = [];
+    const invalid: string[] = [];
+    for (const name of names) {
+      if (this.parameters[name]) {
+        delete this.parameters[name];
+        deleted.push(name);
+      } else {
+        invalid.push(name);
+      }
+    }
+    if (deleted.length > 0) this.store.save();
+    return { DeletedParameters: deleted, InvalidParameters: invalid };
+  }
 
   private getParametersByPath(fields: Fields) {
     const path = fields.string("Path", {

@@ -86,6 +86,8 @@ export interface ServiceRecord {
   deployments: DeploymentRecord[];
   /** Lightsail-style `[deployment:N] ...` lines, shown in GetContainerLog next to container output. */
   events: LogEventRecord[];
+  /** Created through CreateContainerService (after a DeleteContainerService) rather than from the config. */
+  createdByApi?: boolean;
 }
 
 export interface RepositoryRecord {

@@ -19,6 +19,12 @@ export function commitStatusFor(result: RunResult): CommitStatus | { skip: strin
   if (!context?.sha || !context.repository)
     return { skip: "there is no GitHub commit (GITHUB_SHA, GITHUB_REPOSITORY)" };
   if (!result.serviceName) return { skip: "the inputs were not valid" };
+  // A manual rollback or a promotion deploys an image some other commit built: a status on GITHUB_SHA
+  // would turn that commit green (or red) for what it never built.
+  if (result.source === "rollback" || result.source === "promote")
+    return {
+      skip: `a ${result.source === "rollback" ? "`rollback-to`" : "`promote`"} does not deploy GITHUB_SHA's build`,
+    };
   const [owner = "", repo = ""] = context.repository.split("/");
   const ok = !result.error && (result.status === "deployed" || result.status === "rolled-back");
   const version = result.servingVersion ?? result.deploymentVersion;

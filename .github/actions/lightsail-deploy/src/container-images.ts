@@ -73,16 +73,18 @@ export async function checkContainerImages(
       );
     }
     const ref = parseImageReference(image);
-    if (!ref || ref.registry !== ecrHost || !ref.tag) continue;
+    if (!ref || ref.registry !== ecrHost || !(ref.tag || ref.digest)) continue;
+    // Docker pulls the digest when a reference has both: that is the image that must exist.
+    const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag };
     let found: boolean;
     try {
       const out = await aws.ecr.send(
-        new DescribeImagesCommand({ repositoryName: ref.repository, imageIds: [{ imageTag: ref.tag }] }),
+        new DescribeImagesCommand({ repositoryName: ref.repository, imageIds: [imageId] }),
       );
       found = (out.imageDetails?.length ?? 0) > 0;
     } catch (error) {
-      const name = errorName(error);
-      if (name !== "ImageNotFoundException" && name !== "RepositoryNotFoundException")
+      const awsName = errorName(error);
+      if (awsName !== "ImageNotFoundException" && awsName !== "RepositoryNotFoundException")
         throw new DeployError(
           `could not look up image ${image} for container \`${name}\` in ECR (${describeError(error)})`,
           "deploy",

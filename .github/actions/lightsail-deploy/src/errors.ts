@@ -1,3 +1,10 @@
+import {
+  isClockSkewCorrectedError,
+  isRetryableByTrait,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+} from "@smithy/core/retry";
 export type Phase = "inputs" | "preflight" | "image" | "deploy" | "verify" | "rollback" | "report";
 
 /** An expected failure: says what happened, in which phase, and what the user can do about it. */
@@ -84,33 +91,70 @@ export function setupInProgress(error: unknown): "account" | "region" | undefine
   return undefined;
 }
 
-const transientNames = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "ServiceException",
-  "ServiceUnavailable",
-  "InternalFailure",
-  "TimeoutError",
-  "RequestTimeout",
+type SdkError = Parameters<typeof isTransientError>[0];
+
+/**
+ * Node's network and socket errors, which the SDK's classifier lists only in part (its lists: ECONNRESET,
+ * ECONNREFUSED, EPIPE, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, ENOTFOUND, EAI_AGAIN). After the SDK's own
+ * attempts they are still passing faults of the network, not answers from AWS, so a recovery outlasts them.
+ */
+const NETWORK_CODES = new Set([
+  "ECONNABORTED",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENETRESET",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENOTFOUND",
+  "EPROTO",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
 ]);
 
-/** Throttling, server faults and network errors: worth asking again later. */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof DeployError) return error.cause !== undefined && isTransient(error.cause);
-  const e = (typeof error === "object" && error !== null ? error : {}) as {
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    code?: unknown;
-  };
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  const networkCodes = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"];
+/** Server-side names some AWS APIs answer without the `fault` trait the SDK's classifier looks at. */
+const SERVER_NAMES = new Set(["ServiceException", "ServiceUnavailable", "InternalFailure", "InternalError"]);
+
+/**
+ * The SDK's own retry decision. Clock skew counts as the SDK counts it, once it corrected the offset
+ * (isClockSkewCorrectedError): the deprecated isClockSkewError lists AccessDeniedException, which would
+ * make a denied call look passing and be retried until `wait-timeout`.
+ */
+function classifiedBySdk(error: SdkError): boolean {
   return (
-    transientNames.has(fields(error).name) ||
+    isRetryableByTrait(error) ||
+    Boolean(isClockSkewCorrectedError(error)) ||
+    isThrottlingError(error) ||
+    isTransientError(error) ||
+    isServerError(error)
+  );
+}
+
+/**
+ * The one classification of errors worth asking again later: everything the SDK's own classifier calls
+ * retryable, throttling, clock skew, transient or a server fault (used as is, not copied), plus Node's
+ * network codes, 429 and any 5xx, anywhere in the `cause` chain. A DeployError counts by its cause.
+ */
+export function isTransient(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 10) return false;
+  if (error instanceof DeployError) return error.cause !== undefined && isTransient(error.cause, depth + 1);
+  const e = error as SdkError & { code?: unknown; errno?: unknown; cause?: unknown };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const code = typeof e.code === "string" ? e.code : typeof e.errno === "string" ? e.errno : "";
+  return (
+    (e.name !== "AbortError" && classifiedBySdk(e)) ||
+    SERVER_NAMES.has(fields(error).name) ||
     e.$retryable !== undefined ||
     status >= 500 ||
     status === 429 ||
-    (typeof e.code === "string" && networkCodes.includes(e.code))
+    NETWORK_CODES.has(code) ||
+    (e.cause !== undefined && isTransient(e.cause, depth + 1))
   );
 }

@@ -33,20 +33,56 @@ const MANIFEST_TYPES = [
   "application/vnd.oci.image.index.v1+json",
 ];
 
-/** The images this service needs kept: what serves, and what `rollback-to: previous` would deploy. */
+/** Every container's image of a deployment, public container first: a rollback restores them all. */
+function containerImages(
+  deployment: ContainerServiceDeployment | undefined,
+): { container: string; image: string }[] {
+  const publicName = deployment?.publicEndpoint?.containerName;
+  return Object.entries(deployment?.containers ?? {})
+    .flatMap(([container, c]) => (c.image ? [{ container, image: c.image }] : []))
+    .sort((a, b) => Number(b.container === publicName) - Number(a.container === publicName));
+}
+
+/**
+ * The images this service needs kept: every container's image (sidecars and the `container-name` one
+ * included) of what serves, and of what `rollback-to: previous` would deploy.
+ */
 export function neededImages(
   deployments: readonly ContainerServiceDeployment[],
   record: ReleaseRecord,
-): { serving: string | undefined; previous: string | undefined } {
-  const serving = publicImage(deployments.find((d) => d.state === "ACTIVE"));
-  let previous: string | undefined;
+): { serving: string | undefined; previous: string | undefined; containers: NeededImage[] } {
+  const active = deployments.find((d) => d.state === "ACTIVE");
+  let previousDeployment: ContainerServiceDeployment | undefined;
   try {
     const choice = selectRollbackTarget(deployments, { kind: "previous" }, record);
-    previous = choice.kind === "redeploy" ? publicImage(choice.deployment) : undefined;
+    previousDeployment = choice.kind === "redeploy" ? choice.deployment : undefined;
   } catch {
-    previous = undefined; // nothing verified to go back to
+    previousDeployment = undefined; // nothing verified to go back to
   }
-  return { serving, previous };
+  const of = (which: "serving" | "previous", d: ContainerServiceDeployment | undefined) =>
+    containerImages(d).map((c) => ({
+      which,
+      ...c,
+      isPublic: c.container === d?.publicEndpoint?.containerName,
+    }));
+  return {
+    serving: publicImage(active),
+    previous: previousDeployment ? publicImage(previousDeployment) : undefined,
+    containers: [...of("serving", active), ...of("previous", previousDeployment)],
+  };
+}
+
+export interface NeededImage {
+  which: "serving" | "previous";
+  container: string;
+  image: string;
+  isPublic: boolean;
+}
+
+/** The public container keeps the tags it always had; every other container gets its own. */
+export function protectionTagFor(serviceName: string, needed: NeededImage): string {
+  const base = protectionTags(serviceName)[needed.which];
+  return needed.isPublic ? base : `${base}-${needed.container}`;
 }
 
 /** Puts `tag` on the image `image` names (by digest or tag), with the manifest ECR already holds. */
@@ -101,21 +137,18 @@ export async function protectNeededImages(
     log.warning(`Could not read the deployments to protect their images (${describeError(error)})`);
     return;
   }
-  const tags = protectionTags(target.serviceName);
-  for (const [which, image] of [
-    ["serving", needed.serving],
-    ["previous", needed.previous],
-  ] as const) {
-    if (!image) continue;
+  for (const item of needed.containers) {
+    const { image } = item;
+    const tag = protectionTagFor(target.serviceName, item);
     const reference = parseImageReference(image);
     // Only images in this repository can be tagged (and only those are subject to its lifecycle policy).
     if (`${reference?.registry}/${reference?.repository}` !== target.repositoryUri) continue;
     try {
-      const done = await tagImage(aws, target.repositoryName, image, tags[which]);
-      log.info(`${tags[which]} → ${image}${done === "already" ? " (already)" : ""}`);
+      const done = await tagImage(aws, target.repositoryName, image, tag);
+      log.info(`${tag} → ${image}${done === "already" ? " (already)" : ""}`);
     } catch (error) {
       log.warning(
-        `Could not tag ${image} as ${tags[which]} (${describeError(error)}); until a later run tags it, the repository's lifecycle policy may expire it`,
+        `Could not tag ${image} as ${tag} (${describeError(error)}); until a later run tags it, the repository's lifecycle policy may expire it`,
       );
     }
   }

@@ -113,7 +113,12 @@ const ECR_REPOSITORY =
   /^(?=.{2,256}$)[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const POSIX_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SSM_PATH = /^\/(?:[A-Za-z0-9_.-]+\/?)*$/;
+/**
+ * A Parameter Store path: `/`, then segments of these characters, each ended by `/` or the end. Linear: one
+ * character class with no quantified group (the old `(?:[...]+\/?)*` backtracked exponentially on a long
+ * segment with one bad character); an empty segment (`//`) is refused apart from the pattern.
+ */
+export const SSM_PATH = /^\/[A-Za-z0-9_./-]*$/;
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 // An environment's name as a GitHub environment may spell it, shown in the summary and the record.
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -209,7 +214,7 @@ export function parseKeyValueLines(name: string, value: string | undefined): Rec
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const equals = trimmed.indexOf("=");
-    // The value may be a secret, so errors show only the part before `=`.
+    // The value may be a secret, so errors show only the line number.
     if (equals === -1) {
       // A line without `=` may be a value that lost its key, so not even it is shown.
       throw new DeployError(
@@ -220,10 +225,12 @@ export function parseKeyValueLines(name: string, value: string | undefined): Rec
     }
     const key = trimmed.slice(0, equals).trim();
     if (!POSIX_NAME.test(key)) {
-      throw invalid(
-        name,
-        key,
-        `(line ${index + 1}) is not a variable name (letters, digits and _, not starting with a digit)`,
+      // Not even the key is shown: a line like `PASSWORD:s3cret=x` or a value pasted without its key puts
+      // most of a secret before the `=`.
+      throw new DeployError(
+        `\`${name}\` line ${index + 1}: the text before \`=\` is not a variable name (letters, digits and _, not starting with a digit; the line is not shown, as it may hold a secret)`,
+        "inputs",
+        `fix line ${index + 1} of \`${name}\``,
       );
     }
     result[key] = trimmed.slice(equals + 1);
@@ -462,6 +469,12 @@ export function parseInputs(raw: RawInputs, env: Readonly<Record<string, string 
     throw new DeployError("`repository` is required to push an image", "inputs", "name the ECR repository");
   }
   const ssmPath = matching(raw, "ssm-path", SSM_PATH, "is not a Parameter Store path (e.g. /myapp/dev/)");
+  if (ssmPath?.includes("//"))
+    throw invalid(
+      "ssm-path",
+      ssmPath,
+      "is not a Parameter Store path (e.g. /myapp/dev/): it has an empty segment",
+    );
   const releaseRecord = releaseRecordName(raw, serviceName, ssmPath);
   const gitSha = env.GITHUB_SHA?.trim();
   return {

@@ -2,11 +2,8 @@ import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import { DEPLOY_ID_VARIABLE } from "./deployment-id.js";
 import type { AwsClients, Logger } from "./deps.js";
 
-/**
- * Values shorter than this are not masked: a 1–3 character value is no secret, and masking it would blank
- * every such string (`1`, `on`, `dev`) throughout the log.
- */
-export const MIN_MASKED_LENGTH = 4;
+/** The one minimum length (see secret-list.ts), re-exported where environment values are masked. */
+export { MIN_MASKED_LENGTH } from "./secret-list.js";
 
 /**
  * Masks every container environment value found anywhere in `value` (a request or an answer): a deployment
@@ -21,8 +18,7 @@ export function maskEnvironmentValues(value: unknown, log: Logger): void {
   for (const [key, child] of Object.entries(value)) {
     if (key === "environment" && typeof child === "object" && child !== null && !Array.isArray(child)) {
       for (const [name, secret] of Object.entries(child)) {
-        if (name !== DEPLOY_ID_VARIABLE && typeof secret === "string" && secret.length >= MIN_MASKED_LENGTH)
-          log.setSecret(secret);
+        if (name !== DEPLOY_ID_VARIABLE && typeof secret === "string") log.setSecret(secret);
       }
     } else {
       maskEnvironmentValues(child, log);

@@ -21,6 +21,7 @@ import {
 import { checkReuse } from "./image-reuse.js";
 import { parseImageReference, resolveTag } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
+import { listDeployments } from "./lightsail-reads.js";
 import { pollUntil } from "./polling.js";
 import { type Promotion, resolvePromotion } from "./promotion.js";
 import { policyGrantsPull, pullStatement } from "./repository-policy.js";
@@ -304,6 +305,11 @@ export async function preflight(inputs: Inputs, aws: AwsClients, deps: Deps): Pr
   deps.log.info(
     `Service ${inputs.serviceName}: ${service.state}, power ${service.power} × ${service.scale}, current version ${service.currentDeployment?.version ?? "none"}`,
   );
+  // Verification polls the deployments: a role that cannot list them must fail here, before anything
+  // changes, not after the Create with a release live and unjudged.
+  await listDeployments(aws, inputs.serviceName).catch((error: unknown) => {
+    throw awsFailure(error, "listing the service's deployments (GetContainerServiceDeployments)");
+  });
   const name = repositoryName(inputs, service);
   const repository = await getRepository(aws, name, inputs);
   deps.log.info(`Repository ${name}: ${repository.repositoryUri}`);

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,29 @@ export function awsClients(region: string, overrides: ClientOverrides = {}): Aws
       return ssm;
     },
   };
+}
+
+/** Temp dirs (the docker config holding the ECR password) not yet removed, for the signal handler. */
+const liveTempDirs = new Set<string>();
+const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Registers `path` for removal on SIGINT, SIGTERM or SIGHUP: synchronously, as the process ends right after
+ * (the handler replaces Node's default exit, so it exits itself with the usual 128 + signal code).
+ */
+let handlersInstalled = false;
+
+function removedOnSignal(path: string): void {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    for (const signal of Object.keys(EXIT_CODES) as NodeJS.Signals[]) {
+      process.once(signal, () => {
+        for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
+        process.exit(EXIT_CODES[signal]);
+      });
+    }
+  }
+  liveTempDirs.add(path);
 }
 
 const exec: Exec = async (command, args, options = {}) => {
@@ -70,13 +94,18 @@ export function realDeps(log: Logger, options: RealDepsOptions = {}): Deps {
     httpGet: connectingHttpGet(routes, httpGet),
     tempDirs: {
       // Under RUNNER_TEMP on a runner. A self-hosted runner may keep it between jobs, so a run killed before
-      // its own cleanup leaves it to the post step (src/post.ts), which tempDirCreated tells.
+      // its own cleanup leaves it to the post step (src/post.ts), which tempDirCreated tells. Ctrl-C or
+      // SIGTERM (a terminal has no post step) removes them before the process ends.
       create: async (prefix) => {
         const path = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix));
+        removedOnSignal(path);
         options.tempDirCreated?.(path);
         return path;
       },
-      remove: (path) => rm(path, { recursive: true, force: true }),
+      remove: async (path) => {
+        await rm(path, { recursive: true, force: true });
+        liveTempDirs.delete(path);
+      },
     },
     log,
     env: process.env,

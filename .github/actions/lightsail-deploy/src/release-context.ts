@@ -3,13 +3,20 @@ import { newDeployId } from "./deployment-id.js";
 import { publicImage } from "./deployment-request.js";
 import type { AwsClients, Deps } from "./deps.js";
 import { customDomains } from "./domains.js";
+import { describeError } from "./errors.js";
 import { parseImageReference } from "./image-tag.js";
 import type { Inputs } from "./inputs.js";
 import type { PhaseRunner } from "./phase-runner.js";
 import { pollIntervalFor } from "./polling.js";
 import type { Preflight } from "./preflight.js";
 import { probeCountFor } from "./probe.js";
-import { type RecordStore, type ReleaseImage, type ReleaseRecord, withVerdict } from "./release-record.js";
+import {
+  type RecordStore,
+  type ReleaseEntry,
+  type ReleaseImage,
+  type ReleaseRecord,
+  verdictEntry,
+} from "./release-record.js";
 import { type Verdict, verifyDeployment } from "./verify.js";
 
 /** What the deploy, rollback and restore steps share: inputs, checks, clients and the release record. */
@@ -21,11 +28,22 @@ export interface ReleaseContext {
   record: RecordStore;
   /** The record as pre-flight read it, before this run changed anything. */
   recordAtStart: ReleaseRecord;
+  /**
+   * What this run goes by: the record read at the start plus this run's own verdicts, never re-read (a
+   * record that became unreadable mid-run must not abandon a rollback).
+   */
+  known(): ReleaseRecord;
+  /** Adds a verdict to what this run knows, then writes it; a failed write is a warning (known keeps it). */
+  remember(entry: ReleaseEntry, say: string): Promise<void>;
   phase: PhaseRunner;
-  verify(created: CreatedDeployment, kind: "deploy" | "rollback"): Promise<Verdict>;
+  /**
+   * `bake`: also a rollback's verification runs the bake window (a rollback to a release the record does not
+   * hold as verified good: its verdict is a first verdict, as strict as a deploy's).
+   */
+  verify(created: CreatedDeployment, kind: "deploy" | "rollback", bake?: boolean): Promise<Verdict>;
   /** A deployment id no other Create of this run (or any other run) uses: `<run id>-<n>`. */
   nextDeployId(): string;
-  /** Writes a good or rejected verdict to the record; a write that fails is a warning, not a failure. */
+  /** Writes a good or rejected verdict to the record (see `remember`). */
   recordVerdict(verdict: Verdict): Promise<void>;
   /** The image this run deploys and its digest, once known; the record notes it for that image only. */
   deployed?: { uri: string; digest: string | undefined; from: string | undefined };
@@ -47,15 +65,35 @@ function imageOf(
 }
 
 export function releaseContext(
-  base: Omit<ReleaseContext, "verify" | "recordVerdict" | "nextDeployId">,
+  base: Omit<ReleaseContext, "verify" | "recordVerdict" | "nextDeployId" | "known" | "remember">,
 ): ReleaseContext {
   const { inputs, checked, aws, deps, record } = base;
   const runId = newDeployId(deps.env, deps.random);
   let creates = 0;
+  const known: ReleaseEntry[] = [...base.recordAtStart.entries];
   const ctx: ReleaseContext = {
     ...base,
+    known: () => ({ entries: [...known] }),
+    async remember(entry, say) {
+      known.push(entry);
+      try {
+        await record.add(entry);
+        deps.log.info(`Release record ${record.name}: ${say}`);
+      } catch (error) {
+        deps.log.warning(
+          `Could not write version ${entry.version} as ${entry.verdict} to the release record ${record.name} (${describeError(error)}); this run goes by it, later runs will not know it`,
+        );
+        return;
+      }
+      try {
+        const evicted = await record.evict(ctx.known());
+        if (evicted > 0) deps.log.info(`Release record ${record.name}: ${evicted} old verdicts removed`);
+      } catch (error) {
+        deps.log.warning(`Could not remove old verdicts from ${record.name} (${describeError(error)})`);
+      }
+    },
     nextDeployId: () => `${runId}-${++creates}`,
-    verify: (created, kind) =>
+    verify: (created, kind, bake = kind === "deploy") =>
       verifyDeployment(
         aws,
         {
@@ -69,15 +107,14 @@ export function releaseContext(
           probePath: inputs.probePath,
           probeCount: probeCountFor(inputs.probeCount, checked.service.scale),
           maxErrorRate: inputs.maxErrorRate,
-          // Rollbacks restore a verified release: service comes back first, without a window.
-          bakeMs: kind === "deploy" ? inputs.bakeMs : 0,
+          // A rollback to a verified release: service comes back first, without a window.
+          bakeMs: bake ? inputs.bakeMs : 0,
         },
         deps,
       ),
     async recordVerdict(verdict) {
       if (verdict.kind !== "good" && verdict.kind !== "rejected") return;
       const { deployment } = verdict;
-      // Short reasons: the record holds 40 entries within SSM's 4 KB.
       const why =
         verdict.kind === "good"
           ? verdict.probe
@@ -88,16 +125,9 @@ export function releaseContext(
             : verdict.activated
               ? "failed the probe"
               : "FAILED";
-      const outcome = verdict.kind;
       const image = imageOf(deployment, ctx.deployed);
-      try {
-        await record.update((r) => withVerdict(r, deployment, outcome, why, new Date(deps.now()), image));
-        deps.log.info(`Release record ${record.name}: version ${deployment.version} is ${verdict.kind}`);
-      } catch (error) {
-        deps.log.warning(
-          `Could not write version ${deployment.version} as ${verdict.kind} to the release record ${record.name} (${error instanceof Error ? error.message : String(error)}); later rollbacks will not know it`,
-        );
-      }
+      const entry = verdictEntry(deployment, verdict.kind, why, new Date(deps.now()), image, record.scope);
+      await ctx.remember(entry, `version ${deployment.version} is ${verdict.kind}`);
     },
   };
   return ctx;

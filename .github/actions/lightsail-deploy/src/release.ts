@@ -3,14 +3,14 @@ import type {
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
 import type { BakeResult } from "./bake.js";
-import { createDeployment } from "./create-deployment.js";
-import { DEPLOY_ID_VARIABLE } from "./deployment-id.js";
+import { type CreatedDeployment, createDeployment } from "./create-deployment.js";
+import { DEPLOY_ID_VARIABLE, deployIdOf } from "./deployment-id.js";
 import { publicImage } from "./deployment-request.js";
 import { DeployError, describeError } from "./errors.js";
 import { describeServing, readServing, type Serving } from "./lightsail-reads.js";
 import { fetchDeploymentLogs } from "./logs.js";
 import type { ReleaseContext } from "./release-context.js";
-import { hasVerifiedRelease, verdictOf, withVerdict } from "./release-record.js";
+import { hasVerifiedRelease, verdictEntry, verdictOf } from "./release-record.js";
 import type { Status } from "./report.js";
 import { type RestoreOutcome, restoreVerifiedRelease } from "./restore.js";
 import { timed } from "./timeline.js";
@@ -34,25 +34,30 @@ export interface ReleaseOutcome {
 type Kind = "deploy" | "rollback";
 
 /**
- * Before this run changes anything: a record that has verified nothing yet starts from the release that
- * is serving, so that a failure of this very run has something verified to return to.
+ * Before this run changes anything: a record that has verified nothing yet for this service starts from the
+ * release that is serving, so that a failure of this very run has something verified to return to. Only a
+ * release the action did not create: one carrying this action's deploy id but no verdict was never judged
+ * (a killed run's, or one whose verdict was lost) and is never trusted.
  */
 async function startRecord(ctx: ReleaseContext): Promise<void> {
   const serving = ctx.checked.service.currentDeployment;
-  const record = ctx.recordAtStart;
-  if (!serving || hasVerifiedRelease(record) || verdictOf(record, serving) === "rejected") return;
-  try {
-    await ctx.record.update((r) =>
-      hasVerifiedRelease(r)
-        ? r
-        : withVerdict(r, serving, "good", "serving when the record began", new Date(ctx.deps.now())),
+  const record = ctx.known();
+  if (!serving || hasVerifiedRelease(record) || verdictOf(record, serving) !== undefined) return;
+  if (deployIdOf(serving) !== undefined) {
+    ctx.deps.log.warning(
+      `Version ${serving.version} serves and carries this action's ${DEPLOY_ID_VARIABLE} but no verdict in the release record ${ctx.record.name} (a run killed before judging it, or a record deleted): it is not trusted, so a failure of this run has no verified release to return to`,
     );
-    ctx.deps.log.info(
-      `Release record ${ctx.record.name}: starts from version ${serving.version}, serving now`,
-    );
-  } catch (error) {
-    ctx.deps.log.warning(`Could not start the release record ${ctx.record.name} (${describeError(error)})`);
+    return;
   }
+  const entry = verdictEntry(
+    serving,
+    "good",
+    "serving when the record began",
+    new Date(ctx.deps.now()),
+    {},
+    ctx.record.scope,
+  );
+  await ctx.remember(entry, `starts from version ${serving.version}, serving now`);
 }
 
 async function containerLogs(ctx: ReleaseContext, deployment: ContainerServiceDeployment | undefined) {
@@ -79,7 +84,9 @@ function notRolledBack(restore: Exclude<RestoreOutcome, { kind: "restored" }>): 
     case "no-target":
       return "not rolled back: the release record holds no verified-good release to return to";
     case "not-done":
-      return `the automatic rollback could not be completed before \`wait-timeout\` (${restore.reason})`;
+      return restore.outOfTime
+        ? `the automatic rollback could not be completed before \`wait-timeout\` (${restore.reason})`
+        : `the automatic rollback was refused (${restore.reason})`;
   }
 }
 
@@ -135,6 +142,8 @@ export async function release(
   request: CreateContainerServiceDeploymentRequest,
   kind: Kind,
   image: string | undefined,
+  /** Bake a rollback too: its target was never verified good (see ReleaseContext.verify). */
+  bake = kind === "deploy",
 ): Promise<ReleaseOutcome> {
   const { inputs, deps } = ctx;
   await startRecord(ctx);
@@ -152,8 +161,40 @@ export async function release(
       return out;
     }),
   );
+  try {
+    return await judge(ctx, created, kind, image, servedBefore, bake);
+  } catch (error) {
+    // After a Create, no exception ends the run without reading back what serves and saying it.
+    const serving = await readServing(ctx.aws, inputs.serviceName, deps);
+    const message = `deployment version ${created.version} was created, then the run failed before judging it (${error instanceof DeployError ? error.what : describeError(error)}); ${describeServing(serving)}`;
+    return {
+      version: created.version,
+      image,
+      logs: [],
+      notes: [],
+      status: "failed",
+      serving,
+      error: failure(
+        message,
+        kind === "deploy" ? "verify" : "rollback",
+        "check the service's deployments and re-run; the release record has no verdict on that version, so no rollback will return to it",
+      ),
+    };
+  }
+}
+
+/** Verifies the created version, records the verdict, and on a bad one restores a verified release. */
+async function judge(
+  ctx: ReleaseContext,
+  created: CreatedDeployment,
+  kind: Kind,
+  image: string | undefined,
+  servedBefore: ContainerServiceDeployment | undefined,
+  bake: boolean,
+): Promise<ReleaseOutcome> {
+  const { inputs, deps } = ctx;
   const verdict: Verdict = await ctx.phase("verify", `Verify version ${created.version}`, () =>
-    ctx.verify(created, kind),
+    ctx.verify(created, kind, bake),
   );
   await ctx.recordVerdict(verdict);
   const base = {

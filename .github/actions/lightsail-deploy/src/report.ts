@@ -34,6 +34,8 @@ export interface RunResult {
   imageDigest?: string;
   /** A promotion: the environment the image came from. */
   promotedFrom?: string;
+  /** What the run deployed: a build of this commit, a `rollback-to`, or a `promote`d image. */
+  source?: "build" | "prebuilt" | "rollback" | "promote";
   deploymentVersion?: number;
   previousVersion?: number;
   /** The version serving when the run ended, as read back from Lightsail. */
@@ -70,6 +72,29 @@ export const OUTPUT_NAMES = [
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+/**
+ * The shape of each output: every one is built from non-secret parts (numbers, AWS names, a digest, a URL),
+ * so one that has its shape is printed as is. Masking it would garble it wherever a secret's value happens
+ * to be in it (a Parameter Store value `4444` in a version, `staging` in a URL) and break what reads it.
+ */
+const OUTPUT_SHAPES: Record<OutputName, RegExp> = {
+  "image-uri":
+    /^$|^[a-z0-9.-]+(?::\d+)?\/[a-z0-9._/-]+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/,
+  "image-tag": /^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+  "image-digest": /^$|^sha256:[0-9a-f]{64}$/,
+  "deployment-version": /^\d*$/,
+  "previous-version": /^\d*$/,
+  "serving-version": /^\d*$/,
+  "service-url": /^$|^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?\/?$/,
+  status: /^[a-z-]*$/,
+};
+
+/** The output as is when it has its shape; masked otherwise (a shape it should never lack). */
+export function shaped(name: string, value: string, mask: (text: string) => string): string {
+  const shape = OUTPUT_SHAPES[name as OutputName];
+  return shape?.test(value) ? value : mask(value);
+}
 
 export function outputsOf(result: RunResult): Record<OutputName, string> {
   return {

@@ -1,6 +1,7 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { createDeployment } from "./create-deployment.js";
 import { requestFromDeployment } from "./deployment-request.js";
+import { missingImages } from "./ecr-images.js";
 import { DeployError, describeError, errorName, isTransient } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
 import { pollIntervalFor, retryUntil } from "./polling.js";
@@ -16,7 +17,7 @@ export type RestoreOutcome =
   | { kind: "superseded"; by: number }
   | { kind: "no-target" }
   /** AWS kept failing until `wait-timeout`, or refused for good. */
-  | { kind: "not-done"; reason: string };
+  | { kind: "not-done"; reason: string; outOfTime: boolean };
 
 /** Lightsail refuses a deployment while the service is in a transition state (InvalidInputException). */
 export function isServiceBusy(error: unknown): boolean {
@@ -29,6 +30,39 @@ export function isServiceBusy(error: unknown): boolean {
 
 const worthRetrying = (error: unknown) =>
   isTransient(error) || isServiceBusy(error instanceof Error && error.cause ? error.cause : error);
+
+/**
+ * The verified release to restore whose every image is still in ECR (Lightsail would fail a restore whose
+ * image expired, and the failed release would stay): one with an image missing is passed over, said.
+ */
+async function restorableTarget(
+  ctx: ReleaseContext,
+  deployments: ContainerServiceDeployment[],
+  servedBefore: ContainerServiceDeployment | undefined,
+  failedVersion: number,
+): Promise<ContainerServiceDeployment | undefined> {
+  const repository = {
+    repositoryName: ctx.checked.repository.repositoryName ?? "",
+    repositoryUri: ctx.checked.repository.repositoryUri ?? "",
+  };
+  const passedOver = new Set<number | undefined>();
+  for (;;) {
+    const target = restoreTarget(
+      ctx.known(),
+      deployments.filter((d) => !passedOver.has(d.version)),
+      servedBefore && !passedOver.has(servedBefore.version) ? servedBefore : undefined,
+      failedVersion,
+    );
+    if (!target) return undefined;
+    const images = Object.values(target.containers ?? {}).flatMap((c) => (c.image ? [c.image] : []));
+    const missing = await missingImages(ctx.aws, repository, images);
+    if (missing.length === 0) return target;
+    ctx.deps.log.warning(
+      `Verified version ${target.version} cannot be restored: ${missing.join(", ")} is no longer in ECR`,
+    );
+    passedOver.add(target.version);
+  }
+}
 
 /**
  * Replaces the failed version with a verified-good release, and keeps at it through throttling, server
@@ -52,8 +86,8 @@ export async function restoreVerifiedRelease(
         const deployments = await listDeployments(aws, inputs.serviceName);
         const newer = replacedBy(deployments, failedVersion);
         if (newer) return { superseded: newer.version ?? 0 };
-        const record = await ctx.record.read();
-        target = restoreTarget(record, deployments, servedBefore, failedVersion);
+        // What this run read at the start plus its own verdicts: a re-read could fail mid-rollback.
+        target = await restorableTarget(ctx, deployments, servedBefore, failedVersion);
         if (!target) return undefined;
         deps.log.info(`Restoring the configuration of verified version ${target.version}`);
         return createDeployment(
@@ -80,6 +114,8 @@ export async function restoreVerifiedRelease(
     await ctx.recordVerdict(verdict);
     return { kind: "restored", target, version: created.version, verdict };
   } catch (error) {
-    return { kind: "not-done", reason: error instanceof DeployError ? error.what : describeError(error) };
+    const reason = error instanceof DeployError ? error.what : describeError(error);
+    // retryUntil gives up on a retryable error only when `wait-timeout` has passed; on any other at once.
+    return { kind: "not-done", reason, outOfTime: worthRetrying(error) };
   }
 }

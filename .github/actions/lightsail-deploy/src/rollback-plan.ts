@@ -25,6 +25,19 @@ export async function planRollback(
   deps: Deps,
 ): Promise<RollbackPlan> {
   const choice = selectRollbackTarget(await listDeployments(aws, inputs.serviceName), target, record);
+  if (choice.kind === "already-active" && verdictOf(record, choice.deployment) !== "good") {
+    // Nothing would be deployed or verified, so "rolled back" would vouch for a release nobody verified.
+    const version = choice.deployment.version;
+    const why =
+      verdictOf(record, choice.deployment) === "rejected"
+        ? "which an earlier verification rejected"
+        : "which the release record does not hold as verified";
+    throw new DeployError(
+      `\`rollback-to\` names version ${version}, the active deployment, ${why}; nothing was changed; version ${version} is serving`,
+      "rollback",
+      "name a version (or image tag) that passed verification, e.g. `rollback-to: previous`",
+    );
+  }
   if (choice.kind === "redeploy" && verdictOf(record, choice.deployment) === "rejected") {
     deps.log.warning(
       `Version ${choice.deployment.version} was rejected by an earlier verification; rolling back to it because \`rollback-to\` names it`,

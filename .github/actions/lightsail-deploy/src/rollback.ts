@@ -4,7 +4,7 @@ import { DeployError } from "./errors.js";
 import { imageTagOf } from "./image-tag.js";
 import type { RollbackTarget } from "./inputs.js";
 import { sortByVersion } from "./lightsail-reads.js";
-import { hasVerifiedRelease, newestVerified, type ReleaseRecord, verdictOf } from "./release-record.js";
+import { newestVerified, type ReleaseRecord, verdictOf } from "./release-record.js";
 
 export type RollbackChoice =
   /** Redeploy this earlier deployment's configuration. */
@@ -19,8 +19,8 @@ const INPUT = "`rollback-to`";
 /**
  * `previous`: the newest release the record verified as good whose image differs from the serving one
  * (right after an automatic rollback the serving release is a copy of a verified one, so "previous" is
- * the one before it). A record that has verified nothing yet falls back to the newest INACTIVE deployment
- * older than the active one that the record did not reject.
+ * the one before it). Never a guess: with no such verdict there is no "previous" (an older INACTIVE
+ * deployment may be the release that failed, or a killed run's that nobody judged).
  */
 function previousRelease(
   sorted: ContainerServiceDeployment[],
@@ -28,21 +28,11 @@ function previousRelease(
   active: ContainerServiceDeployment | undefined,
 ): ContainerServiceDeployment | undefined {
   const servingImage = publicImage(active);
-  if (hasVerifiedRelease(record)) {
-    return newestVerified(
-      record,
-      sorted,
-      (d) => d.version !== active?.version && publicImage(d) !== servingImage,
-    );
-  }
-  return sorted
-    .filter(
-      (d) =>
-        d.state === "INACTIVE" &&
-        (d.version ?? 0) < (active?.version ?? Infinity) &&
-        verdictOf(record, d) !== "rejected",
-    )
-    .pop();
+  return newestVerified(
+    record,
+    sorted,
+    (d) => d.version !== active?.version && publicImage(d) !== servingImage,
+  );
 }
 
 /** Picks what a manual rollback deploys. */
@@ -56,10 +46,14 @@ export function selectRollbackTarget(
   if (target.kind === "previous") {
     const previous = previousRelease(sorted, record, active);
     if (!previous) {
+      const kept = sorted
+        .filter((d) => d.state === "INACTIVE")
+        .map((d) => d.version)
+        .join(", ");
       throw new DeployError(
-        `${INPUT} is "previous", but no earlier release was verified as good (the release record holds none other than the serving one)`,
+        `${INPUT} is "previous", but the release record holds no verified-good release of this service other than the serving one (it may have been deleted, or never written), so nothing was changed`,
         "rollback",
-        "name a version or an image tag with `rollback-to`, or deploy a build",
+        `name the version to return to with \`rollback-to\` (e.g. \`rollback-to: ${sorted.filter((d) => d.state === "INACTIVE").at(-1)?.version ?? 1}\`; kept INACTIVE versions: ${kept || "none"}) or an image tag that is still in ECR`,
       );
     }
     return { kind: "redeploy", deployment: previous };

@@ -17,7 +17,7 @@ import { type Preflight, preflight } from "./preflight.js";
 import { digestOfTag } from "./promotion.js";
 import { type ReleaseOutcome, release } from "./release.js";
 import { type ReleaseContext, releaseContext } from "./release-context.js";
-import { ssmRecordStore } from "./release-record.js";
+import { ssmRecordStore, verdictOf } from "./release-record.js";
 import { type MonthlyCost, monthlyCost, type PhaseTiming, type RunResult } from "./report.js";
 import { planRollback } from "./rollback-plan.js";
 import { newTimeline, timed } from "./timeline.js";
@@ -55,7 +55,12 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
     if (raw["github-token"]?.trim()) deps.log.setSecret(raw["github-token"].trim());
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
     token = inputs.githubToken;
-    Object.assign(result, { dryRun: inputs.dryRun, serviceName: inputs.serviceName, region: inputs.region });
+    Object.assign(result, {
+      dryRun: inputs.dryRun,
+      serviceName: inputs.serviceName,
+      region: inputs.region,
+      source: inputs.source.kind,
+    });
     maskEnvironmentValues({ environment: inputs.environment }, deps.log);
     const aws = withMaskedEnvironments(deps.aws(inputs.region), deps.log);
     const checked = await timed(deps, "pre-flight", () =>
@@ -72,10 +77,18 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
       serviceUrl: publicUrls(checked.service)[0],
       previousVersion: checked.service.currentDeployment?.version,
     });
-    const record = ssmRecordStore(aws, inputs.releaseRecord);
+    const record = ssmRecordStore(aws, inputs.releaseRecord, {
+      service: inputs.serviceName,
+      region: inputs.region,
+    });
     const recordAtStart = await phase("preflight", "Release record", async () => {
       const read = await record.read();
-      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded`);
+      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded for this service`);
+      // Proven before anything changes: a verdict that cannot be written is a rollback lost later.
+      if (!inputs.dryRun)
+        await record.proveWritable(
+          `${deps.env.GITHUB_RUN_ID ?? "local"} ${new Date(deps.now()).toISOString()}`,
+        );
       return read;
     });
     const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
@@ -95,7 +108,7 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
         repositoryUri: checked.repository.repositoryUri ?? "",
       };
       await phase("report", "Image protection", async () =>
-        protectNeededImages(aws, target, await record.read(), deps.log),
+        protectNeededImages(aws, target, ctx.known(), deps.log),
       ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
     }
   } catch (error) {
@@ -242,7 +255,11 @@ async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
   }
   if (inputs.dryRun) return dryRun(plan.request, image, deps);
   const containers = containerImageList(plan.request);
-  return { kind: "released", outcome: await release(ctx, plan.request, "rollback", image), containers };
+  // A target the record does not hold as verified good gets its first verdict here, bake window included.
+  const verified =
+    plan.choice.kind === "redeploy" && verdictOf(ctx.recordAtStart, plan.choice.deployment) === "good";
+  const outcome = await release(ctx, plan.request, "rollback", image, !verified);
+  return { kind: "released", outcome, containers };
 }
 
 async function readCost(aws: AwsClients, checked: Preflight, deps: Deps): Promise<MonthlyCost | undefined> {

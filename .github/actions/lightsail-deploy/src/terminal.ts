@@ -3,7 +3,7 @@ import { getInput } from "@actions/core";
 import type { Logger } from "./deps.js";
 import { INPUT_NAMES, rawInputs, rawInputsFromArgv } from "./inputs.js";
 import { realDeps } from "./real-deps.js";
-import { outputsOf, type RunResult, renderSummary } from "./report.js";
+import { outputsOf, type RunResult, renderSummary, shaped } from "./report.js";
 import { run } from "./run.js";
 import { secretList } from "./secret-list.js";
 
@@ -46,7 +46,8 @@ export function terminalLogger(io: TerminalIO): Logger {
  */
 export function publishToTerminal(result: RunResult, io: TerminalIO, mask: (text: string) => string): number {
   io.out(mask(`${EOL}${renderSummary(result, "text")}${EOL}`));
-  for (const [name, value] of Object.entries(outputsOf(result))) io.out(mask(`${name}=${value}${EOL}`));
+  for (const [name, value] of Object.entries(outputsOf(result)))
+    io.out(`${name}=${shaped(name, value, mask)}${EOL}`);
   if (result.error) {
     io.err(mask(`${result.error}${EOL}`));
     return 1;

@@ -1,6 +1,6 @@
 import type * as core from "@actions/core";
 import type { Logger } from "./deps.js";
-import { outputsOf, type RunResult, renderSummary } from "./report.js";
+import { outputsOf, type RunResult, renderSummary, shaped } from "./report.js";
 import { secretList } from "./secret-list.js";
 
 /**
@@ -23,9 +23,10 @@ export function toolkitLogger(toolkit: Toolkit): Logger {
     info: (message) => toolkit.info(message),
     warning: (message) => toolkit.warning(message),
     debug: (message) => toolkit.debug(message),
-    // Each value once: every deployment listing repeats the same environment values.
+    // Each form once (every deployment listing repeats the same environment values), each form to the
+    // runner too: it would not mask a PEM key's single line or a base64 form registered as a whole value.
     setSecret: (value) => {
-      if (secrets.add(value)) toolkit.setSecret(value);
+      for (const form of secrets.add(value)) toolkit.setSecret(form);
     },
     group: (name, body) => toolkit.group(name, body),
   };
@@ -41,7 +42,8 @@ export async function publishToActions(
   mask: (text: string) => string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
-  for (const [name, value] of Object.entries(outputsOf(result))) toolkit.setOutput(name, mask(value));
+  for (const [name, value] of Object.entries(outputsOf(result)))
+    toolkit.setOutput(name, shaped(name, value, mask));
   const summary = mask(renderSummary(result));
   if (env.GITHUB_STEP_SUMMARY) {
     toolkit.summary.addRaw(summary);

@@ -2,7 +2,7 @@ import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { type BakeResult, bake } from "./bake.js";
 import { deployIdOf } from "./deployment-id.js";
 import type { AwsClients, Deps } from "./deps.js";
-import { describeError, isTransient } from "./errors.js";
+import { describeError } from "./errors.js";
 import { listDeployments } from "./lightsail-reads.js";
 import { expectedActivationMs, pollDelayMs } from "./poll-schedule.js";
 import { pollUntil, retryUntil } from "./polling.js";
@@ -81,7 +81,8 @@ type Settled =
       deployment: ContainerServiceDeployment | undefined;
       by: ContainerServiceDeployment;
     }
-  | { state: "TIMEOUT"; deployment: ContainerServiceDeployment | undefined };
+  /** `readError`: the last status reads failed, so its state is not known. */
+  | { state: "TIMEOUT"; deployment: ContainerServiceDeployment | undefined; readError?: string };
 
 /**
  * Polls the one deployment version this run created (never the service state, which another
@@ -95,18 +96,21 @@ export async function waitForDeployment(
   const { version } = options;
   let lastState: string | undefined;
   let last: ContainerServiceDeployment | undefined;
+  let readError: string | undefined;
   const result = await pollUntil<Settled>(
     async () => {
       let deployments: ContainerServiceDeployment[];
       try {
         deployments = await listDeployments(aws, options.serviceName);
       } catch (error) {
-        // The deployment carries on whatever happens to one status call; only give up on errors that
-        // would repeat (permissions, bad input). Transient ones already had the SDK's retries.
-        if (!isTransient(error)) throw error;
-        deps.log.warning(`Reading the deployment status failed (${describeError(error)}); polling again`);
+        // A status read never decides a verdict: the deployment carries on whatever happens to one call
+        // (a network fault, or a permission taken away mid-run), so poll again until `wait-timeout`, and
+        // say at the end that the status could not be read.
+        readError = describeError(error);
+        deps.log.warning(`Reading the deployment status failed (${readError}); polling again`);
         return undefined;
       }
+      readError = undefined;
       const deployment = deployments.find((d) => d.version === version && deployIdOf(d) === options.id);
       if (deployment?.state !== lastState) {
         deps.log.info(`Version ${version}: ${deployment?.state ?? "not listed yet"}`);
@@ -128,7 +132,9 @@ export async function waitForDeployment(
     },
     deps,
   );
-  return result.done ? result.value : { state: "TIMEOUT", deployment: last };
+  return result.done
+    ? result.value
+    : { state: "TIMEOUT", deployment: last, ...(readError ? { readError } : {}) };
 }
 
 /**
@@ -165,7 +171,10 @@ export async function verifyDeployment(
   if (settled.state === "SUPERSEDED") return superseded(settled.deployment, settled.by);
   if (settled.state === "TIMEOUT") {
     const state = settled.deployment?.state ?? "not listed";
-    const reason = `did not become ACTIVE within ${Math.round(options.timeoutMs / 1000)}s (last state: ${state})`;
+    const seconds = Math.round(options.timeoutMs / 1000);
+    const reason = settled.readError
+      ? `could not be judged: its status could not be read within ${seconds}s (${settled.readError}; last state read: ${state})`
+      : `did not become ACTIVE within ${seconds}s (last state: ${state})`;
     return { kind: "timed-out", reason, deployment: settled.deployment };
   }
   if (settled.state === "FAILED") {

@@ -65,7 +65,10 @@ describe("which status a run posts", () => {
     ["a dry run", { dryRun: true }, "a dry run deploys nothing"],
     ["a terminal", { context: {} }, "there is no GitHub commit"],
     ["invalid inputs", { serviceName: undefined }, "the inputs were not valid"],
-  ])("none for %s", (_, change, why) => {
+    // M7: neither turns GITHUB_SHA green for a build it did not deploy.
+    ["a manual rollback-to", { source: "rollback" }, "`rollback-to` does not deploy"],
+    ["a promotion", { source: "promote" }, "`promote` does not deploy"],
+  ] as [string, Partial<RunResult>, string][])("none for %s", (_, change, why) => {
     expect(commitStatusFor({ ...base, ...change })).toEqual({ skip: expect.stringContaining(why) });
   });
 });

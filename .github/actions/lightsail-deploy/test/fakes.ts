@@ -1,4 +1,8 @@
-import type { ContainerService, ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
+import type {
+  ContainerService,
+  ContainerServiceDeployment,
+  CreateContainerServiceDeploymentRequest,
+} from "@aws-sdk/client-lightsail";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   BatchGetImageCommand,
@@ -16,8 +20,15 @@ import {
 } from "../src/aws-sdk.js";
 import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
 import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
+import { entryName, type ReleaseEntry, verdictEntry } from "../src/release-record.js";
 import type { RunContext } from "../src/run-context.js";
-import { GetParameterCommand, PutParameterCommand, SSMClient } from "../src/ssm-sdk.js";
+import {
+  DeleteParametersCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+} from "../src/ssm-sdk.js";
 import type { Toolkit } from "../src/toolkit.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
@@ -130,7 +141,9 @@ export function fakeToolkit(inputs: Record<string, string> = {}) {
       outputs[name] = String(value);
       files["/output"] = `${files["/output"] ?? ""}${name}=${String(value)}\n`;
     },
-    setSecret: (value) => written.push(`::add-mask::${value}\n`),
+    // Escaped as @actions/core escapes a command's data, so a multi-line value stays one command line.
+    setSecret: (value) =>
+      written.push(`::add-mask::${value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`),
     info: (message) => written.push(`${message}\n`),
     warning: (message) => written.push(`::warning::${String(message)}\n`),
     debug: (message) => written.push(`::debug::${message}\n`),
@@ -233,7 +246,9 @@ export function fakeAws() {
   mocks.ecr.on(DescribeImagesCommand).rejects(awsError("ImageNotFoundException"));
   mocks.ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageTag: "x" } }], failures: [] });
   mocks.ssm.on(GetParameterCommand).rejects(awsError("ParameterNotFound"));
+  mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   mocks.ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  mocks.ssm.on(DeleteParametersCommand).resolves({ DeletedParameters: [] });
   mocks.ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: ECR_TOKEN, proxyEndpoint: "http://127.0.0.1:5000" }],
   });
@@ -287,6 +302,8 @@ export function deploysVersion4(aws: ReturnType<typeof fakeAws>, finalState: str
     .resolves({ containerService: service({ nextDeployment: deployment(4, "ACTIVATING") }) });
   aws.mocks.lightsail
     .on(GetContainerServiceDeploymentsCommand)
+    // Pre-flight's read, before the Create.
+    .resolvesOnce({ deployments: [deployment(3, "ACTIVE"), deployment(2, "INACTIVE")] })
     .resolvesOnce({
       deployments: [deployment(4, "ACTIVATING", "0123456", undefined, OWN_ID), deployment(3, "ACTIVE")],
     })
@@ -343,7 +360,7 @@ export function statefulLightsail(
       d.state = state;
     }
   };
-  aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+  const create = async (input: CreateContainerServiceDeploymentRequest) => {
     const version = Math.max(0, ...deployments.map((d) => d.version ?? 0)) + 1;
     const created: ContainerServiceDeployment = {
       version,
@@ -356,7 +373,8 @@ export function statefulLightsail(
     const lost = lostAnswers.shift();
     if (lost) throw lost;
     return { containerService: service({ nextDeployment: created, currentDeployment: active() }) };
-  });
+  };
+  aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(create);
   aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).callsFake(async () => {
     settleAll();
     return { deployments: structuredClone(deployments) };
@@ -371,22 +389,79 @@ export function statefulLightsail(
   }));
   return {
     deployments,
+    /** Lightsail's Create, for a test that puts a fault in front of it. */
+    create,
     serving: () => active(),
     servingImage: () => imageOf(active()),
   };
 }
 
-/** An SSM parameter store for the release record, kept in memory. */
+/**
+ * An SSM parameter store for the release record, kept in memory: `initial` is a legacy single-parameter
+ * record at the default name; verdicts are parameters of their own (`parameters`), as Parameter Store
+ * keeps them (PutParameter without Overwrite refuses an existing name; GetParametersByPath pages by 10).
+ */
 export function fakeRecordParameter(aws: ReturnType<typeof fakeAws>, initial?: string) {
-  const store: { value: string | undefined; writes: number } = { value: initial, writes: 0 };
-  aws.mocks.ssm.on(GetParameterCommand).callsFake(async () => {
-    if (store.value === undefined) throw awsError("ParameterNotFound");
-    return { Parameter: { Value: store.value } };
+  const legacyName = "/lightsail-deploy/demo/releases";
+  const parameters = new Map<string, string>();
+  if (initial !== undefined) parameters.set(legacyName, initial);
+  const store = {
+    parameters,
+    writes: 0,
+    get value() {
+      return parameters.get(legacyName);
+    },
+    /** Puts a verdict in the record as the action writes it (for this service and region, or `scope`). */
+    verdict(
+      d: ContainerServiceDeployment,
+      verdict: "good" | "rejected",
+      scope = { service: "demo", region: "eu-west-1" },
+    ) {
+      const entry = verdictEntry(
+        d,
+        verdict,
+        "test",
+        new Date(1_700_000_000_000 + (d.version ?? 0) * 1000),
+        {},
+        scope,
+      );
+      parameters.set(entryName(legacyName, entry), JSON.stringify({ schema: 2, ...entry }));
+    },
+    /** The verdicts written (not the legacy record, not the writability marker), in name order. */
+    entries(): ReleaseEntry[] {
+      return [...parameters.entries()]
+        .filter(([name]) => name.startsWith(`${legacyName}/`) && !name.endsWith("/writable"))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, value]) => JSON.parse(value) as ReleaseEntry);
+    },
+  };
+  aws.mocks.ssm.on(GetParameterCommand).callsFake(async (input) => {
+    const value = parameters.get(input.Name);
+    if (value === undefined) throw awsError("ParameterNotFound");
+    return { Parameter: { Name: input.Name, Value: value } };
+  });
+  aws.mocks.ssm.on(GetParametersByPathCommand).callsFake(async (input) => {
+    const prefix = `${input.Path.replace(/\/$/, "")}/`;
+    const names = [...parameters.keys()]
+      .filter((n) => n.startsWith(prefix) && (input.Recursive || !n.slice(prefix.length).includes("/")))
+      .sort();
+    const start = Number(input.NextToken ?? 0);
+    const page = names.slice(start, start + 10);
+    return {
+      Parameters: page.map((Name) => ({ Name, Value: parameters.get(Name) })),
+      ...(start + 10 < names.length ? { NextToken: String(start + 10) } : {}),
+    };
   });
   aws.mocks.ssm.on(PutParameterCommand).callsFake(async (input) => {
-    store.value = input.Value;
+    if (parameters.has(input.Name) && !input.Overwrite) throw awsError("ParameterAlreadyExists");
+    parameters.set(input.Name, input.Value);
     store.writes++;
-    return { Version: store.writes };
+    return { Version: 1 };
+  });
+  aws.mocks.ssm.on(DeleteParametersCommand).callsFake(async (input) => {
+    const names: string[] = input.Names;
+    for (const name of names) parameters.delete(name);
+    return { DeletedParameters: names, InvalidParameters: [] };
   });
   return store;
 }

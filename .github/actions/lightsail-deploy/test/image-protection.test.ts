@@ -99,6 +99,55 @@ describe("the images a service needs are tagged so the lifecycle policy never ex
 
   test("no deployment verified yet: only the serving image is needed", () => {
     const needed = neededImages([deployment(1, "ACTIVE")], { entries: [] });
-    expect(needed).toEqual({ serving: `${REPOSITORY_URI}:v1`, previous: undefined });
+    expect(needed).toMatchObject({ serving: `${REPOSITORY_URI}:v1`, previous: undefined });
+    expect(needed.containers.map((c) => c.which)).toEqual(["serving"]);
+  });
+
+  test("M4: every container's image of what serves and of the previous release is tagged, sidecars included", async () => {
+    const { deps, aws } = fakeDeps();
+    ecr(aws);
+    const withWorker = (d: ReturnType<typeof deployment>, tag: string) => ({
+      ...d,
+      containers: { ...d.containers, worker: { image: `${REPOSITORY_URI}:worker-${tag}` } },
+    });
+    const [v2, v3] = [
+      withWorker(deployment(2, "INACTIVE", "two", undefined, "1.1-aaaaaaaa-1"), "two"),
+      withWorker(deployment(3, "ACTIVE", "three", undefined, "1.1-aaaaaaaa-2"), "three"),
+    ];
+    statefulLightsail(aws, { deployments: [v2, v3] });
+    const record = fakeRecordParameter(aws);
+    for (const d of [v2, v3]) record.verdict(d, "good");
+    const result = await run({ "service-name": "demo", repository: "app" }, deps);
+    expect(result.status).toBe("deployed");
+    const tags = putTags(aws).map(([tag]) => tag);
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        "keep-demo-serving",
+        "keep-demo-serving-worker",
+        "keep-demo-previous",
+        "keep-demo-previous-worker",
+      ]),
+    );
+  });
+
+  test("M4: the automatic rollback passes over a verified release whose image expired, to one it can restore", async () => {
+    const { deps, aws, log } = fakeDeps();
+    const [v2, v3] = [
+      deployment(2, "INACTIVE", "two", undefined, "1.1-aaaaaaaa-1"),
+      deployment(3, "ACTIVE", "three", undefined, "1.1-aaaaaaaa-2"),
+    ];
+    const lightsail = statefulLightsail(aws, { deployments: [v2, v3] });
+    const record = fakeRecordParameter(aws);
+    for (const d of [v2, v3]) record.verdict(d, "good");
+    aws.mocks.ecr
+      .on(BatchGetImageCommand, { imageIds: [{ imageTag: "three" }] })
+      .resolves({ images: [], failures: [{ failureCode: "ImageNotFound" }] });
+    deps.httpGet = async () => ({ status: lightsail.servingImage()?.endsWith(":0123456") ? 500 : 200 });
+    const result = await run({ "service-name": "demo", repository: "app" }, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:two`);
+    expect(log.lines.join("\n")).toContain(
+      `Verified version 3 cannot be restored: ${REPOSITORY_URI}:three is no longer in ECR`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DeployError } from "../src/errors.js";
-import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv } from "../src/inputs.js";
+import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv, SSM_PATH } from "../src/inputs.js";
 
 const base = { "service-name": "demo", repository: "app" };
 const parse = (raw: Record<string, string>, env: Record<string, string> = {}) =>
@@ -144,14 +144,23 @@ describe("invalid inputs name the input and show the value", () => {
     const message = (error as DeployError).message;
     expect(message).toMatch(/^lightsail-deploy failed: .*, at inputs; /);
     expect(message).toContain(`\`${name}\``);
-    // KEY=VALUE errors show the key only (the value may be a secret).
-    const shown = value.includes("=") ? value.split("=")[0] : value;
-    expect(message).toContain(JSON.stringify(shown));
+    // KEY=VALUE errors show the line number only (the line may be a secret); others show the value.
+    if (name === "environment" || name === "build-args") expect(message).toContain("line 1");
+    else expect(message).toContain(JSON.stringify(value));
   });
 
-  test("environment errors never show the value part", () => {
-    expect(() => parse({ environment: "BAD-KEY=supersecret" })).toThrow(/BAD-KEY/);
-    expect(() => parse({ environment: "BAD-KEY=supersecret" })).not.toThrow(/supersecret/);
+  test("L3: a malformed environment line never echoes its text, not even before `=`; it names the line", () => {
+    const message = errorOf({ environment: "A=1\nPASSWORD:hunter2-long-secret=x" });
+    expect(message).toContain("`environment` line 2: the text before `=` is not a variable name");
+    expect(message).not.toContain("hunter2");
+    expect(message).not.toContain("PASSWORD");
+  });
+
+  test("L2: the ssm-path pattern has no quantified group, so a long bad segment is refused in linear time", () => {
+    expect(SSM_PATH.source).not.toMatch(/\)[*+?{]/);
+    expect(errorOf({ "ssm-path": `/myapp/${"a".repeat(50_000)}!/` })).toContain("`ssm-path`");
+    expect(errorOf({ "ssm-path": "/myapp//dev/" })).toContain("empty segment");
+    expect(parse({ "ssm-path": "/myapp/dev" })).toMatchObject({ ssmPath: "/myapp/dev" });
   });
 
   const SECRET = "s3cret-Value";

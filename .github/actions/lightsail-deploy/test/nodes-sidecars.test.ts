@@ -9,7 +9,7 @@ import { parseInputs } from "../src/inputs.js";
 import { probe, probeCountFor } from "../src/probe.js";
 import { renderSummary } from "../src/report.js";
 import { run } from "../src/run.js";
-import { deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
+import { awsError, deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
 
 const inputs = { "service-name": "demo", repository: "app" };
 
@@ -122,6 +122,11 @@ describe("sidecars", () => {
       "`images` names container `queue`, which is not in the current deployment (containers: app, cache, worker)",
     ],
     [`app=${REPOSITORY_URI}:w2`, "`images` names container `app`, which gets the image this run deploys"],
+    // L1: an entry pinned by digest is checked too.
+    [
+      `worker=${REPOSITORY_URI}@sha256:${"e".repeat(64)}`,
+      `\`images\` gives container \`worker\` the image ${REPOSITORY_URI}@sha256:${"e".repeat(64)}, which is not in ECR`,
+    ],
   ])("%s fails before anything is built, pushed or deployed", async (line, message) => {
     const { deps, aws, execCalls } = fakeDeps();
     aws.mocks.lightsail.on(GetContainerServicesCommand).resolves({ containerServices: [withSidecars()] });
@@ -153,6 +158,20 @@ describe("sidecars", () => {
     expect(() =>
       parseInputs({ "service-name": "demo", "rollback-to": "previous", images: "w=r.io/w:1" }, {}),
     ).toThrow("`images` cannot be combined with `rollback-to`");
+  });
+
+  test("L1: a failed image lookup names the container, not the AWS error", async () => {
+    const { deps, aws } = fakeDeps();
+    aws.mocks.lightsail.on(GetContainerServicesCommand).resolves({ containerServices: [withSidecars()] });
+    aws.mocks.ecr
+      .on(DescribeImagesCommand, { repositoryName: "app", imageIds: [{ imageTag: "w2" }] })
+      .rejects(awsError("AccessDeniedException", "nope"));
+    deploysVersion4(aws, "ACTIVE");
+    const result = await run({ ...inputs, images: `worker=${REPOSITORY_URI}:w2` }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      `could not look up image ${REPOSITORY_URI}:w2 for container \`worker\` in ECR (AccessDeniedException: nope)`,
+    );
   });
 
   test("images from another registry (public ECR) are not looked up in this account's ECR", async () => {

@@ -90,6 +90,7 @@ const answers: Record<string, unknown> = {
     }),
   },
   PutParameter: { Version: 1 },
+  GetParametersByPath: { Parameters: [] },
   GetAuthorizationToken: {
     authorizationData: [
       { authorizationToken: TOKEN, proxyEndpoint: `http://${REGISTRY}`, expiresAt: 1_900_000_000 },
@@ -195,3 +196,53 @@ test("a run killed mid-push leaves the ECR password under RUNNER_TEMP; the post 
     server.close();
   }
 }, 60_000);
+
+test.each(["SIGTERM", "SIGINT"] as const)(
+  "M8: in a terminal, %s during the push removes the docker config holding the ECR password",
+  async (signal) => {
+    const server = createServer(fakeAws);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const own = mkdtempSync(join(work, `terminal-${signal}-`));
+    const bin = join(own, "bin");
+    const tmp = join(own, "tmp");
+    const pushStarted = join(own, "push-started");
+    mkdirSync(bin);
+    mkdirSync(tmp);
+    writeFileSync(join(bin, "docker"), FAKE_DOCKER);
+    chmodSync(join(bin, "docker"), 0o755);
+    const main = spawn(
+      process.execPath,
+      [join(dist, "index.js"), "--service-name", "demo", "--repository", "app", "--image", "local/app:1"],
+      {
+        detached: true,
+        stdio: "ignore",
+        env: {
+          PATH: `${bin}:${process.env.PATH}`,
+          TMPDIR: tmp,
+          PUSH_STARTED: pushStarted,
+          GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+          ...fakeAwsEnv(endpoint),
+        },
+      },
+    );
+    try {
+      const exited = new Promise<number | null>((resolve) => main.on("exit", (code) => resolve(code)));
+      await until(() => existsSync(pushStarted), "docker push started", main);
+      expect(JSON.stringify(filesUnder(tmp)), "the test is void: no password under TMPDIR").toContain(TOKEN);
+      // Only the action's process, as a terminal's Ctrl-C or a `kill` would reach it.
+      process.kill(main.pid as number, signal);
+      expect(await exited).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(JSON.stringify(filesUnder(tmp))).not.toContain(TOKEN);
+      expect(JSON.stringify(filesUnder(tmp))).not.toContain(PASSWORD);
+    } finally {
+      try {
+        process.kill(-(main.pid as number), "SIGKILL");
+      } catch {
+        // already gone
+      }
+      server.close();
+    }
+  },
+  60_000,
+);

@@ -1,13 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { CreateContainerServiceDeploymentCommand, DescribeImagesCommand } from "../src/aws-sdk.js";
 import { parseInputs } from "../src/inputs.js";
-import {
-  parseRecord,
-  RECORD_LIMIT,
-  RECORD_MAX_BYTES,
-  serializeRecord,
-  withVerdict,
-} from "../src/release-record.js";
+import { evictions, RECORD_LIMIT, type ReleaseRecord, withVerdict } from "../src/release-record.js";
 import { outputsOf, renderSummary } from "../src/report.js";
 import { run } from "../src/run.js";
 import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
@@ -76,7 +70,7 @@ describe("promote: an image already in ECR, deployed by digest with this environ
       const summary = renderSummary(result);
       expect(summary).toContain(`| Image digest | ${DIGEST} |`);
       expect(summary).toContain("| Promoted from | dev |");
-      const entries = parseRecord(record.value ?? "", "record").entries;
+      const entries = record.entries();
       expect(entries.at(-1)).toMatchObject({ version: 4, verdict: "good", digest: DIGEST, from: "dev" });
     },
   );
@@ -120,7 +114,7 @@ describe("promote: an image already in ECR, deployed by digest with this environ
     expect(result.status).toBe("rolled-back");
     expect(outputsOf(result)["image-digest"]).toBe("");
     expect(renderSummary(result)).not.toContain("Promoted from");
-    const rejected = parseRecord(record.value ?? "", "record").entries.find((e) => e.version === 4);
+    const rejected = record.entries().find((e) => e.version === 4);
     expect(rejected).toMatchObject({ verdict: "rejected", digest: DIGEST, from: "dev" });
   });
 });
@@ -163,17 +157,23 @@ describe("promote inputs", () => {
 });
 
 describe("the release record with digests", () => {
-  test("stays within SSM's 4 KB: the oldest entries give way", () => {
-    let record = { entries: [] as ReturnType<typeof parseRecord>["entries"] };
-    for (let version = 1; version <= RECORD_LIMIT + 5; version++) {
+  test("eviction keeps the newest verified releases, however many digests and rejections were written (M2)", () => {
+    let record = { entries: [] as ReleaseRecord["entries"] };
+    const at = (n: number) => new Date(n * 1000);
+    record = withVerdict(record, deployment(1, "INACTIVE"), "good", "probe passed", at(1), {
+      digest: `sha256:${"1".repeat(64)}`,
+      from: "staging",
+    });
+    for (let version = 2; version <= RECORD_LIMIT + 30; version++) {
       const d = { ...deployment(version, "ACTIVE"), containers: {} };
-      record = withVerdict(record, d, "good", "probe passed", new Date(0), {
+      record = withVerdict(record, d, "rejected", "failed the probe", at(version), {
         digest: `sha256:${String(version).padStart(64, "0")}`,
-        from: "staging",
       });
     }
-    expect(Buffer.byteLength(serializeRecord(record))).toBeLessThanOrEqual(RECORD_MAX_BYTES);
-    expect(record.entries.at(-1)?.version).toBe(RECORD_LIMIT + 5);
-    expect(record.entries.length).toBeGreaterThan(10);
+    const evicted = evictions(record);
+    expect(evicted).toHaveLength(record.entries.length - RECORD_LIMIT);
+    expect(evicted.every((e) => e.verdict === "rejected")).toBe(true);
+    const left = record.entries.filter((e) => !evicted.includes(e));
+    expect(left.find((e) => e.verdict === "good")?.version).toBe(1);
   });
 });

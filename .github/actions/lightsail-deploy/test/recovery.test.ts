@@ -5,9 +5,15 @@ import {
   GetContainerServicesCommand,
 } from "../src/aws-sdk.js";
 import type { Deps } from "../src/deps.js";
-import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release-record.js";
+import {
+  EMPTY_RECORD,
+  serializeRecord,
+  ssmRecordStore,
+  verdictEntry,
+  withVerdict,
+} from "../src/release-record.js";
 import { run } from "../src/run.js";
-import { PutParameterCommand } from "../src/ssm-sdk.js";
+import { GetParametersByPathCommand, PutParameterCommand } from "../src/ssm-sdk.js";
 import {
   awsError,
   deployment,
@@ -82,11 +88,86 @@ describe("a lost Create answer is not reported as refused", () => {
     const { deps, aws } = fakeDeps();
     statefulLightsail(aws);
     aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).rejects(refusedBusy());
-    aws.mocks.lightsail.on(GetContainerServiceDeploymentsCommand).rejects(throttled());
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .resolvesOnce({ deployments: [deployment(3, "ACTIVE")] })
+      .rejects(throttled());
     const result = await run({ ...inputs, "wait-timeout": "30s" }, deps);
     expect(result.status).toBe("failed");
     expect(result.error).toContain("whether it created a deployment could not be read");
     expect(result.error).not.toContain("nothing was changed");
+  });
+});
+
+describe("H1: one classification of errors, and the truth after a Create", () => {
+  const network = (code: string) => Object.assign(new Error(`connect ${code} 1.2.3.4:443`), { code });
+
+  test.each(["ENETUNREACH", "EHOSTUNREACH", "ENOTFOUND", "ECONNABORTED"])(
+    "%s on the restore's Create is outlasted: the automatic rollback completes",
+    async (code) => {
+      const { deps, aws } = fakeDeps();
+      const lightsail = statefulLightsail(aws);
+      probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+      let createCalls = 0;
+      const real = lightsail.create;
+      aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+        createCalls++;
+        // The restore's first two Creates never reach AWS.
+        if (createCalls === 2 || createCalls === 3) throw network(code);
+        return real(input);
+      });
+      const result = await run(inputs, deps);
+      expect(result.status).toBe("rolled-back");
+      expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+    },
+  );
+
+  test("a restore refused for good says so, not 'before wait-timeout'", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    let createCalls = 0;
+    const real = lightsail.create;
+    aws.mocks.lightsail.on(CreateContainerServiceDeploymentCommand).callsFake(async (input) => {
+      createCalls++;
+      if (createCalls > 1) throw awsError("AccessDeniedException", "no more deploys");
+      return real(input);
+    });
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("the automatic rollback was refused");
+    expect(result.error).not.toContain("before `wait-timeout`");
+    expect(result.error).toContain("version 4 is serving");
+  });
+
+  test("a role that cannot list deployments fails pre-flight, before anything changes", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    aws.mocks.lightsail
+      .on(GetContainerServiceDeploymentsCommand)
+      .rejects(awsError("AccessDeniedException", "not allowed"));
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("access denied while listing the service's deployments");
+    expect(result.error).toContain("at preflight");
+    expect(creates(aws)).toHaveLength(0);
+  });
+
+  test("an exception after the Create still reads back and says what serves", async () => {
+    const { deps, aws } = fakeDeps();
+    statefulLightsail(aws);
+    const sleep = deps.sleep;
+    deps.sleep = async (ms) => {
+      if (creates(aws).length > 0) throw new TypeError("the runner's clock broke");
+      return sleep(ms);
+    };
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "deployment version 4 was created, then the run failed before judging it (TypeError: the runner's clock broke); version 3 is serving",
+    );
+    expect(result.deploymentVersion).toBe(4);
+    expect(result.servingVersion).toBe(3);
   });
 });
 
@@ -274,13 +355,138 @@ describe("the record decides what a rollback returns to", () => {
     expect(creates(aws)).toHaveLength(0);
   });
 
-  test("a record that cannot be written is a warning; the deploy's status stays true", async () => {
-    const { deps, aws, log } = fakeDeps();
-    statefulLightsail(aws);
+  test("H2: a record that cannot be written fails pre-flight, before anything changes", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
     aws.mocks.ssm.on(PutParameterCommand).rejects(awsError("AccessDeniedException", "not allowed"));
     const result = await run(inputs, deps);
-    expect(result.status).toBe("deployed");
-    expect(log.lines.join("\n")).toMatch(/warning: Could not write version 4 as good to the release record/);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      "the release record `release-record` (/lightsail-deploy/demo/releases) cannot be written (AccessDeniedException: not allowed)",
+    );
+    expect(result.error).toContain("at preflight; nothing was changed");
+    expect(creates(aws)).toHaveLength(0);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+  });
+
+  test("H2: an empty record never trusts a release carrying this action's id: no rollback to a killed run's release", async () => {
+    const { deps, aws, log } = fakeDeps();
+    // The record was deleted; v4 serves, made by a run killed before its verdict (it carries an id).
+    const v3 = deployment(3, "INACTIVE", "v3", undefined, "5.1-aaaaaaaa-1");
+    const v4 = deployment(4, "ACTIVE", "unjudged", undefined, "6.1-bbbbbbbb-1");
+    const lightsail = statefulLightsail(aws, { deployments: [v3, v4] });
+    const record = fakeRecordParameter(aws);
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("failed");
+    expect(creates(aws)).toHaveLength(1);
+    expect(record.entries().find((e) => e.version === 4)).toBeUndefined();
+    expect(log.lines.join("\n")).toMatch(
+      /Version 4 serves and carries this action's LIGHTSAIL_DEPLOY_ID but no verdict/,
+    );
+    expect(result.error).toContain("not rolled back: the release record holds no verified-good release");
+  });
+
+  test("H2: rollback-to previous with an empty record refuses, names what to pass, and changes nothing", async () => {
+    const { deps, aws } = fakeDeps();
+    // v3 was the failed release, rolled back by v4 (a copy of v2); the record was then deleted.
+    const [v2, v3, v4] = [
+      deployment(2, "INACTIVE", "two", undefined, "1.1-aaaaaaaa-1"),
+      deployment(3, "INACTIVE", "bad", undefined, "2.1-bbbbbbbb-1"),
+      deployment(4, "ACTIVE", "two", undefined, "2.1-bbbbbbbb-2"),
+    ];
+    const lightsail = statefulLightsail(aws, { deployments: [v2, v3, v4] });
+    fakeRecordParameter(aws);
+    const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("holds no verified-good release of this service");
+    expect(result.error).toContain("`rollback-to: 3`");
+    expect(creates(aws)).toHaveLength(0);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:two`);
+  });
+
+  test("H2 upgrade: a legacy record's rejection holds, and its unjudged release is not trusted", async () => {
+    const { deps, aws } = fakeDeps();
+    const [v2, v3] = [
+      deployment(2, "INACTIVE", "two", undefined, "1.1-aaaaaaaa-1"),
+      deployment(3, "ACTIVE", "bad", undefined, "2.1-bbbbbbbb-1"),
+    ];
+    statefulLightsail(aws, { deployments: [v2, v3] });
+    fakeRecordParameter(aws, recordWith([[v2, "rejected"]]));
+    const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
+    expect(result.status).toBe("failed");
+    expect(creates(aws)).toHaveLength(0);
+  });
+
+  test("L5: verdicts of another service sharing the record path do not count for this one", async () => {
+    const { deps, aws } = fakeDeps();
+    const lightsail = statefulLightsail(aws);
+    const record = fakeRecordParameter(aws);
+    // Another service's good verdict under the same path: with one shared list it switched off this
+    // service's first-use trust, so its first failure had nothing to return to.
+    record.verdict(deployment(9, "ACTIVE", "nine", undefined, "9.1-cccccccc-1"), "good", {
+      service: "other",
+      region: "eu-west-1",
+    });
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+    expect(
+      record
+        .entries()
+        .filter((e) => e.service === "demo")
+        .map((e) => [e.version, e.verdict]),
+    ).toEqual([
+      [3, "good"],
+      [4, "rejected"],
+      [5, "good"],
+    ]);
+  });
+
+  test("M1: the automatic rollback goes by the record read at the start, even when it becomes unreadable", async () => {
+    const { deps, aws } = fakeDeps();
+    const v3 = deployment(3, "ACTIVE", "v3", undefined, "1.1-aaaaaaaa-1");
+    const lightsail = statefulLightsail(aws, { deployments: [v3] });
+    const record = fakeRecordParameter(aws);
+    record.verdict(v3, "good");
+    let reads = 0;
+    aws.mocks.ssm.on(GetParametersByPathCommand).callsFake(async (input) => {
+      reads++;
+      if (reads > 1) throw awsError("AccessDeniedException", "revoked");
+      return {
+        Parameters: [...record.parameters.entries()]
+          .filter(([name]) => name.startsWith(`${input.Path}/`))
+          .map(([Name, Value]) => ({ Name, Value })),
+      };
+    });
+    probeFailsFor(deps, lightsail, (image) => image === NEW_IMAGE);
+    const result = await run(inputs, deps);
+    expect(result.status).toBe("rolled-back");
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:v3`);
+  });
+
+  test("M3: two runs writing verdicts at once both keep theirs", async () => {
+    const { aws } = fakeDeps();
+    fakeRecordParameter(aws);
+    const scope = { service: "demo", region: "eu-west-1" };
+    const a = ssmRecordStore(aws.clients, "/lightsail-deploy/demo/releases", scope);
+    const b = ssmRecordStore(aws.clients, "/lightsail-deploy/demo/releases", scope);
+    const seenByA = await a.read();
+    const seenByB = await b.read();
+    const at = new Date(0);
+    await a.add(
+      verdictEntry(deployment(4, "ACTIVE", "four", undefined, "1.1-aaaaaaaa-1"), "good", "probe passed", at),
+    );
+    await b.add(
+      verdictEntry(deployment(5, "ACTIVE", "five", undefined, "2.1-bbbbbbbb-1"), "rejected", "FAILED", at),
+    );
+    expect(seenByA.entries).toEqual(seenByB.entries);
+    const after = await a.read();
+    expect(after.entries.map((e) => [e.version, e.verdict]).sort()).toEqual([
+      [4, "good"],
+      [5, "rejected"],
+    ]);
   });
 });
 

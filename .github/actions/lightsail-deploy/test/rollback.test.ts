@@ -14,7 +14,6 @@ const history = [
 ];
 
 test.each([
-  [{ kind: "previous" } as const, { kind: "redeploy", version: 3 }],
   [{ kind: "version", version: 2 } as const, { kind: "redeploy", version: 2 }],
   [{ kind: "version", version: 4 } as const, { kind: "already-active", version: 4 }],
   [{ kind: "tag", tag: "one" } as const, { kind: "redeploy", version: 1 }],
@@ -42,8 +41,14 @@ test("a tag only a FAILED deployment used is deployed as an image, not as that c
 });
 
 test.each([
-  [[deployment(1, "ACTIVE")], { kind: "previous" } as const, /no earlier release was verified/],
-  [[deployment(2, "FAILED"), deployment(1, "ACTIVE")], { kind: "previous" } as const, /no earlier release/],
+  [[deployment(1, "ACTIVE")], { kind: "previous" } as const, /holds no verified-good release/],
+  [[deployment(2, "FAILED"), deployment(1, "ACTIVE")], { kind: "previous" } as const, /no verified-good/],
+  // H2: an empty record (deleted, or first use) never guesses: an INACTIVE release may be the one that failed.
+  [
+    history,
+    { kind: "previous" } as const,
+    /name the version to return to with `rollback-to` \(e\.g\. `rollback-to: 3`/,
+  ],
   [history, { kind: "version", version: 9 } as const, /no such deployment version \(kept: 1 \(INACTIVE\), 2/],
   [history, { kind: "version", version: 5 } as const, /a deployment that FAILED/],
 ])("rejects impossible targets", (deployments, target, message) => {

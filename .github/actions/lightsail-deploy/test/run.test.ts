@@ -9,6 +9,7 @@ import {
   GetRepositoryPolicyCommand,
 } from "../src/aws-sdk.js";
 import type { Deps } from "../src/deps.js";
+import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release-record.js";
 import { outputsOf, renderSummary } from "../src/report.js";
 import { run } from "../src/run.js";
 import {
@@ -219,7 +220,7 @@ describe("failures say what happened and which version is serving", () => {
       /^lightsail-deploy failed: deployment version 4 went ACTIVE but failed the probe: 20 of 20 requests .* rolled back: version 5 \(the configuration of verified version 3\) is serving, at verify;/,
     );
     // The record: 3 was serving when it began, 4 rejected, 5 (the restore) verified.
-    const entries = JSON.parse(record.value ?? "{}").releases as { version: number; verdict: string }[];
+    const entries = record.entries().sort((a, b) => a.version - b.version);
     expect(entries.map((e) => [e.version, e.verdict])).toEqual([
       [3, "good"],
       [4, "rejected"],
@@ -365,7 +366,12 @@ describe("pre-flight", () => {
 describe("manual rollback", () => {
   test("rollback-to previous redeploys the previous configuration, with no build or push", async () => {
     const { deps, aws, execCalls } = fakeDeps();
-    statefulLightsail(aws, { deployments: [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE")] });
+    const [two, three] = [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE")];
+    statefulLightsail(aws, { deployments: [two, three] });
+    fakeRecordParameter(
+      aws,
+      serializeRecord(withVerdict(EMPTY_RECORD, two, "good", "probe passed", new Date(0))),
+    );
     const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
     expect(result.error).toBeUndefined();
     expect(result.status).toBe("rolled-back");
@@ -383,7 +389,7 @@ describe("manual rollback", () => {
       deployments: [deployment(2, "INACTIVE", "two"), deployment(3, "ACTIVE")],
     });
     const rolledBack = await run(
-      { "service-name": "demo", "rollback-to": "previous", "poll-interval": "30s" },
+      { "service-name": "demo", "rollback-to": "2", "poll-interval": "30s" },
       rollback.deps,
     );
     expect(rolledBack.status).toBe("rolled-back");

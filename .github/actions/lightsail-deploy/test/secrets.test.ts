@@ -32,7 +32,10 @@ const visible = (written: string[]) => {
   const masks: string[] = [];
   const shown: string[] = [];
   for (const line of written.join("").split("\n")) {
-    if (line.startsWith("::add-mask::")) masks.push(line.slice("::add-mask::".length));
+    if (line.startsWith("::add-mask::"))
+      masks.push(
+        line.slice("::add-mask::".length).replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%25/g, "%"),
+      );
     else shown.push(masks.reduce((text, secret) => text.split(secret).join("***"), line));
   }
   return shown.join("\n");
@@ -84,7 +87,10 @@ describe("secrets never reach the log", () => {
     expect(written.join("")).toContain(`::add-mask::${SSM_SECRET}`);
     expect(visible(written)).not.toContain(SSM_SECRET);
     expect(Object.values(files).join("")).not.toContain(SSM_SECRET);
-    expect(aws.mocks.ssm.commandCalls(GetParametersByPathCommand)[0]?.args[0].input).toMatchObject({
+    const configRead = aws.mocks.ssm
+      .commandCalls(GetParametersByPathCommand)
+      .find((c) => c.args[0].input.Path === "/myapp/dev/");
+    expect(configRead?.args[0].input).toMatchObject({
       Path: "/myapp/dev/",
       WithDecryption: true,
     });
@@ -180,5 +186,78 @@ describe("every environment value of every deployment read or written is masked"
     publishToTerminal({ ...result, logs: [`app | TOKEN=${CONSOLE_SECRET}`] }, io, log.mask);
     expect(out.join("")).toContain("TOKEN=***");
     expect(out.join("")).not.toContain(CONSOLE_SECRET);
+  });
+});
+
+describe("H3: every form of a secret is masked, in the terminal and on the runner", () => {
+  const PEM = [
+    "-----BEGIN PRIVATE KEY-----",
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",
+    "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu",
+    "-----END PRIVATE KEY-----",
+  ].join("\n");
+  const PASSWORD = "hunter2-secret-pw";
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  /** What an app logs: each line of the key alone, base64 forms, escapes. */
+  const appLogs = [
+    `key line ${PEM.split("\n")[1]}`,
+    `key line ${PEM.split("\n")[2]}`,
+    `auth ${b64(PASSWORD)}`,
+    `basic ${b64(`user:${PASSWORD}`)}`,
+    `basic ${b64(`us:${PASSWORD}`)}`,
+    `basic ${b64(`u:${PASSWORD}`)}`,
+    `json ${JSON.stringify({ key: PEM })}`,
+    `url https://x/?p=${encodeURIComponent(`${PASSWORD}/+ &`)}`,
+  ];
+  const forms = [
+    PEM.split("\n")[1] as string,
+    PEM.split("\n")[2] as string,
+    PASSWORD,
+    b64(PASSWORD).slice(0, 20),
+    b64(`user:${PASSWORD}`).slice(8, 24),
+    JSON.stringify(PEM).slice(1, 40),
+    encodeURIComponent(`${PASSWORD}/+ &`),
+  ];
+
+  async function deployPrinting(log: ReturnType<typeof terminalLogger>) {
+    const fake = fakeDeps({ log });
+    fake.aws.mocks.ssm.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        { Name: "/myapp/dev/TLS_KEY", Value: PEM, Type: "SecureString" },
+        { Name: "/myapp/dev/PASSWORD", Value: `${PASSWORD}/+ &`, Type: "SecureString" },
+        { Name: "/myapp/dev/PW", Value: PASSWORD, Type: "SecureString" },
+      ],
+    });
+    deploysVersion4(fake.aws, "FAILED");
+    fake.aws.mocks.lightsail.on(GetContainerLogCommand).resolves({
+      logEvents: appLogs.map((message) => ({ createdAt: new Date(1_700_000_000_000), message })),
+    });
+    const result = await run(
+      { "service-name": "demo", repository: "app", "ssm-path": "/myapp/dev/" },
+      fake.deps,
+    );
+    return { result, fake };
+  }
+
+  test("terminal: no line of a PEM key, no base64 form (alone or in user:secret), no escape, in any byte", async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), debug: true };
+    const log = terminalLogger(io);
+    const { result } = await deployPrinting(log);
+    expect(result.logs.length).toBeGreaterThan(0);
+    publishToTerminal(result, io, log.mask);
+    const text = out.join("");
+    expect(text).toContain("key line ***");
+    for (const form of forms) expect(text).not.toContain(form);
+  });
+
+  test("runner: every form is announced with add-mask, so the runner hides it too", async () => {
+    const runner = fakeToolkit();
+    const log = toolkitLogger(runner.toolkit);
+    const { result } = await deployPrinting(log);
+    await publishToActions(result, runner.toolkit, log.mask, SUMMARY_ENV);
+    const shown = visible(runner.written) + Object.values(runner.files).join("");
+    expect(shown).toContain("key line ***");
+    for (const form of forms) expect(shown).not.toContain(form);
   });
 });

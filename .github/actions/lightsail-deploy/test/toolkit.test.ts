@@ -42,12 +42,13 @@ test("outputs and summary are masked by the action: the runner masks neither", a
   const log = toolkitLogger(toolkit);
   log.setSecret("s3cret-value");
   await publishToActions(
-    { ...result, imageUri: "r/app:s3cret-value", notes: ["note s3cret-value"] },
+    { ...result, imageUri: "r/app s3cret-value", notes: ["note s3cret-value"] },
     toolkit,
     log.mask,
     { GITHUB_STEP_SUMMARY: "/s" },
   );
-  expect(outputs["image-uri"]).toBe("r/app:***");
+  // Not the shape of an image URI, so masked: it was not built from the parts it should be.
+  expect(outputs["image-uri"]).toBe("r/app ***");
   expect(files["/summary"]).toContain("note ***");
   expect(JSON.stringify(files)).not.toContain("s3cret-value");
 });
@@ -65,6 +66,43 @@ test("a secret is announced to the runner once, however often it is seen", () =>
   const log = toolkitLogger(toolkit);
   for (let i = 0; i < 3; i++) log.setSecret("s3cret-value");
   log.setSecret("");
-  expect(written.filter((line) => line.startsWith("::add-mask::"))).toEqual(["::add-mask::s3cret-value\n"]);
+  const announced = written.filter((line) => line.startsWith("::add-mask::"));
+  expect(announced).toContain("::add-mask::s3cret-value\n");
+  expect(announced).toContain(`::add-mask::${Buffer.from("s3cret-value").toString("base64")}\n`);
+  expect(new Set(announced).size).toBe(announced.length);
   expect(log.mask("a s3cret-value b")).toBe("a *** b");
+});
+
+test("M6: outputs built from non-secret parts keep their shape, whatever value was masked", async () => {
+  const { toolkit, outputs } = fakeToolkit();
+  const log = toolkitLogger(toolkit);
+  // An environment value `staging` and a Parameter Store value `4444` (a short `4` is never masked at all).
+  for (const value of ["staging", "4444", "4"]) log.setSecret(value);
+  const digest = `sha256:${"4444".repeat(16)}`;
+  await publishToActions(
+    {
+      ...result,
+      status: "deployed",
+      deploymentVersion: 4444,
+      servingVersion: 4444,
+      previousVersion: 44,
+      imageUri: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/staging-app@${digest}`,
+      imageTag: "staging-4444",
+      imageDigest: digest,
+      serviceUrl: "https://staging.example.com/",
+    },
+    toolkit,
+    log.mask,
+    {},
+  );
+  expect(outputs).toMatchObject({
+    "deployment-version": "4444",
+    "serving-version": "4444",
+    "previous-version": "44",
+    "image-tag": "staging-4444",
+    "image-digest": digest,
+    "service-url": "https://staging.example.com/",
+    "image-uri": `123456789012.dkr.ecr.eu-west-1.amazonaws.com/staging-app@${digest}`,
+    status: "deployed",
+  });
 });

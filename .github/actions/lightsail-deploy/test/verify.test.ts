@@ -2,6 +2,7 @@ import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { describe, expect, test } from "vitest";
 import { GetContainerServiceDeploymentsCommand } from "../src/aws-sdk.js";
 import { AWS_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../src/deps.js";
+import { isTransient } from "../src/errors.js";
 import { awsClients } from "../src/real-deps.js";
 import { verifyDeployment, waitForDeployment } from "../src/verify.js";
 import { awsError, deployment, fakeDeps, OWN_ID } from "./fakes.js";
@@ -109,12 +110,52 @@ test("a status call that still fails after the SDK's retries is polled again, no
   expect(log.lines.filter((l) => l.includes("polling again"))).toHaveLength(2);
 });
 
-test("an error that would repeat (access denied) ends the wait", async () => {
+test("H1: a status read never decides a verdict: access denied mid-run is polled through, then said", async () => {
   const { deps, aws } = fakeDeps();
   aws.mocks.lightsail
     .on(GetContainerServiceDeploymentsCommand)
+    .rejectsOnce(awsError("AccessDeniedException", "no"))
+    .resolves(sequence("ACTIVE")[0] ?? {});
+  expect((await waitForDeployment(aws.clients, watch(), deps)).state).toBe("ACTIVE");
+
+  const denied = fakeDeps();
+  denied.aws.mocks.lightsail
+    .on(GetContainerServiceDeploymentsCommand)
     .rejects(awsError("AccessDeniedException", "no"));
-  await expect(waitForDeployment(aws.clients, watch(), deps)).rejects.toThrow("no");
+  const verdict = await verifyDeployment(denied.aws.clients, watch({ timeoutMs: 10_000 }), denied.deps);
+  expect(verdict).toMatchObject({ kind: "timed-out" });
+  expect(verdict.kind === "timed-out" && verdict.reason).toContain(
+    "could not be judged: its status could not be read within 10s (AccessDeniedException: no",
+  );
+});
+
+test.each([
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "ECONNABORTED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+])("H1: the network error %s is transient, as are the SDK's own classes", (code) => {
+  expect(isTransient(Object.assign(new Error(`connect ${code}`), { code }))).toBe(true);
+});
+
+test.each([
+  [awsError("ThrottlingException"), true],
+  [awsError("TooManyRequestsException"), true],
+  [awsError("RequestTimeoutException"), true],
+  [awsError("RequestThrottledException"), true],
+  [awsError("SlowDown"), true],
+  [Object.assign(awsError("X"), { $metadata: { httpStatusCode: 503 } }), true],
+  [Object.assign(awsError("X"), { $retryable: {} }), true],
+  [new Error("fetch failed", { cause: Object.assign(new Error("x"), { code: "EHOSTUNREACH" }) }), true],
+  [awsError("AccessDeniedException"), false],
+  [awsError("InvalidInputException"), false],
+  [awsError("AbortError"), false],
+])("H1: isTransient(%s) = %s", (error, expected) => {
+  expect(isTransient(error)).toBe(expected);
 });
 
 describe("throttling bursts are absorbed by the SDK's retries", () => {
