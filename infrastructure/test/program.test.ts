@@ -553,9 +553,12 @@ describe("paused out of hours (vidos:paused, set by pause.yml)", () => {
     expect(denial).toMatchObject({ Effect: "Deny", Resource: "*" });
     expect(denial?.Action).toEqual(running.find((s) => s.Sid === "DenyOtherEnvironmentsServices")?.Action);
     expect(denial?.Action).toEqual(expect.arrayContaining(["lightsail:CreateContainerServiceDeployment"]));
-    expect(statements.find((s) => s.Sid === "KeepThisServiceReleaseRecord")?.Resource).toBe(
-      `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-staging/releases`,
-    );
+    // The record is a path of verdict parameters: the path and everything below it.
+    const record = `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/lightsail-deploy/vidos-staging/releases`;
+    expect(statements.find((s) => s.Sid === "KeepThisServiceReleaseRecord")?.Resource).toEqual([
+      record,
+      `${record}/*`,
+    ]);
   });
 
   it("dev's repository trusts the environments that run, and still keeps the paused ones' protected images", async () => {

@@ -256,7 +256,26 @@ function parseStored(value: string | undefined, scope: RecordScope): ReleaseEntr
   }
 }
 
-export function ssmRecordStore(aws: AwsClients, name: string, scope: RecordScope): RecordStore {
+/**
+ * Only verdicts given since the service was created are about it. A service deleted and re-created under the
+ * same name (a paused environment, a hand re-create) numbers its deployments from 1 again, and a verdict on
+ * the old service's version N with no deploy id would otherwise vouch for the new service's version N.
+ */
+export function sinceCreated(
+  entries: readonly ReleaseEntry[],
+  serviceCreatedAt: Date | undefined,
+): ReleaseEntry[] {
+  if (!serviceCreatedAt) return [...entries];
+  const created = serviceCreatedAt.getTime();
+  return entries.filter((entry) => !(Date.parse(entry.at) < created));
+}
+
+export function ssmRecordStore(
+  aws: AwsClients,
+  name: string,
+  scope: RecordScope,
+  serviceCreatedAt?: Date,
+): RecordStore {
   const sdk = () => import(/* webpackMode: "eager" */ "./ssm-sdk.js");
   const prefix = `${name}/${scope.region}/${scope.service}`;
   const readLegacy = async (): Promise<ReleaseEntry[]> => {
@@ -299,7 +318,9 @@ export function ssmRecordStore(aws: AwsClients, name: string, scope: RecordScope
     scope,
     async read() {
       const [legacy, entries] = await Promise.all([readLegacy(), readEntries()]);
-      const all = [...legacy, ...entries].sort((a, b) => a.at.localeCompare(b.at));
+      const all = sinceCreated([...legacy, ...entries], serviceCreatedAt).sort((a, b) =>
+        a.at.localeCompare(b.at),
+      );
       return { entries: all };
     },
     async proveWritable(marker) {

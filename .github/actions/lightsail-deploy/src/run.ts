@@ -77,10 +77,12 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
       serviceUrl: publicUrls(checked.service)[0],
       previousVersion: checked.service.currentDeployment?.version,
     });
-    const record = ssmRecordStore(aws, inputs.releaseRecord, {
-      service: inputs.serviceName,
-      region: inputs.region,
-    });
+    const record = ssmRecordStore(
+      aws,
+      inputs.releaseRecord,
+      { service: inputs.serviceName, region: inputs.region },
+      checked.service.createdAt,
+    );
     const recordAtStart = await phase("preflight", "Release record", async () => {
       const read = await record.read();
       deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded for this service`);

@@ -72,6 +72,8 @@ export function service(overrides: Partial<ContainerService> = {}): ContainerSer
     scale: 2,
     isDisabled: false,
     url: "http://127.0.0.1:8081/",
+    // Before every verdict the fakes write: only verdicts given since the service was created count.
+    createdAt: new Date(1_699_000_000_000),
     currentDeployment: deployment(3, "ACTIVE"),
     privateRegistryAccess: { ecrImagePullerRole: { isActive: true, principalArn: PRINCIPAL } },
     ...overrides,
@@ -334,6 +336,8 @@ export function statefulLightsail(
      * answer, refused because the service is now deploying.
      */
     lostAnswers?: Error[];
+    /** When the service was created (a re-created service is younger than its record). */
+    serviceCreatedAt?: Date;
   } = {},
 ) {
   const lostAnswers = [...(options.lostAnswers ?? [])];
@@ -384,6 +388,7 @@ export function statefulLightsail(
       service({
         state: (serviceStates.shift() ?? "RUNNING") as ContainerService["state"],
         currentDeployment: active(),
+        ...(options.serviceCreatedAt ? { createdAt: options.serviceCreatedAt } : {}),
       }),
     ],
   }));

@@ -40,9 +40,12 @@ function probeFailsFor(
   deps.httpGet = async () => ({ status: bad(lightsail.servingImage() ?? "") ? 500 : 200 });
 }
 
+/** After the fake service was created: only verdicts given since then are about it. */
+const VERDICT_TIME = new Date(1_700_000_000_000);
+
 function recordWith(verdicts: [ReturnType<typeof deployment>, "good" | "rejected"][]): string {
   return serializeRecord(
-    verdicts.reduce((r, [d, verdict]) => withVerdict(r, d, verdict, "test", new Date(0)), EMPTY_RECORD),
+    verdicts.reduce((r, [d, verdict]) => withVerdict(r, d, verdict, "test", VERDICT_TIME), EMPTY_RECORD),
   );
 }
 
@@ -403,6 +406,24 @@ describe("the record decides what a rollback returns to", () => {
     expect(result.error).toContain("`rollback-to: 3`");
     expect(creates(aws)).toHaveLength(0);
     expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:two`);
+  });
+
+  test("a re-created service (a paused environment) is not vouched for by verdicts on the old service's versions", async () => {
+    const { deps, aws } = fakeDeps();
+    // The old service's v1 was judged good, with no deploy id (trusted on first use). The service was then
+    // deleted and re-created: its own v1 and v2 were deployed by hand and carry no id either.
+    const [v1, v2] = [deployment(1, "INACTIVE", "handmade-1"), deployment(2, "ACTIVE", "handmade-2")];
+    const lightsail = statefulLightsail(aws, {
+      deployments: [v1, v2],
+      serviceCreatedAt: new Date(1_700_000_050_000),
+    });
+    const record = fakeRecordParameter(aws);
+    record.verdict(v1, "good");
+    const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain("holds no verified-good release of this service");
+    expect(creates(aws)).toHaveLength(0);
+    expect(lightsail.servingImage()).toBe(`${REPOSITORY_URI}:handmade-2`);
   });
 
   test("H2 upgrade: a legacy record's rejection holds, and its unjudged release is not trusted", async () => {

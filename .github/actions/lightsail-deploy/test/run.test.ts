@@ -370,7 +370,7 @@ describe("manual rollback", () => {
     statefulLightsail(aws, { deployments: [two, three] });
     fakeRecordParameter(
       aws,
-      serializeRecord(withVerdict(EMPTY_RECORD, two, "good", "probe passed", new Date(0))),
+      serializeRecord(withVerdict(EMPTY_RECORD, two, "good", "probe passed", new Date(1_700_000_000_000))),
     );
     const result = await run({ "service-name": "demo", "rollback-to": "previous" }, deps);
     expect(result.error).toBeUndefined();
