@@ -1,6 +1,5 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { GetContainerServiceDeploymentsCommand } from "@aws-sdk/client-lightsail";
-import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { summarizeCalls } from "../scripts/harness/counting-proxy.js";
 import type { ActionRun } from "../scripts/harness/github-runner.js";
@@ -78,12 +77,7 @@ describe.skipIf(!enabled)("promotion: one image, built once, through dev → sta
     const active = deployments?.find((d) => d.state === "ACTIVE");
     return { version: active?.version, image: active?.containers?.app?.image, count: deployments?.length };
   };
-  const record = async (service: string) => {
-    const out = await stage.pipeline.ssm.send(
-      new GetParameterCommand({ Name: `/lightsail-deploy/${service}/releases` }),
-    );
-    return (JSON.parse(out.Parameter?.Value ?? "{}") as { releases: Record<string, unknown>[] }).releases;
-  };
+  const record = (service: string) => stage.pipeline.releaseRecord(service);
 
   it("builds once in dev, promotes twice: the same digest serves in all three, no build or push after the first", async () => {
     stage.pipeline.resetCalls();

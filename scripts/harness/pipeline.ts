@@ -50,6 +50,9 @@ export interface ReleaseEntry {
   verdict: "good" | "rejected";
   at: string;
   why: string;
+  /** The image's manifest digest, and for a promotion the environment it came from. */
+  digest?: string;
+  from?: string;
 }
 
 /** A whole local pipeline: the stand-in in this process, pull access granted, the base image built. */
@@ -76,8 +79,8 @@ export interface LocalPipeline {
     options?: Pick<RunActionOptions, "onLine">,
   ): Promise<ActionRun>;
   deployments(): Promise<DeploymentView[]>;
-  /** The release record the action keeps for this service (its default `release-record`), oldest first. */
-  releaseRecord(): Promise<ReleaseEntry[]>;
+  /** The release record the action keeps (its default `release-record`) for `service`, this pipeline's by default; oldest first. */
+  releaseRecord(service?: string): Promise<ReleaseEntry[]>;
   deleteReleaseRecord(): Promise<number>;
   /**
    * Stops everything, then checks every answer the stand-in gave against AWS's published service models
@@ -173,9 +176,9 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         })
         .sort((a, b) => a.version - b.version);
     },
-    async releaseRecord() {
+    async releaseRecord(service = options.service) {
       // One parameter per verdict under the record's path (see the action's release-record.ts).
-      const path = `/lightsail-deploy/${options.service}/releases/eu-west-1/${options.service}`;
+      const path = `/lightsail-deploy/${service}/releases/eu-west-1/${service}`;
       const entries: ReleaseEntry[] = [];
       for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path })) {
         for (const p of page.Parameters ?? []) {
