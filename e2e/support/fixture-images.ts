@@ -27,9 +27,21 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const images: FixtureImages = {
     broken: `e2e-broken-release:${run}`,
     degrading: `e2e-degrading-release:${run}`,
+    rehearsal: {
+      good: `e2e-rehearsal-good:${run}`,
+      wrongPort: `e2e-rehearsal-wrong-port:${run}`,
+      missingVariable: `e2e-rehearsal-missing-variable:${run}`,
+    },
   };
-  await buildImage(baseImage, images.broken, "e2e/fixtures/broken.Dockerfile", "e2e/fixtures");
-  await buildImage(baseImage, images.degrading, "e2e/fixtures/degrading.Dockerfile", "e2e/fixtures");
+  const dockerfiles: [string, string][] = [
+    [images.broken, "broken"],
+    [images.degrading, "degrading"],
+    [images.rehearsal.good, "rehearsal-good"],
+    [images.rehearsal.wrongPort, "rehearsal-wrong-port"],
+    [images.rehearsal.missingVariable, "rehearsal-missing-variable"],
+  ];
+  for (const [image, name] of dockerfiles)
+    await buildImage(baseImage, image, `e2e/fixtures/${name}.Dockerfile`, "e2e/fixtures");
   project.provide("fixtureImages", images);
-  return () => removeImages(images.broken, images.degrading);
+  return () => removeImages(...dockerfiles.map(([image]) => image));
 }

@@ -15,6 +15,8 @@ export interface FixtureImages {
   broken: string;
   /** Passes Lightsail's health check, then answers 500 (e2e/fixtures/degrading.Dockerfile). */
   degrading: string;
+  /** The deploy rehearsal's pull-request images (e2e/fixtures/rehearsal-*.Dockerfile). */
+  rehearsal: { good: string; wrongPort: string; missingVariable: string };
 }
 /** Two good releases of the app, as the commits they are built from. */
 export const SHA_V1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
