@@ -90,6 +90,9 @@ const DOCUMENTED_VARIABLES = [
   "PULUMI_PREVIEW_ROLE_ARN",
   "PULUMI_BACKEND_URL",
   "PAUSE_SCHEDULE",
+  "REHEARSAL_ROLE_ARN",
+  "REHEARSAL_SERVICE_NAME",
+  "REHEARSAL_SSM_PATH",
 ];
 
 /** The action's declared inputs, read from its action.yml (written by the action's owners). */
@@ -149,14 +152,16 @@ describe("expressions, evaluated by GitHub's @actions/expressions", () => {
 });
 
 describe("workflow files", () => {
-  it("are the seven pipelines (ci, codeql, deploy, infra, pause, release, the reusable lightsail-deploy) and the nightly simulation", () => {
+  it("are the pipelines (ci, codeql, deploy, infra, pause, rehearsal, release), the reusable lightsail-deploy and lightsail-rehearsal, and the nightly simulation", () => {
     expect(files).toEqual([
       "ci.yml",
       "codeql.yml",
       "deploy.yml",
       "infra.yml",
       "lightsail-deploy.yml",
+      "lightsail-rehearsal.yml",
       "pause.yml",
+      "rehearsal.yml",
       "release.yml",
       "simulation.yml",
     ]);
@@ -1256,6 +1261,42 @@ describe("examples/: the caller workflow another repository copies", () => {
       expect(trigger(example, "push")).toEqual({ branches: ["main"] });
     },
   );
+});
+
+describe("the deploy rehearsal (rehearsal.yml → lightsail-rehearsal.yml)", () => {
+  const caller = job("rehearsal.yml", "rehearsal");
+  const reusable = job("lightsail-rehearsal.yml", "rehearse");
+
+  it("runs on every pull request and calls the reusable workflow with the inputs it declares", () => {
+    expect(Object.keys(workflow("rehearsal.yml").on as object)).toEqual(["pull_request"]);
+    expect(caller.uses).toBe("./.github/workflows/lightsail-rehearsal.yml");
+    expect(caller.permissions).toEqual(OIDC_ONLY);
+    const declared = (
+      workflow("lightsail-rehearsal.yml").on as { workflow_call: { inputs: Record<string, null> } }
+    ).workflow_call.inputs;
+    expect(findInputMismatches(caller.with, declared, "rehearsal.yml")).toEqual([]);
+  });
+
+  it("has no environment (the role trusts only pull_request subjects) and assumes the role given", () => {
+    expect(workflow("lightsail-rehearsal.yml").permissions).toEqual({});
+    expect(reusable.permissions).toEqual(OIDC_ONLY);
+    expect(reusable.environment).toBeUndefined();
+    const assume = step(
+      reusable,
+      (s) => !!s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      "assume",
+    );
+    expect(assume.with?.["role-to-assume"]).toBe("${{ inputs.role-to-assume }}");
+  });
+
+  it("builds the pull request's image and rehearses it; the command's exit status is the check", () => {
+    const build = step(reusable, (s) => s.name === "Build the pull request's image", "build");
+    const rehearseStep = step(reusable, (s) => s.name === "Rehearse the deploy", "rehearse");
+    expect(build.run).toContain('docker build -t "rehearsal-pr:${COMMIT}"');
+    expect(rehearseStep.run).toContain('npx tsx scripts/dev/rehearse.ts "${args[@]}"');
+    expect(rehearseStep.run).toContain('--image "rehearsal-pr:${COMMIT}"');
+    expect((rehearseStep as { "continue-on-error"?: unknown })["continue-on-error"]).toBeUndefined();
+  });
 });
 
 describe("every workflow", () => {
