@@ -11,5 +11,7 @@ export const repositoryName = outputs.repositoryName;
 export const repositoryUrl = outputs.repositoryUrl;
 export const deployRoleArn = outputs.deployRoleArn;
 export const ssmPath = outputs.ssmPath;
+export const rehearsalRoleArn = outputs.rehearsalRoleArn;
+export const rehearsalSsmPath = outputs.rehearsalSsmPath;
 export const customDomain = outputs.customDomain;
 export const pullerPrincipalArn = outputs.pullerPrincipalArn;

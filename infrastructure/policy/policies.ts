@@ -286,6 +286,61 @@ export const releaseRecordWrittenByDeployRoleOnly: ResourceValidationPolicy = {
   },
 };
 
+export const REHEARSAL_ACCESS_TYPE = "vidos:infrastructure:RehearsalAccess";
+/** A read, by its name: Get… or Describe…, letters only (so no wildcard can hide a write). */
+const READ_ACTION = /^[a-z0-9-]+:(Get|Describe)[A-Za-z]+$/;
+const PULL_REQUEST_SUBJECT = /^repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:pull_request$/;
+const OIDC_SUB = "token.actions.githubusercontent.com:sub";
+
+function inRehearsalAccess(urn: string): boolean {
+  const chain = (urn.split("::")[2] ?? "").split("$");
+  return chain.at(-2) === REHEARSAL_ACCESS_TYPE;
+}
+
+interface TrustStatement {
+  Effect?: string;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Why a trust policy lets more than one repository's pull requests in (empty when it does not). */
+function pullRequestTrustProblems(policy: unknown): string[] {
+  return ((statementsOf(policy) ?? []) as TrustStatement[])
+    .filter((statement) => statement.Effect === "Allow")
+    .flatMap((statement) => {
+      const conditions = statement.Condition ?? {};
+      const others = Object.keys(conditions).filter((operator) => operator !== "StringEquals");
+      const sub = conditions.StringEquals?.[OIDC_SUB];
+      const problems = others.map((operator) => `a ${operator} condition`);
+      if (typeof sub !== "string" || !PULL_REQUEST_SUBJECT.test(sub))
+        problems.push(`subject ${JSON.stringify(sub)} instead of exactly repo:OWNER/REPO:pull_request`);
+      return problems;
+    });
+}
+
+export const rehearsalRoleReadOnly: ResourceValidationPolicy = {
+  name: "rehearsal-role-read-only",
+  description:
+    "The deploy rehearsal's role only reads (Get*/Describe* actions, no NotAction, no Deny tricks) and trusts only one repository's pull requests (StringEquals on the exact subject).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (!inRehearsalAccess(args.urn)) return;
+    if (args.type === "aws:iam/role:Role") {
+      for (const problem of pullRequestTrustProblems(args.props.assumeRolePolicy))
+        reportViolation(
+          `The rehearsal role must trust only this repository's pull requests; it has ${problem}.`,
+        );
+    }
+    for (const policy of policiesOf(args.type, args.props)) {
+      for (const statement of (statementsOf(policy) ?? []).filter((s) => s.Effect === "Allow")) {
+        if (statement.NotAction !== undefined)
+          reportViolation("The rehearsal role may only read; a NotAction statement grants everything else.");
+        for (const action of asList(statement.Action).filter((a) => !READ_ACTION.test(a)))
+          reportViolation(`The rehearsal role may only read (Get*/Describe*); it grants ${action}.`);
+      }
+    }
+  },
+};
+
 export const releaseRecordNotOverwritten: ResourceValidationPolicy = {
   name: "release-record-not-overwritten",
   description: `A parameter under ${RELEASE_RECORD_AREA} belongs to the deploy action; Pulumi may only create it with ignoreChanges ["value"].`,
@@ -361,5 +416,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   noPulumiOwnedDeployments,
   releaseRecordWrittenByDeployRoleOnly,
   releaseRecordNotOverwritten,
+  rehearsalRoleReadOnly,
 ];
 export const stackPolicies: StackValidationPolicy[] = [ecrRepositoryHasLifecycle, monthlyBudget];

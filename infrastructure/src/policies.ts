@@ -205,6 +205,66 @@ export function githubTrustPolicy(input: {
   };
 }
 
+/** The `sub` claim GitHub sends for a job run by a pull request of `repository` (no environment bound). */
+export function githubPullRequestSubject(repository: string): string {
+  return `repo:${repository}:pull_request`;
+}
+
+/** Trust for the rehearsal role: only this repository's pull-request jobs (exact subject, no wildcard). */
+export function githubPullRequestTrustPolicy(input: {
+  providerArn: string;
+  repository: string;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "GitHubPullRequestsOnly",
+        Effect: "Allow",
+        Principal: { Federated: input.providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: githubPullRequestSubject(input.repository),
+          },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * What the deploy rehearsal reads, and nothing else: the live service (containers, ports, health check,
+ * endpoint, variable names, scale, power; one call, which supports no resource type) and the rehearsal values
+ * under its own path. No write of any kind; the live service's own parameters are not readable.
+ */
+export function rehearsalPolicy(input: SsmArnInput & { rehearsalPath: string }): PolicyDocument {
+  const { path } = ssmPathArns({ ...input, ssmPath: input.rehearsalPath });
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadTheLiveService",
+        Effect: "Allow",
+        Action: ["lightsail:GetContainerServices"],
+        Resource: "*",
+      },
+      {
+        Sid: "ReadTheRehearsalValues",
+        Effect: "Allow",
+        Action: ["ssm:GetParametersByPath"],
+        Resource: path,
+      },
+    ],
+  };
+}
+
+/** The rehearsal values' path: outside the app's (whose every parameter becomes a container variable). */
+export function rehearsalPathOf(ssmPath: string): string {
+  return `/rehearsal${ssmPath}`;
+}
+
 export interface DeployPolicyInput {
   partition: string;
   /** `amazonaws.com`, or the partition's own suffix (China: `amazonaws.com.cn`). */

@@ -6,7 +6,9 @@ import type { StackConfig } from "./config.js";
 import { ContainerService } from "./container-service.js";
 import { type DnsRecord, DomainCertificate, domainRecords } from "./custom-domain.js";
 import { DeployAccess } from "./deploy-access.js";
+import { rehearsalPathOf } from "./policies.js";
 import { Registry } from "./registry.js";
+import { RehearsalAccess } from "./rehearsal-access.js";
 import { stackTags } from "./tags.js";
 
 /** How many images the ECR lifecycle policy keeps (enough to roll back a few deploys). */
@@ -20,6 +22,9 @@ export interface StackOutputs {
   repositoryName: pulumi.Output<string>;
   repositoryUrl: pulumi.Output<string>;
   deployRoleArn: pulumi.Output<string>;
+  /** The deploy rehearsal's read-only role (pull requests of this repository only), and its values' path. */
+  rehearsalRoleArn: pulumi.Output<string>;
+  rehearsalSsmPath: pulumi.Output<string>;
   ssmPath: pulumi.Output<string>;
   /** The service's image-puller principal, which the build stack's repository policy trusts. */
   pullerPrincipalArn: pulumi.Output<string | undefined>;
@@ -142,6 +147,15 @@ export function createStack(config: StackConfig): StackOutputs {
     tags,
   });
 
+  const rehearsalPath = rehearsalPathOf(config.ssmPath);
+  const rehearsal = new RehearsalAccess(name, {
+    oidcProviderArn: access.oidcProviderArn,
+    githubRepository: config.githubRepository,
+    region: config.region,
+    rehearsalPath,
+    tags,
+  });
+
   return {
     region: pulumi.output(config.region),
     serviceName: pulumi.output(config.serviceName),
@@ -149,6 +163,8 @@ export function createStack(config: StackConfig): StackOutputs {
     repositoryName: registry.repositoryName,
     repositoryUrl: registry.repositoryUrl,
     deployRoleArn: access.roleArn,
+    rehearsalRoleArn: rehearsal.roleArn,
+    rehearsalSsmPath: pulumi.output(rehearsalPath),
     ssmPath: pulumi.output(appConfig.path),
     pullerPrincipalArn: service ? service.pullerPrincipalArn : pulumi.output(undefined),
     customDomain,

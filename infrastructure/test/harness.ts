@@ -10,6 +10,8 @@ export const STACK_OUTPUT_NAMES = [
   "deployRoleArn",
   "pullerPrincipalArn",
   "region",
+  "rehearsalRoleArn",
+  "rehearsalSsmPath",
   "repositoryName",
   "repositoryUrl",
   "serviceName",

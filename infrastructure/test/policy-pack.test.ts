@@ -8,6 +8,7 @@ import {
   lightsailPowerAllowed,
   monthlyBudget,
   noPulumiOwnedDeployments,
+  rehearsalRoleReadOnly,
   releaseRecordNotOverwritten,
   releaseRecordWrittenByDeployRoleOnly,
   requiredTags,
@@ -401,5 +402,76 @@ describe("the budget over the mocked program: a preview of a stack that breaks i
       "monthly-budget: The stack costs $30 a month (vidos-dev-service small $15 × 2 = $30), over its budget of $25. Lower the power or scale, or raise `vidos:monthlyBudgetUsd` deliberately.",
     ]);
     expect(await budgetViolations("dev", { ...small2, "vidos:monthlyBudgetUsd": "30" })).toEqual([]);
+  });
+});
+
+describe("rehearsal-role-read-only", () => {
+  const REHEARSAL = "vidos:infrastructure:RehearsalAccess";
+  const violations = (input: PolicyInput) => resourceViolations(rehearsalRoleReadOnly, input);
+  const policyWith = (statements: unknown[], parentType = REHEARSAL): PolicyInput => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name: "vidos-prod-rehearsal-policy",
+    props: { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+    parentType,
+  });
+  const trustWith = (condition: Record<string, Record<string, string>>): PolicyInput => ({
+    type: "aws:iam/role:Role",
+    name: "vidos-prod-rehearsal-role",
+    props: {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["sts:AssumeRoleWithWebIdentity"], Condition: condition }],
+      }),
+    },
+    parentType: REHEARSAL,
+  });
+  const SUB = "token.actions.githubusercontent.com:sub";
+
+  it("passes reads only, and a trust in exactly this repository's pull requests", async () => {
+    expect(
+      await violations(
+        policyWith([
+          { Effect: "Allow", Action: ["lightsail:GetContainerServices"], Resource: "*" },
+          {
+            Effect: "Allow",
+            Action: "ssm:GetParametersByPath",
+            Resource: "arn:aws:ssm:eu-west-1:1:parameter/x",
+          },
+        ]),
+      ),
+    ).toEqual([]);
+    expect(await violations(trustWith({ StringEquals: { [SUB]: "repo:org/app:pull_request" } }))).toEqual([]);
+  });
+
+  it.each([
+    "lightsail:CreateContainerServiceDeployment",
+    "ssm:PutParameter",
+    "lightsail:Get*",
+    "*",
+    "kms:Decrypt",
+    "ecr:BatchGetImage",
+  ])("fails a rehearsal role granted %s", async (action) => {
+    expect(await violations(policyWith([{ Effect: "Allow", Action: [action], Resource: "*" }]))).toEqual([
+      `The rehearsal role may only read (Get*/Describe*); it grants ${action}.`,
+    ]);
+  });
+
+  it("fails a NotAction grant, and leaves other roles to the other rules", async () => {
+    expect(
+      await violations(policyWith([{ Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }])),
+    ).toHaveLength(1);
+    const elsewhere = policyWith([{ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: "*" }], "x:y:Z");
+    expect(await violations(elsewhere)).toEqual([]);
+  });
+
+  it.each([
+    [{ StringEquals: { [SUB]: "repo:org/app:environment:prod" } }, "subject"],
+    [{ StringEquals: { [SUB]: "repo:org/*:pull_request" } }, "subject"],
+    [{ StringLike: { [SUB]: "repo:org/app:*" } }, "a StringLike condition"],
+    [{}, "subject undefined"],
+  ])("fails a trust wider than one repository's pull requests (%j)", async (condition, problem) => {
+    const found = await violations(trustWith(condition));
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.join("\n")).toContain(problem);
   });
 });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   FAKE,
   onlyResourceOfType,
+  parentTypeOf,
   policyOf,
   pullerOfStack,
   type RecordedResource,
@@ -38,6 +39,16 @@ interface Statement {
 }
 interface Document {
   Statement: Statement[];
+}
+
+/** The deploy role or its policy: the one resource of `type` under DeployAccess (the rehearsal role is another). */
+function deployResource(run: StackRun, type: string): RecordedResource {
+  const found = resourcesOfType(run, type).filter(
+    (r) => parentTypeOf(run, r) === "vidos:infrastructure:DeployAccess",
+  );
+  if (found.length !== 1)
+    throw new Error(`expected exactly one ${type} under DeployAccess, found ${found.length}`);
+  return found[0] as RecordedResource;
 }
 
 const list = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat());
@@ -210,7 +221,7 @@ describe.each(STACKS)("the %s stack", (stackName) => {
   });
 
   it("trusts only GitHub OIDC tokens for this repository's environment named like the stack", () => {
-    const trust = policyOf<Document>(onlyResourceOfType(run(), T.role), "assumeRolePolicy");
+    const trust = policyOf<Document>(deployResource(run(), T.role), "assumeRolePolicy");
     expect(trust.Statement).toHaveLength(1);
     expect(trust.Statement[0]).toMatchObject({
       Effect: "Allow",
@@ -226,8 +237,53 @@ describe.each(STACKS)("the %s stack", (stackName) => {
     expect(Object.keys(trust.Statement[0]?.Condition ?? {})).toEqual(["StringEquals"]);
   });
 
+  describe("the deploy rehearsal's role", () => {
+    const rehearsalResource = (type: string) => {
+      const found = resourcesOfType(run(), type).filter(
+        (r) => parentTypeOf(run(), r) === "vidos:infrastructure:RehearsalAccess",
+      );
+      expect(found).toHaveLength(1);
+      return found[0] as RecordedResource;
+    };
+
+    it("trusts only this repository's pull requests (exact subject, StringEquals only)", () => {
+      const trust = policyOf<Document>(rehearsalResource(T.role), "assumeRolePolicy");
+      expect(trust.Statement).toEqual([
+        {
+          Sid: "GitHubPullRequestsOnly",
+          Effect: "Allow",
+          Principal: { Federated: FAKE.existingOidcProviderArn },
+          Action: ["sts:AssumeRoleWithWebIdentity"],
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub":
+                "repo:example-org/lightsail-deploy-pipeline:pull_request",
+            },
+          },
+        },
+      ]);
+    });
+
+    it("may only read: the live service, and the rehearsal values under their own path", () => {
+      const statements = policyOf<Document>(rehearsalResource(T.rolePolicy)).Statement;
+      for (const statement of statements) {
+        expect(statement.Effect).toBe("Allow");
+        for (const action of statement.Action) expect(action).toMatch(/^[a-z]+:(Get|Describe)[A-Za-z]+$/);
+      }
+      expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
+        [["lightsail:GetContainerServices"], "*"],
+        [
+          ["ssm:GetParametersByPath"],
+          `arn:aws:ssm:eu-west-1:${FAKE.accountId}:parameter/rehearsal/vidos/${stackName}`,
+        ],
+      ]);
+      expect(run().outputs.rehearsalSsmPath).toBe(`/rehearsal/vidos/${stackName}/`);
+    });
+  });
+
   describe("the deploy role's permissions", () => {
-    const statements = () => policyOf<Document>(onlyResourceOfType(run(), T.rolePolicy)).Statement;
+    const statements = () => policyOf<Document>(deployResource(run(), T.rolePolicy)).Statement;
     const grantsOn = (resource: string) =>
       statements()
         .filter((s) => s.Effect === "Allow" && list(s.Resource).includes(resource))
@@ -440,6 +496,7 @@ describe.each(STACKS)("the %s stack", (stackName) => {
       [T.role]: "DeployAccess",
       [T.rolePolicy]: "DeployAccess",
     };
+    const rehearsal = (name: string) => /-rehearsal-(role|policy)$/.test(name);
     const awsUrns = run().urns.filter(
       (urn) => urn.includes("$aws:") || /::aws:[^$]+$/.test(urn.split("::")[2] ?? ""),
     );
@@ -447,7 +504,8 @@ describe.each(STACKS)("the %s stack", (stackName) => {
     for (const urn of awsUrns) {
       const [qualifiedType = "", name = ""] = urn.split("::").slice(2);
       const type = qualifiedType.split("$").at(-1) ?? "";
-      expect(qualifiedType, urn).toContain(`vidos:infrastructure:${components[type]}$`);
+      const component = rehearsal(name) ? "RehearsalAccess" : components[type];
+      expect(qualifiedType, urn).toContain(`vidos:infrastructure:${component}$`);
       expect(name, urn).toMatch(new RegExp(`^vidos-${stackName}-`));
     }
   });
@@ -473,7 +531,7 @@ describe("dev, staging and prod differ where the stack files say so", () => {
 
   it("each stack's role trusts only its own environment", () => {
     const subject = (run: StackRun) =>
-      policyOf<Document>(onlyResourceOfType(run, T.role), "assumeRolePolicy").Statement[0]?.Condition
+      policyOf<Document>(deployResource(run, T.role), "assumeRolePolicy").Statement[0]?.Condition
         ?.StringEquals?.["token.actions.githubusercontent.com:sub"];
     expect(subject(dev)).toMatch(/:environment:dev$/);
     expect(subject(staging)).toMatch(/:environment:staging$/);
@@ -484,7 +542,7 @@ describe("dev, staging and prod differ where the stack files say so", () => {
     const of = (run: StackRun) => ({
       service: onlyResourceOfType(run, T.service).inputs.name,
       ssmPath: run.outputs.ssmPath,
-      role: onlyResourceOfType(run, T.role).name,
+      role: deployResource(run, T.role).name,
     });
     const all = [dev, staging, prod].map(of);
     for (const key of ["service", "ssmPath", "role"] as const)
@@ -501,7 +559,7 @@ describe("configuration reaches the resources", () => {
 
   it("names the release record after the configured service name", async () => {
     const run = await runStack("dev", { overrides: { "vidos:serviceName": "shop-web" } });
-    const resources = policyOf<Document>(onlyResourceOfType(run, T.rolePolicy)).Statement.flatMap((s) =>
+    const resources = policyOf<Document>(deployResource(run, T.rolePolicy)).Statement.flatMap((s) =>
       list(s.Resource),
     );
     expect(resources).toContain(
@@ -529,8 +587,7 @@ describe("configuration reaches the resources", () => {
 
 describe("paused out of hours (vidos:paused, set by pause.yml)", () => {
   const paused = { "vidos:paused": "true" };
-  const deployStatements = (run: StackRun) =>
-    policyOf<Document>(onlyResourceOfType(run, T.rolePolicy)).Statement;
+  const deployStatements = (run: StackRun) => policyOf<Document>(deployResource(run, T.rolePolicy)).Statement;
 
   it("removes only the Lightsail service: the repository, parameters, role and OIDC stay", async () => {
     const running = await runStack("dev");
