@@ -47,14 +47,17 @@ describe.skipIf(!enabled)("deploy rehearsal: the pull request's image on a copy 
   }, 600_000);
   afterAll(async () => {
     // Only reads reached the live stand-in during every rehearsal, and its deployments are the same.
-    if (stage) {
-      const calls = stage.pipeline.local.stats.snapshot().byOperation;
-      console.info(`live stand-in requests during the rehearsals: ${JSON.stringify(calls)}`);
-      expect(Object.keys(calls)).toContain("lightsail:GetContainerServices");
-      expect(Object.keys(calls).filter((op) => !/^\w+:(Get|Describe)[A-Z]/.test(op))).toEqual([]);
-      expect((await stage.pipeline.deployments()).map((d) => d.version)).toEqual(liveVersions);
+    try {
+      if (stage) {
+        const calls = stage.pipeline.local.stats.snapshot().byOperation;
+        console.info(`live stand-in requests during the rehearsals: ${JSON.stringify(calls)}`);
+        expect(Object.keys(calls)).toContain("lightsail:GetContainerServices");
+        expect(Object.keys(calls).filter((op) => !/^\w+:(Get|Describe)[A-Z]/.test(op))).toEqual([]);
+        expect((await stage.pipeline.deployments()).map((d) => d.version)).toEqual(liveVersions);
+      }
+    } finally {
+      await stage?.close();
     }
-    await stage?.close();
   });
 
   const rehearseImage = (image: string) =>

@@ -181,28 +181,37 @@ export function githubEnvironmentSubject(repository: string, environment: string
   return `repo:${repository}:environment:${environment}`;
 }
 
-export function githubTrustPolicy(input: {
-  providerArn: string;
-  repository: string;
-  environment: string;
-}): PolicyDocument {
+/** Trust in GitHub's OIDC tokens with exactly this subject (StringEquals: no wildcard can widen it). */
+function githubSubjectTrust(sid: string, providerArn: string, subject: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "GitHubEnvironmentOnly",
+        Sid: sid,
         Effect: "Allow",
-        Principal: { Federated: input.providerArn },
+        Principal: { Federated: providerArn },
         Action: ["sts:AssumeRoleWithWebIdentity"],
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: githubEnvironmentSubject(input.repository, input.environment),
+            [`${GITHUB_OIDC_HOST}:sub`]: subject,
           },
         },
       },
     ],
   };
+}
+
+export function githubTrustPolicy(input: {
+  providerArn: string;
+  repository: string;
+  environment: string;
+}): PolicyDocument {
+  return githubSubjectTrust(
+    "GitHubEnvironmentOnly",
+    input.providerArn,
+    githubEnvironmentSubject(input.repository, input.environment),
+  );
 }
 
 /** The `sub` claim GitHub sends for a job run by a pull request of `repository` (no environment bound). */
@@ -215,23 +224,11 @@ export function githubPullRequestTrustPolicy(input: {
   providerArn: string;
   repository: string;
 }): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "GitHubPullRequestsOnly",
-        Effect: "Allow",
-        Principal: { Federated: input.providerArn },
-        Action: ["sts:AssumeRoleWithWebIdentity"],
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: githubPullRequestSubject(input.repository),
-          },
-        },
-      },
-    ],
-  };
+  return githubSubjectTrust(
+    "GitHubPullRequestsOnly",
+    input.providerArn,
+    githubPullRequestSubject(input.repository),
+  );
 }
 
 /**
