@@ -214,7 +214,8 @@ async function answer(
   fault: Fault | undefined,
 ): Promise<unknown> {
   if (fault?.kind === "throttle") return new AwsError("ThrottlingException", "Rate exceeded");
-  if (fault?.kind === "error" && fault.code !== undefined) return injectedClientError(target, fault.code, fault.status);
+  if (fault?.kind === "error" && fault.code !== undefined)
+    return injectedClientError(target, fault.code, fault.status);
   if (fault?.kind === "error") {
     const status = fault.status ?? 500;
     // The service's modeled fault with the injected status: the models have no ServiceUnavailableException.

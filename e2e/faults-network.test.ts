@@ -1,0 +1,93 @@
+import type { FaultSpec } from "local-aws";
+import { describe, expect, it } from "vitest";
+import { atLine } from "./support/log-points.js";
+import { endToEndEnabled } from "./support/prerequisites.js";
+import {
+  expectOutcome,
+  expectVerifiedServing,
+  rolledBack,
+  SHA_DEGRADING,
+  SHA_V1,
+  SHA_V2,
+  useStage,
+} from "./support/stage.js";
+
+// H1 on the real stand-in: a role without the permission verification needs fails in pre-flight with
+// nothing changed, and network errors while the run polls its new version never end it unprobed.
+const enabled = await endToEndEnabled();
+
+const SERVICE = "e2e-faults-network";
+const LIST = "GetContainerServiceDeployments";
+const CREATE = "lightsail:CreateContainerServiceDeployment";
+/** More dropped connections than one call's SDK attempts, so whole status reads fail, then recovery. */
+const DROPPED_READS: FaultSpec = {
+  kind: "drop",
+  apis: ["lightsail"],
+  operations: [LIST, "GetContainerServices"],
+  count: 15,
+};
+const CREATED = /^Created deployment version \d+/;
+
+describe.skipIf(!enabled)("H1: permissions and network errors around verification", () => {
+  const stage = useStage(SERVICE, [SHA_V1, SHA_V2]);
+
+  it("a role without GetContainerServiceDeployments fails in pre-flight, names it, and changes nothing", async () => {
+    const before = await expectVerifiedServing(stage, SHA_V2);
+    stage.pipeline.local.faults.add({
+      kind: "error",
+      code: "AccessDeniedException",
+      apis: ["lightsail"],
+      operations: [LIST],
+    });
+    stage.pipeline.local.stats.reset();
+    const load = stage.load();
+    const run = await stage.deployImage(stage.images.degrading, SHA_DEGRADING);
+    const report = await load.stopAfterRecovery("deploy denied GetContainerServiceDeployments");
+    const calls = stage.pipeline.local.stats.snapshot().byOperation;
+    stage.pipeline.local.faults.clear();
+    expectOutcome(run, "fails", "failed");
+    const error = run.log.split("\n").findLast((line) => line.startsWith("Error: ")) ?? "";
+    expect(error).toMatch(/at preflight/);
+    expect(error).toContain("access denied while listing the service's deployments");
+    expect(error).toContain("lightsail:GetContainerServiceDeployments");
+    expect(run.log).not.toContain("Created deployment version");
+    expect(calls[CREATE] ?? 0).toBe(0);
+    const after = await expectVerifiedServing(stage, SHA_V2);
+    expect(after.version).toBe(before.version);
+    expect([...report.before, ...report.after]).toEqual([]);
+  }, 300_000);
+
+  it("dropped status reads after the Create: a good release keeps being polled, is probed, and is verified", async () => {
+    const before = await expectVerifiedServing(stage, SHA_V2);
+    const drops: number[] = [];
+    const point = atLine(CREATED, () => drops.push(stage.pipeline.local.faults.add(DROPPED_READS).id));
+    const load = stage.load();
+    const run = await stage.deployApp(SHA_V1, {}, { onLine: point.onLine });
+    const report = await load.stopAfterRecovery("good release, status reads dropped after the Create");
+    expect(drops).toHaveLength(1);
+    expect(stage.pipeline.local.faults.list().filter((f) => drops.includes(f.id))).toEqual([]);
+    expectOutcome(run, "succeeds", "deployed");
+    expect(run.log).toMatch(/Reading the deployment status failed \(.*\); polling again/);
+    const serving = await expectVerifiedServing(stage, SHA_V1);
+    expect(serving.version).toBe(before.version + 1);
+    expect(run.outputs["serving-version"]).toBe(String(serving.version));
+    expect(report.after).toEqual([]);
+  }, 300_000);
+
+  it("dropped status reads after the Create: a bad release still gets its verdict and is rolled back", async () => {
+    const before = await expectVerifiedServing(stage, SHA_V1);
+    const drops: number[] = [];
+    const point = atLine(CREATED, () => drops.push(stage.pipeline.local.faults.add(DROPPED_READS).id));
+    const load = stage.load();
+    const run = await stage.deployImage(stage.images.degrading, SHA_DEGRADING, {}, { onLine: point.onLine });
+    const report = await load.stopAfterRecovery("bad release, status reads dropped after the Create");
+    expect(drops).toHaveLength(1);
+    expect(stage.pipeline.local.faults.list().filter((f) => drops.includes(f.id))).toEqual([]);
+    expectOutcome(run, "fails", "rolled-back");
+    expect(run.log).toMatch(/Reading the deployment status failed \(.*\); polling again/);
+    const { version: restored, from } = rolledBack(run);
+    expect(from).toBe(String(before.version));
+    expect((await expectVerifiedServing(stage, SHA_V1)).version).toBe(Number(restored));
+    expect(report.after).toEqual([]);
+  }, 300_000);
+});
