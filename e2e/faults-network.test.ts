@@ -1,5 +1,6 @@
 import type { FaultSpec } from "local-aws";
 import { describe, expect, it } from "vitest";
+import type { ActionRun, RunActionOptions } from "../scripts/harness/github-runner.js";
 import { atLine } from "./support/log-points.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import {
@@ -26,10 +27,27 @@ const DROPPED_READS: FaultSpec = {
   operations: [LIST, "GetContainerServices"],
   count: 15,
 };
+type OnLine = NonNullable<RunActionOptions["onLine"]>;
 const CREATED = /^Created deployment version \d+/;
 
 describe.skipIf(!enabled)("H1: permissions and network errors around verification", () => {
   const stage = useStage(SERVICE, [SHA_V1, SHA_V2]);
+
+  /**
+   * Runs `deploy` under the request loop, with DROPPED_READS added when the Create's line shows; checks the
+   * drops were all hit and that the run said so and polled on.
+   */
+  const withDroppedReads = async (label: string, deploy: (onLine: OnLine) => Promise<ActionRun>) => {
+    const drops: number[] = [];
+    const point = atLine(CREATED, () => drops.push(stage.pipeline.local.faults.add(DROPPED_READS).id));
+    const load = stage.load();
+    const run = await deploy(point.onLine);
+    const report = await load.stopAfterRecovery(`${label}, status reads dropped after the Create`);
+    expect(drops).toHaveLength(1);
+    expect(stage.pipeline.local.faults.list().filter((f) => drops.includes(f.id))).toEqual([]);
+    expect(run.log).toMatch(/Reading the deployment status failed \(.*\); polling again/);
+    return { run, report };
+  };
 
   it("a role without GetContainerServiceDeployments fails in pre-flight, names it, and changes nothing", async () => {
     const before = await expectVerifiedServing(stage, SHA_V2);
@@ -59,15 +77,10 @@ describe.skipIf(!enabled)("H1: permissions and network errors around verificatio
 
   it("dropped status reads after the Create: a good release keeps being polled, is probed, and is verified", async () => {
     const before = await expectVerifiedServing(stage, SHA_V2);
-    const drops: number[] = [];
-    const point = atLine(CREATED, () => drops.push(stage.pipeline.local.faults.add(DROPPED_READS).id));
-    const load = stage.load();
-    const run = await stage.deployApp(SHA_V1, {}, { onLine: point.onLine });
-    const report = await load.stopAfterRecovery("good release, status reads dropped after the Create");
-    expect(drops).toHaveLength(1);
-    expect(stage.pipeline.local.faults.list().filter((f) => drops.includes(f.id))).toEqual([]);
+    const { run, report } = await withDroppedReads("good release", (onLine) =>
+      stage.deployApp(SHA_V1, {}, { onLine }),
+    );
     expectOutcome(run, "succeeds", "deployed");
-    expect(run.log).toMatch(/Reading the deployment status failed \(.*\); polling again/);
     const serving = await expectVerifiedServing(stage, SHA_V1);
     expect(serving.version).toBe(before.version + 1);
     expect(run.outputs["serving-version"]).toBe(String(serving.version));
@@ -76,15 +89,10 @@ describe.skipIf(!enabled)("H1: permissions and network errors around verificatio
 
   it("dropped status reads after the Create: a bad release still gets its verdict and is rolled back", async () => {
     const before = await expectVerifiedServing(stage, SHA_V1);
-    const drops: number[] = [];
-    const point = atLine(CREATED, () => drops.push(stage.pipeline.local.faults.add(DROPPED_READS).id));
-    const load = stage.load();
-    const run = await stage.deployImage(stage.images.degrading, SHA_DEGRADING, {}, { onLine: point.onLine });
-    const report = await load.stopAfterRecovery("bad release, status reads dropped after the Create");
-    expect(drops).toHaveLength(1);
-    expect(stage.pipeline.local.faults.list().filter((f) => drops.includes(f.id))).toEqual([]);
+    const { run, report } = await withDroppedReads("bad release", (onLine) =>
+      stage.deployImage(stage.images.degrading, SHA_DEGRADING, {}, { onLine }),
+    );
     expectOutcome(run, "fails", "rolled-back");
-    expect(run.log).toMatch(/Reading the deployment status failed \(.*\); polling again/);
     const { version: restored, from } = rolledBack(run);
     expect(from).toBe(String(before.version));
     expect((await expectVerifiedServing(stage, SHA_V1)).version).toBe(Number(restored));
