@@ -98,4 +98,30 @@ describe.skipIf(!enabled)("H1: permissions and network errors around verificatio
     expect((await expectVerifiedServing(stage, SHA_V1)).version).toBe(Number(restored));
     expect(report.after).toEqual([]);
   }, 300_000);
+
+  it("GetContainerServiceDeployments denied for 3 reads after the Create (a permission briefly gone): polled through to a verdict", async () => {
+    const before = await expectVerifiedServing(stage, SHA_V1);
+    const denials: number[] = [];
+    const denied: FaultSpec = {
+      kind: "error",
+      code: "AccessDeniedException",
+      apis: ["lightsail"],
+      operations: [LIST],
+      count: 3,
+    };
+    const point = atLine(CREATED, () => denials.push(stage.pipeline.local.faults.add(denied).id));
+    const load = stage.load();
+    const run = await stage.deployApp(SHA_V2, {}, { onLine: point.onLine });
+    const report = await load.stopAfterRecovery("good release, status reads denied after the Create");
+    expect(denials).toHaveLength(1);
+    expect(stage.pipeline.local.faults.list().filter((f) => denials.includes(f.id))).toEqual([]);
+    expectOutcome(run, "succeeds", "deployed");
+    expect(run.log).toMatch(
+      /Reading the deployment status failed \(AccessDeniedException.*\); polling again/,
+    );
+    const serving = await expectVerifiedServing(stage, SHA_V2);
+    expect(serving.version).toBeGreaterThan(before.version);
+    expect(run.outputs["serving-version"]).toBe(String(serving.version));
+    expect([...report.before, ...report.after]).toEqual([]);
+  }, 300_000);
 });
