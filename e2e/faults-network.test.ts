@@ -100,7 +100,10 @@ describe.skipIf(!enabled)("H1: permissions and network errors around verificatio
   }, 300_000);
 
   it("GetContainerServiceDeployments denied for 3 reads after the Create (a permission briefly gone): polled through to a verdict", async () => {
-    const before = await expectVerifiedServing(stage, SHA_V1);
+    // Whichever good release serves now (the tests above leave v1, run alone it is v2), the other one is deployed.
+    const serves = await stage.healthVersion();
+    const next = serves === SHA_V1 ? SHA_V2 : SHA_V1;
+    const before = await expectVerifiedServing(stage, serves);
     const denials: number[] = [];
     const denied: FaultSpec = {
       kind: "error",
@@ -111,15 +114,15 @@ describe.skipIf(!enabled)("H1: permissions and network errors around verificatio
     };
     const point = atLine(CREATED, () => denials.push(stage.pipeline.local.faults.add(denied).id));
     const load = stage.load();
-    const run = await stage.deployApp(SHA_V2, {}, { onLine: point.onLine });
+    const run = await stage.deployApp(next, {}, { onLine: point.onLine });
     const report = await load.stopAfterRecovery("good release, status reads denied after the Create");
+    expectOutcome(run, "succeeds", "deployed");
     expect(denials).toHaveLength(1);
     expect(stage.pipeline.local.faults.list().filter((f) => denials.includes(f.id))).toEqual([]);
-    expectOutcome(run, "succeeds", "deployed");
     expect(run.log).toMatch(
       /Reading the deployment status failed \(AccessDeniedException.*\); polling again/,
     );
-    const serving = await expectVerifiedServing(stage, SHA_V2);
+    const serving = await expectVerifiedServing(stage, next);
     expect(serving.version).toBeGreaterThan(before.version);
     expect(run.outputs["serving-version"]).toBe(String(serving.version));
     expect([...report.before, ...report.after]).toEqual([]);
