@@ -16,6 +16,7 @@ import {
   SetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
 import {
+  AccessDeniedException,
   CreateContainerServiceDeploymentCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicePowersCommand,
@@ -27,6 +28,7 @@ import {
 } from "@aws-sdk/client-lightsail";
 import { GetParametersByPathCommand, ValidationException } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parseFaultSpec } from "../src/faults/faults.js";
 import { type Harness, startHarness } from "./support/harness.js";
 
 let h: Harness;
@@ -148,6 +150,33 @@ describe("faults", () => {
       __type: shape,
       [key]: `Injected fault: ${target.split(".")[1]} answered ${status}`,
     });
+  });
+
+  it("answers an injected AccessDeniedException on one operation only, as IAM words it, without retrying", async () => {
+    h.local.faults.add({
+      kind: "error",
+      code: "AccessDeniedException",
+      apis: ["lightsail"],
+      operations: ["GetContainerServiceDeployments"],
+    });
+    const error = await h.lightsail
+      .send(new GetContainerServiceDeploymentsCommand({ serviceName: "demo" }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect((error as AccessDeniedException).$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1 });
+    expect((error as Error).message).toContain(
+      "is not authorized to perform: lightsail:GetContainerServiceDeployments",
+    );
+    // Other operations are untouched.
+    expect((await h.lightsail.send(new GetContainerServicesCommand({}))).containerServices).toHaveLength(2);
+  });
+
+  it.each([
+    [{ kind: "error", code: "access denied" }, "code"],
+    [{ kind: "error", status: 400 }, "status"],
+    [{ kind: "error", code: "AccessDeniedException", status: 403 }, "status"],
+  ])("refuses the error fault %j, naming `%s`", (spec, field) => {
+    expect(() => parseFaultSpec(spec)).toThrow(new RegExp(`fault \`${field}\``));
   });
 
   it("drops connections and the SDK retries the network error", async () => {

@@ -15,7 +15,15 @@ interface ServiceScope {
 
 export type FaultSpec =
   | ({ kind: "throttle" } & RequestScope)
-  | ({ kind: "error"; status?: 500 | 502 | 503 | 504 } & RequestScope)
+  | ({
+      kind: "error";
+      /**
+       * An error shape the operation's model lists (e.g. `AccessDeniedException`), answered instead of the
+       * service's server fault; its status defaults to 400, the status AWS JSON services give client errors.
+       */
+      code?: string;
+      status?: 400 | 500 | 502 | 503 | 504;
+    } & RequestScope)
   | ({ kind: "drop" } & RequestScope)
   | ({ kind: "dropAnswer" } & RequestScope)
   | ({ kind: "slowActivation"; delayMs: number } & ServiceScope)
@@ -73,6 +81,19 @@ function stringList(raw: Record<string, unknown>, field: string): void {
     bad(field, value, "a list of strings");
 }
 
+/** A shape name as the models spell them: letters only (the conformance check holds it to the model). */
+const SHAPE_NAME = /^[A-Z][A-Za-z]{0,99}$/;
+
+function parseErrorFields(fault: Record<string, unknown>): void {
+  const { code, status } = fault;
+  if (code !== undefined && (typeof code !== "string" || !SHAPE_NAME.test(code)))
+    bad("code", code, "an error shape name, e.g. AccessDeniedException");
+  // 400 is a client error's status: only a coded error may have it, a server fault never does.
+  const statuses = code === undefined ? [500, 502, 503, 504] : [400, 500, 502, 503, 504];
+  if (status !== undefined && !statuses.includes(status as number))
+    bad("status", status, statuses.join(", ").replace(/, (\d+)$/, " or $1"));
+}
+
 /** Validates one fault from JSON (the admin endpoint) into a FaultSpec. */
 export function parseFaultSpec(raw: unknown): FaultSpec {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) bad("(fault)", raw, "an object");
@@ -88,13 +109,7 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
   if (fault.count !== undefined && (!Number.isInteger(fault.count) || (fault.count as number) < 1)) {
     bad("count", fault.count, "a positive integer");
   }
-  if (
-    fault.kind === "error" &&
-    fault.status !== undefined &&
-    ![500, 502, 503, 504].includes(fault.status as number)
-  ) {
-    bad("status", fault.status, "500, 502, 503 or 504");
-  }
+  if (fault.kind === "error") parseErrorFields(fault);
   if (fault.kind === "slowActivation" && (typeof fault.delayMs !== "number" || fault.delayMs < 0)) {
     bad("delayMs", fault.delayMs, "a number of milliseconds");
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
-import type { ServiceKey } from "../model/account.js";
+import { ACCOUNT_ID, type ServiceKey } from "../model/account.js";
 import { AwsError, errorBody, serverFaultShape } from "./errors.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
@@ -188,6 +188,23 @@ async function handleAdmin(
   else send(response, 404, { message: `no admin endpoint ${method} ${path}` });
 }
 
+/**
+ * An injected error with a chosen shape. An access denial reads as IAM writes it (the identity, the action
+ * `api:Operation` it lacks), which is what a deploy tool has to name; other shapes say they were injected.
+ */
+function injectedClientError(
+  target: { api: ServiceKey; operation: string },
+  code: string,
+  status = 400,
+): AwsError {
+  const action = `${target.api}:${target.operation}`;
+  const message =
+    code === "AccessDeniedException"
+      ? `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/local-deploy/local-aws is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`
+      : `Injected fault: ${target.operation} answered ${code}`;
+  return new AwsError(code, message, status);
+}
+
 /** Runs an operation (or its injected fault): the 200 body, or the error to answer with. */
 async function answer(
   options: ApiServerOptions,
@@ -197,6 +214,8 @@ async function answer(
   fault: Fault | undefined,
 ): Promise<unknown> {
   if (fault?.kind === "throttle") return new AwsError("ThrottlingException", "Rate exceeded");
+  if (fault?.kind === "error" && fault.code !== undefined)
+    return injectedClientError(target, fault.code, fault.status);
   if (fault?.kind === "error") {
     const status = fault.status ?? 500;
     // The service's modeled fault with the injected status: the models have no ServiceUnavailableException.
