@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { DeployError } from "../src/errors.js";
-import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv, SSM_PATH } from "../src/inputs.js";
+import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv, SSM_PATH } from "../src/inputs/inputs.js";
+import { DeployError } from "../src/platform/errors.js";
 
 const base = { "service-name": "demo", repository: "app" };
 const parse = (raw: Record<string, string>, env: Record<string, string> = {}) =>
