@@ -2,7 +2,7 @@ import * as core from "@actions/core";
 import { realDeps } from "./entry/real-deps.js";
 import { run as deploy } from "./entry/run.js";
 import { publishToActions, toolkitLogger } from "./entry/toolkit.js";
-import { rawInputs } from "./inputs/inputs.js";
+import { rawInputs } from "./inputs/sources.js";
 import { TEMP_DIRS_STATE } from "./platform/temp-dirs.js";
 
 /**

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv, SSM_PATH } from "../src/inputs/inputs.js";
+import { parseInputs } from "../src/inputs/inputs.js";
+import { rawInputs, rawInputsFromArgv } from "../src/inputs/sources.js";
+import { parseDuration, SSM_PATH } from "../src/inputs/values.js";
 import { DeployError } from "../src/platform/errors.js";
 
 const base = { "service-name": "demo", repository: "app" };

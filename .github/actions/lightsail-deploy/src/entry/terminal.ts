@@ -1,6 +1,7 @@
 import { EOL } from "node:os";
 import { getInput } from "@actions/core";
-import { INPUT_NAMES, rawInputs, rawInputsFromArgv } from "../inputs/inputs.js";
+import { INPUT_NAMES } from "../inputs/schema.js";
+import { rawInputs, rawInputsFromArgv } from "../inputs/sources.js";
 import type { Logger } from "../platform/deps.js";
 import { secretList } from "../platform/secret-list.js";
 import { outputsOf, type RunResult, renderSummary, shaped } from "../report/report.js";

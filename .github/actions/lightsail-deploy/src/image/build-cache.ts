@@ -1,4 +1,4 @@
-import type { BuildCacheSetting } from "../inputs/inputs.js";
+import type { BuildCacheSetting } from "../inputs/schema.js";
 import type { Deps } from "../platform/deps.js";
 
 /**

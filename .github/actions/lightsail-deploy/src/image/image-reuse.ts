@@ -1,4 +1,4 @@
-import type { ImageSource } from "../inputs/inputs.js";
+import type { ImageSource } from "../inputs/schema.js";
 import { BatchGetImageCommand } from "../platform/aws-sdk.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
 import { DeployError, describeError } from "../platform/errors.js";

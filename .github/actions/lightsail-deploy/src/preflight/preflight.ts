@@ -3,7 +3,7 @@ import type { ContainerService } from "@aws-sdk/client-lightsail";
 import { checkReuse } from "../image/image-reuse.js";
 import { resolveTag } from "../image/image-tag.js";
 import { parseImageReference } from "../inputs/image-reference.js";
-import type { Inputs } from "../inputs/inputs.js";
+import type { Inputs } from "../inputs/schema.js";
 import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,

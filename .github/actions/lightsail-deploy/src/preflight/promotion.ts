@@ -1,4 +1,4 @@
-import type { PromotedImage } from "../inputs/inputs.js";
+import type { PromotedImage } from "../inputs/schema.js";
 import { DescribeImagesCommand } from "../platform/aws-sdk.js";
 import type { AwsClients } from "../platform/deps.js";
 import { DeployError, describeError, errorName } from "../platform/errors.js";

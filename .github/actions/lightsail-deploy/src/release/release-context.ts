@@ -1,5 +1,5 @@
 import { parseImageReference } from "../inputs/image-reference.js";
-import type { Inputs } from "../inputs/inputs.js";
+import type { Inputs } from "../inputs/schema.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
 import { describeError } from "../platform/errors.js";
 import type { PhaseRunner } from "../platform/phase-runner.js";

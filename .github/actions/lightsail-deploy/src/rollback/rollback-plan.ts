@@ -1,7 +1,7 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
 import { missingImages } from "../image/ecr-images.js";
 import { imageUri } from "../image/image-tag.js";
-import type { Inputs, RollbackTarget } from "../inputs/inputs.js";
+import type { Inputs, RollbackTarget } from "../inputs/schema.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
 import { DeployError } from "../platform/errors.js";
 import { listDeployments } from "../preflight/lightsail-reads.js";

@@ -1,6 +1,6 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { imageTagOf } from "../inputs/image-reference.js";
-import type { RollbackTarget } from "../inputs/inputs.js";
+import type { RollbackTarget } from "../inputs/schema.js";
 import { DeployError } from "../platform/errors.js";
 import { sortByVersion } from "../preflight/lightsail-reads.js";
 import { publicImage } from "../release/create/deployment-request.js";

@@ -1,6 +1,6 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
 import { checkContainerImages, withContainerImages } from "../../image/container-images.js";
-import type { Inputs } from "../../inputs/inputs.js";
+import type { Inputs } from "../../inputs/schema.js";
 import type { AwsClients, Deps } from "../../platform/deps.js";
 import type { Preflight } from "../../preflight/preflight.js";
 import { buildDeploymentRequest, targetContainerName } from "./deployment-request.js";
