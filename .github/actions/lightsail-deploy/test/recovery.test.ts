@@ -10,10 +10,10 @@ import { GetParametersByPathCommand, PutParameterCommand } from "../src/platform
 import {
   EMPTY_RECORD,
   serializeRecord,
-  ssmRecordStore,
   verdictEntry,
   withVerdict,
 } from "../src/release/record/release-record.js";
+import { ssmRecordStore } from "../src/release/record/ssm-record-store.js";
 import {
   awsError,
   deployment,

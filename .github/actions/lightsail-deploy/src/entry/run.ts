@@ -1,40 +1,23 @@
-import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
-import { containerImageList } from "../image/container-images.js";
-import { publishImage } from "../image/image.js";
-import { imageUri } from "../image/image-tag.js";
 import { imageTagOf } from "../inputs/image-reference.js";
 import { parseInputs } from "../inputs/inputs.js";
-import type { RawInputs } from "../inputs/schema.js";
+import type { Inputs, RawInputs } from "../inputs/schema.js";
 import { GetContainerServicePowersCommand } from "../platform/aws-sdk.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
 import { describeError } from "../platform/errors.js";
-import { type PhaseTiming, phaseRunner } from "../platform/phase-runner.js";
+import { type PhaseRunner, type PhaseTiming, phaseRunner } from "../platform/phase-runner.js";
 import { newTimeline, timed } from "../platform/timeline.js";
 import { type Preflight, preflight } from "../preflight/preflight.js";
-import { digestOfTag } from "../preflight/promotion.js";
-import { checkDeployImages, planDeploy } from "../release/create/deploy.js";
-import { describeRequest, publicImage } from "../release/create/deployment-request.js";
+import { deployStep } from "../release/deploy-step.js";
 import { maskEnvironmentValues, withMaskedEnvironments } from "../release/masking.js";
-import { ssmRecordStore, verdictOf } from "../release/record/release-record.js";
-import { type ReleaseOutcome, release } from "../release/release.js";
+import { promoteStep } from "../release/promote-step.js";
+import { ssmRecordStore } from "../release/record/ssm-record-store.js";
 import { type ReleaseContext, releaseContext } from "../release/release-context.js";
+import type { StepOutcome } from "../release/step-outcome.js";
 import { certificateWarnings, customDomains, publicUrls } from "../release/verify/domains.js";
 import { postCommitStatus } from "../report/commit-status.js";
 import { type MonthlyCost, monthlyCost, type RunResult } from "../report/report.js";
 import { protectNeededImages } from "../rollback/image-protection.js";
-import { planRollback } from "../rollback/rollback-plan.js";
-
-/** What the deploy or rollback step produced: a release, or (dry run, nothing to do) a note. */
-type StepOutcome =
-  | { kind: "released"; outcome: ReleaseOutcome; containers?: RunResult["containers"] }
-  | {
-      kind: "unchanged";
-      image: string | undefined;
-      version: number | undefined;
-      note?: string;
-      request?: string;
-      containers?: RunResult["containers"];
-    };
+import { rollbackStep } from "../rollback/rollback-step.js";
 
 /** Sequences the phases and turns their outcomes into the result. Never throws. */
 export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
@@ -69,56 +52,90 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
       phase("preflight", "Pre-flight", () => preflight(inputs, aws, deps)),
     );
     started = { aws, checked };
-    const certificates = customDomains(checked.service).length
-      ? await phase("preflight", "Custom domains", () => certificateWarnings(aws, checked.service, deps))
-      : [];
-    for (const warning of certificates) deps.log.warning(warning);
-    result.notes.push(...certificates);
+    result.notes.push(...(await domainWarnings(aws, checked, deps, phase)));
     Object.assign(result, {
       // The custom domain when one is attached: it is where users reach the service.
       serviceUrl: publicUrls(checked.service)[0],
       previousVersion: checked.service.currentDeployment?.version,
     });
-    const record = ssmRecordStore(
-      aws,
-      inputs.releaseRecord,
-      { service: inputs.serviceName, region: inputs.region },
-      checked.service.createdAt,
-    );
-    const recordAtStart = await phase("preflight", "Release record", async () => {
-      const read = await record.read();
-      deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded for this service`);
-      // Proven before anything changes: a verdict that cannot be written is a rollback lost later.
-      if (!inputs.dryRun)
-        await record.proveWritable(
-          `${deps.env.GITHUB_RUN_ID ?? "local"} ${new Date(deps.now()).toISOString()}`,
-        );
-      return read;
-    });
+    const { record, recordAtStart } = await openRecord(inputs, checked, aws, deps, phase);
     const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
-    const step =
-      inputs.source.kind === "rollback"
-        ? await rollbackStep(ctx)
-        : inputs.source.kind === "promote"
-          ? await promoteStep(ctx)
-          : await deployStep(ctx);
-    applyStep(result, step);
+    applyStep(result, await stepFor(ctx));
     if (ctx.deployed?.uri === result.imageUri)
       Object.assign(result, { imageDigest: ctx.deployed?.digest, promotedFrom: ctx.deployed?.from });
-    if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back")) {
-      const target = {
-        serviceName: inputs.serviceName,
-        repositoryName: checked.repository.repositoryName ?? "",
-        repositoryUri: checked.repository.repositoryUri ?? "",
-      };
-      await phase("report", "Image protection", async () =>
-        protectNeededImages(aws, target, ctx.known(), deps.log),
-      ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
-    }
+    if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back"))
+      await protectImages(ctx);
   } catch (error) {
     result.status = "failed";
     result.error = error instanceof Error ? error.message : String(error);
   }
+  await finishReport(result, started, token, deps, phase);
+  return result;
+}
+
+/** Certificate and domain warnings, logged and kept for the summary; none without a custom domain. */
+async function domainWarnings(aws: AwsClients, checked: Preflight, deps: Deps, phase: PhaseRunner) {
+  const certificates = customDomains(checked.service).length
+    ? await phase("preflight", "Custom domains", () => certificateWarnings(aws, checked.service, deps))
+    : [];
+  for (const warning of certificates) deps.log.warning(warning);
+  return certificates;
+}
+
+/** Reads the release record and, before anything changes, proves a verdict can be written to it. */
+async function openRecord(
+  inputs: Inputs,
+  checked: Preflight,
+  aws: AwsClients,
+  deps: Deps,
+  phase: PhaseRunner,
+) {
+  const record = ssmRecordStore(
+    aws,
+    inputs.releaseRecord,
+    { service: inputs.serviceName, region: inputs.region },
+    checked.service.createdAt,
+  );
+  const recordAtStart = await phase("preflight", "Release record", async () => {
+    const read = await record.read();
+    deps.log.info(`${record.name}: ${read.entries.length} verdicts recorded for this service`);
+    // Proven before anything changes: a verdict that cannot be written is a rollback lost later.
+    if (!inputs.dryRun)
+      await record.proveWritable(
+        `${deps.env.GITHUB_RUN_ID ?? "local"} ${new Date(deps.now()).toISOString()}`,
+      );
+    return read;
+  });
+  return { record, recordAtStart };
+}
+
+function stepFor(ctx: ReleaseContext): Promise<StepOutcome> {
+  if (ctx.inputs.source.kind === "rollback") return rollbackStep(ctx);
+  if (ctx.inputs.source.kind === "promote") return promoteStep(ctx);
+  return deployStep(ctx);
+}
+
+/** Keeps the images a later rollback needs from the lifecycle policy; optional, so a failure only warns. */
+async function protectImages(ctx: ReleaseContext): Promise<void> {
+  const { inputs, checked, aws, deps, phase } = ctx;
+  const target = {
+    serviceName: inputs.serviceName,
+    repositoryName: checked.repository.repositoryName ?? "",
+    repositoryUri: checked.repository.repositoryUri ?? "",
+  };
+  await phase("report", "Image protection", async () =>
+    protectNeededImages(aws, target, ctx.known(), deps.log),
+  ).catch((error: unknown) => deps.log.warning(`Could not protect the images: ${describeError(error)}`));
+}
+
+/** Cost, the run's GitHub context and the commit status: read and posted whatever the outcome. */
+async function finishReport(
+  result: RunResult,
+  started: { aws: AwsClients; checked: Preflight } | undefined,
+  token: string | undefined,
+  deps: Deps,
+  phase: PhaseRunner,
+): Promise<void> {
   if (started) {
     const { aws, checked } = started;
     result.cost = await phase("report", "Cost", () => readCost(aws, checked, deps)).catch(() => undefined);
@@ -128,7 +145,6 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
     return undefined;
   });
   if (token) await deps.log.group("Commit status", () => postCommitStatus(result, token, deps));
-  return result;
 }
 
 function applyStep(result: RunResult, step: StepOutcome): void {
@@ -157,113 +173,6 @@ function applyStep(result: RunResult, step: StepOutcome): void {
   if ("unknown" in outcome.serving) result.servingUnknown = outcome.serving.unknown;
   else result.servingVersion = outcome.serving.version;
   result.notes.push(...outcome.notes);
-}
-
-/** A dry run stops before the Create: it prints the request (environment values as ***) and changes nothing. */
-function dryRun(
-  request: CreateContainerServiceDeploymentRequest,
-  image: string | undefined,
-  deps: Deps,
-  note?: string,
-): StepOutcome {
-  const text = describeRequest(request);
-  deps.log.info(`Dry run: this request would be sent; nothing was changed.\n${text}`);
-  const containers = containerImageList(request);
-  return {
-    kind: "unchanged",
-    image,
-    version: undefined,
-    request: text,
-    containers,
-    ...(note ? { note } : {}),
-  };
-}
-
-async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
-  const { inputs, checked, aws, deps, phase } = ctx;
-  const tag = checked.tag ?? "";
-  const repositoryUri = checked.repository.repositoryUri ?? "";
-  await checkOtherImages(ctx);
-  const image = inputs.dryRun
-    ? { uri: imageUri(repositoryUri, tag), tag }
-    : await phase("image", "Image", () =>
-        publishImage(
-          inputs.source,
-          { repositoryUri, tag, exists: checked.imageExists },
-          aws,
-          deps,
-          inputs.buildCache,
-        ),
-      );
-  const notes = checked.imageExists
-    ? [`${image.uri} was already in ECR, so build and push were skipped.`]
-    : [];
-  const request = await phase("deploy", "Deployment request", async () => {
-    const planned = await planDeploy(inputs, checked, image.uri, aws, deps);
-    deps.log.debug(describeRequest(planned));
-    return planned;
-  });
-  if (inputs.dryRun) return dryRun(request, image.uri, deps, notes[0]);
-  const repositoryName = checked.repository.repositoryName ?? inputs.repository ?? "";
-  const digest = await digestOfTag(repositoryName, image.tag, aws, (m) => deps.log.warning(m));
-  ctx.deployed = { uri: image.uri, digest, from: undefined };
-  const outcome = await release(ctx, request, "deploy", image.uri);
-  outcome.notes.unshift(...notes);
-  return { kind: "released", outcome, containers: containerImageList(request) };
-}
-
-/** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
-/** `images` (other containers' new images) checked before anything is pushed or deployed. */
-async function checkOtherImages({ inputs, checked, aws, phase }: ReleaseContext): Promise<void> {
-  if (Object.keys(inputs.images).length === 0) return;
-  await phase("preflight", "Container images", () => checkDeployImages(inputs, checked, aws));
-}
-
-async function promoteStep(ctx: ReleaseContext): Promise<StepOutcome> {
-  const { inputs, checked, aws, deps, phase } = ctx;
-  const promotion = checked.promotion;
-  if (!promotion) throw new Error("promoteStep needs a promotion resolved in pre-flight");
-  await checkOtherImages(ctx);
-  const request = await phase("deploy", "Deployment request", async () => {
-    const planned = await planDeploy(inputs, checked, promotion.uri, aws, deps);
-    deps.log.debug(describeRequest(planned));
-    return planned;
-  });
-  ctx.deployed = { uri: promotion.uri, digest: promotion.digest, from: promotion.from };
-  const note = `Promoted ${promotion.digest}${promotion.from ? ` from ${promotion.from}` : ""}: nothing was built or pushed.`;
-  if (inputs.dryRun) return dryRun(request, promotion.uri, deps, note);
-  const outcome = await release(ctx, request, "deploy", promotion.uri);
-  outcome.notes.unshift(note);
-  return { kind: "released", outcome };
-}
-
-async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {
-  const { inputs, checked, aws, deps, phase } = ctx;
-  if (inputs.source.kind !== "rollback") throw new Error("rollbackStep needs a rollback source");
-  const target = inputs.source.target;
-  const plan = await phase("rollback", "Rollback target", () =>
-    planRollback(inputs, checked, target, ctx.recordAtStart, aws, deps),
-  );
-  const image = publicImage({
-    containers: plan.request.containers,
-    publicEndpoint: plan.request.publicEndpoint,
-  });
-  if (plan.choice.kind === "already-active") {
-    const version = plan.choice.deployment.version;
-    return {
-      kind: "unchanged",
-      image,
-      version,
-      note: `Version ${version} is already the active deployment; nothing was changed.`,
-    };
-  }
-  if (inputs.dryRun) return dryRun(plan.request, image, deps);
-  const containers = containerImageList(plan.request);
-  // A target the record does not hold as verified good gets its first verdict here, bake window included.
-  const verified =
-    plan.choice.kind === "redeploy" && verdictOf(ctx.recordAtStart, plan.choice.deployment) === "good";
-  const outcome = await release(ctx, plan.request, "rollback", image, !verified);
-  return { kind: "released", outcome, containers };
 }
 
 async function readCost(aws: AwsClients, checked: Preflight, deps: Deps): Promise<MonthlyCost | undefined> {

@@ -7,25 +7,15 @@ import type { Inputs } from "../inputs/schema.js";
 import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../platform/aws-sdk.js";
-import { AWS_MAX_ATTEMPTS, type AwsClients, type Deps } from "../platform/deps.js";
-import {
-  DeployError,
-  describeError,
-  errorName,
-  isAccessDenied,
-  isCredentialsError,
-  isNotFound,
-  isTransient,
-  type Phase,
-  setupInProgress,
-} from "../platform/errors.js";
-import { pollUntil } from "../platform/polling.js";
+import type { AwsClients, Deps } from "../platform/deps.js";
+import { DeployError, describeError, errorName } from "../platform/errors.js";
+import { awsFailure } from "./aws-failure.js";
 import { listDeployments } from "./lightsail-reads.js";
 import { type Promotion, resolvePromotion } from "./promotion.js";
 import { policyGrantsPull, pullStatement } from "./repository-policy.js";
+import { settledService } from "./settled-service.js";
 
 export interface Preflight {
   service: ContainerService;
@@ -36,158 +26,6 @@ export interface Preflight {
   imageExists: boolean;
   /** A promotion: the image in ECR it deploys, resolved to its digest. */
   promotion?: Promotion;
-}
-
-const SETTLED = new Set(["READY", "RUNNING"]);
-const TRANSITIONS = new Set(["PENDING", "DEPLOYING", "UPDATING"]);
-
-/** Where a service check runs: in pre-flight nothing has changed yet; in a rollback a release already has. */
-type CheckPhase = Extract<Phase, "preflight" | "rollback">;
-
-/** "nothing was changed" is true only before the run changed anything. */
-function todoFor(phase: CheckPhase, todo: string): string {
-  return phase === "preflight" ? `nothing was changed; ${todo}` : todo;
-}
-
-/** Turns credential and permission errors on the first AWS calls into advice. */
-function awsFailure(error: unknown, doing: string, phase: CheckPhase = "preflight"): DeployError {
-  if (error instanceof DeployError) return error;
-  if (isCredentialsError(error)) {
-    return new DeployError(
-      `AWS rejected the credentials while ${doing} (${describeError(error)})`,
-      phase,
-      "configure credentials (aws-actions/configure-aws-credentials, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
-      { cause: error },
-    );
-  }
-  if (isAccessDenied(error)) {
-    return new DeployError(
-      `access denied while ${doing} (${describeError(error)})`,
-      phase,
-      "grant the deploying identity the Lightsail and ECR permissions listed in the README",
-      { cause: error },
-    );
-  }
-  const settingUp = setupInProgress(error);
-  if (settingUp) {
-    return new DeployError(
-      `${settingUp === "account" ? "the AWS account is" : "this region is"} still being set up for Lightsail (${describeError(error)}) while ${doing}`,
-      phase,
-      todoFor(phase, "wait a few minutes for the setup to finish, then re-run the deploy"),
-      { cause: error },
-    );
-  }
-  if (isTransient(error)) {
-    return new DeployError(
-      `${doing} kept failing after ${AWS_MAX_ATTEMPTS} attempts (${describeError(error)})`,
-      phase,
-      phase === "preflight"
-        ? "AWS is throttling or unavailable; nothing was changed, re-run the deploy in a few minutes"
-        : "AWS is throttling or unavailable",
-      { cause: error },
-    );
-  }
-  return new DeployError(
-    `${doing} failed (${describeError(error)})`,
-    phase,
-    "check the region and that AWS is reachable",
-    { cause: error },
-  );
-}
-
-async function getService(
-  aws: AwsClients,
-  inputs: Inputs,
-  phase: CheckPhase = "preflight",
-): Promise<ContainerService> {
-  try {
-    const out = await aws.lightsail.send(
-      new GetContainerServicesCommand({ serviceName: inputs.serviceName }),
-    );
-    const service = out.containerServices?.[0];
-    if (service) return service;
-  } catch (error) {
-    if (!isNotFound(error)) throw awsFailure(error, "reading the Lightsail service", phase);
-  }
-  throw new DeployError(
-    `Lightsail container service \`${inputs.serviceName}\` does not exist in ${inputs.region}`,
-    phase,
-    "create it (see infrastructure/) or fix `service-name` or `region`",
-  );
-}
-
-/** What to do about each way a service's creation fails; it stays PENDING, so waiting never ends. */
-const CREATION_FAILURES: Record<string, string> = {
-  CERTIFICATE_LIMIT_EXCEEDED:
-    "the account has as many Lightsail certificates as it may have: delete unused ones (aws lightsail get-certificates, delete-certificate), then delete the service and create it again",
-  UNKNOWN_ERROR:
-    "delete the service and create it again (see infrastructure/); if that fails too, ask AWS Support",
-};
-
-function failedCreation(
-  service: ContainerService,
-  inputs: Inputs,
-  phase: CheckPhase,
-): DeployError | undefined {
-  const code = service.stateDetail?.code ?? "";
-  const todo = CREATION_FAILURES[code];
-  if (service.state !== "PENDING" || todo === undefined) return undefined;
-  const detail = service.stateDetail?.message ? `: ${service.stateDetail.message}` : "";
-  return new DeployError(
-    `creating service \`${inputs.serviceName}\` failed (PENDING, ${code}${detail})`,
-    phase,
-    todoFor(phase, todo),
-  );
-}
-
-/** Waits out PENDING, DEPLOYING and UPDATING, since Lightsail rejects a deployment during them. */
-export async function settledService(
-  aws: AwsClients,
-  inputs: Inputs,
-  deps: Deps,
-  intervalMs = inputs.pollIntervalMs,
-  phase: CheckPhase = "preflight",
-): Promise<ContainerService> {
-  let service = await getService(aws, inputs, phase);
-  if (service.isDisabled || service.state === "DISABLED") {
-    throw new DeployError(
-      `service \`${inputs.serviceName}\` is disabled`,
-      phase,
-      `enable it: aws lightsail update-container-service --service-name ${inputs.serviceName} --no-is-disabled`,
-    );
-  }
-  if (SETTLED.has(service.state ?? "")) return service;
-  const failed = failedCreation(service, inputs, phase);
-  if (failed) throw failed;
-  if (!TRANSITIONS.has(service.state ?? "")) {
-    throw new DeployError(
-      `service \`${inputs.serviceName}\` is ${service.state}`,
-      phase,
-      "wait until it is READY or RUNNING",
-    );
-  }
-  deps.log.info(`Service is ${service.state}; waiting for it to settle before deploying`);
-  const settled = await pollUntil(
-    async () => {
-      service = await getService(aws, inputs, phase);
-      deps.log.info(
-        `  service state: ${service.state}${service.stateDetail?.code ? ` (${service.stateDetail.code})` : ""}`,
-      );
-      const failed = failedCreation(service, inputs, phase);
-      if (failed) throw failed;
-      return SETTLED.has(service.state ?? "") ? service : undefined;
-    },
-    { intervalMs, timeoutMs: inputs.waitTimeoutMs },
-    deps,
-  );
-  if (!settled.done) {
-    throw new DeployError(
-      `service \`${inputs.serviceName}\` stayed ${service.state} for ${inputs.waitTimeoutMs / 1000}s`,
-      phase,
-      "wait for the running operation to finish, or raise `wait-timeout`",
-    );
-  }
-  return settled.value;
 }
 
 async function getRepository(aws: AwsClients, name: string, inputs: Inputs): Promise<Repository> {

@@ -9,12 +9,12 @@ import type { CreatedDeployment } from "./create/create-deployment.js";
 import { publicImage } from "./create/deployment-request.js";
 import { newDeployId } from "./deployment-id.js";
 import {
-  type RecordStore,
   type ReleaseEntry,
   type ReleaseImage,
   type ReleaseRecord,
   verdictEntry,
 } from "./record/release-record.js";
+import type { RecordStore } from "./record/ssm-record-store.js";
 import { customDomains } from "./verify/domains.js";
 import { probeCountFor } from "./verify/probe.js";
 import { type Verdict, verifyDeployment } from "./verify/verify.js";

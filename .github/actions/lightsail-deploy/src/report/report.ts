@@ -159,7 +159,26 @@ function optionalRows(rows: [string, string | undefined][]): [string, string][] 
 export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = "mermaid"): string {
   const title =
     result.dryRun && !result.error ? "🧪 Dry run (nothing changed)" : STATUS_TITLE[result.status ?? "failed"];
-  const rows: [string, string | number | undefined][] = [
+  const spans = result.timeline ?? [];
+  const chart = timeline === "mermaid" ? renderGantt(spans) : renderTimelineText(spans);
+  const parts = [
+    ...(chart ? [chart, ""] : []),
+    `## lightsail-deploy: ${title}`,
+    "",
+    "| | |",
+    "| --- | --- |",
+    ...summaryRows(result).map(([key, value]) => `| ${key} | ${cell(value)} |`),
+  ];
+  if (result.bake) parts.push("", renderBake(result.bake));
+  if (result.error) parts.push("", `**${result.error}**`);
+  if (result.notes.length) parts.push("", ...result.notes.map((note) => `- ${note}`));
+  parts.push(...detailBlocks(result));
+  return `${parts.join("\n")}\n`;
+}
+
+/** The summary table's rows, in the order a reader looks for them. */
+function summaryRows(result: RunResult): [string, string | number | undefined][] {
+  return [
     ["Service", result.serviceName],
     ["Region", result.region],
     ["Version", result.deploymentVersion],
@@ -186,19 +205,11 @@ export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = 
     ...contextRows(result.context),
     ...result.phases.map(({ phase, ms }): [string, string] => [`Phase: ${phase}`, formatMs(ms)]),
   ];
-  const spans = result.timeline ?? [];
-  const chart = timeline === "mermaid" ? renderGantt(spans) : renderTimelineText(spans);
-  const parts = [
-    ...(chart ? [chart, ""] : []),
-    `## lightsail-deploy: ${title}`,
-    "",
-    "| | |",
-    "| --- | --- |",
-    ...rows.map(([key, value]) => `| ${key} | ${cell(value)} |`),
-  ];
-  if (result.bake) parts.push("", renderBake(result.bake));
-  if (result.error) parts.push("", `**${result.error}**`);
-  if (result.notes.length) parts.push("", ...result.notes.map((note) => `- ${note}`));
+}
+
+/** The deployment request and the new deployment's container logs, folded. */
+function detailBlocks(result: RunResult): string[] {
+  const parts: string[] = [];
   if (result.request)
     parts.push(
       "",
@@ -220,5 +231,5 @@ export function renderSummary(result: RunResult, timeline: "mermaid" | "text" = 
       "</details>",
     );
   }
-  return `${parts.join("\n")}\n`;
+  return parts;
 }

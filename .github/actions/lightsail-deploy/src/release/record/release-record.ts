@@ -1,7 +1,6 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { defaultRecordName } from "../../inputs/record-name.js";
-import type { AwsClients } from "../../platform/deps.js";
-import { DeployError, describeError, errorName } from "../../platform/errors.js";
+import { DeployError } from "../../platform/errors.js";
 import { deployIdOf } from "../deployment-id.js";
 
 /**
@@ -71,7 +70,7 @@ export interface RecordScope {
   region: string;
 }
 
-function isEntry(value: unknown): value is ReleaseEntry {
+export function isEntry(value: unknown): value is ReleaseEntry {
   const e = value as Partial<ReleaseEntry> | null;
   return (
     typeof e === "object" &&
@@ -219,40 +218,6 @@ export function restoreTarget(
   return newestVerified(record, deployments, usable);
 }
 
-/** Reads and writes the record's parameters. */
-export interface RecordStore {
-  readonly name: string;
-  readonly scope: RecordScope;
-  /** This service's verdicts (and what a legacy record proves); unreadable means a pre-flight failure. */
-  read(): Promise<ReleaseRecord>;
-  /** Pre-flight: proves PutParameter works under the path before anything changes. */
-  proveWritable(marker: string): Promise<void>;
-  /** Writes one verdict as a parameter of its own; never overwrites another. Returns the entry written. */
-  add(entry: ReleaseEntry): Promise<ReleaseEntry>;
-  /** Deletes what `evictions` names from `record`; returns how many. */
-  evict(record: ReleaseRecord): Promise<number>;
-}
-
-function readFailure(name: string, error: unknown): DeployError {
-  return new DeployError(
-    `reading the release record \`release-record\` (${name}) failed (${describeError(error)})`,
-    "preflight",
-    `grant the deploying identity ssm:GetParameter, ssm:GetParametersByPath, ssm:PutParameter and ssm:DeleteParameters on ${name} and ${name}/* (infrastructure/ does)`,
-    { cause: error },
-  );
-}
-
-function parseStored(value: string | undefined, scope: RecordScope): ReleaseEntry | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value ?? "");
-    if (!isEntry(parsed)) return undefined;
-    if (parsed.service !== scope.service || parsed.region !== scope.region) return undefined;
-    return { ...parsed, why: typeof parsed.why === "string" ? parsed.why : "" };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Only verdicts given since the service was created are about it. A service deleted and re-created under the
  * same name (a paused environment, a hand re-create) numbers its deployments from 1 again, and a verdict on
@@ -265,109 +230,4 @@ export function sinceCreated(
   if (!serviceCreatedAt) return [...entries];
   const created = serviceCreatedAt.getTime();
   return entries.filter((entry) => !(Date.parse(entry.at) < created));
-}
-
-export function ssmRecordStore(
-  aws: AwsClients,
-  name: string,
-  scope: RecordScope,
-  serviceCreatedAt?: Date,
-): RecordStore {
-  const sdk = () => import(/* webpackMode: "eager" */ "../../platform/ssm-sdk.js");
-  const prefix = `${name}/${scope.region}/${scope.service}`;
-  const readLegacy = async (): Promise<ReleaseEntry[]> => {
-    const { GetParameterCommand } = await sdk();
-    const ssm = await aws.ssm();
-    try {
-      const out = await ssm.send(new GetParameterCommand({ Name: name }));
-      return importLegacy(parseRecord(out.Parameter?.Value ?? "", name), name, scope);
-    } catch (error) {
-      if (errorName(error) === "ParameterNotFound") return [];
-      if (error instanceof DeployError) throw error;
-      throw readFailure(name, error);
-    }
-  };
-  const readEntries = async (): Promise<ReleaseEntry[]> => {
-    const { GetParametersByPathCommand } = await sdk();
-    const ssm = await aws.ssm();
-    const entries: ReleaseEntry[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        const out = await ssm.send(
-          new GetParametersByPathCommand({ Path: prefix, Recursive: false, NextToken: token }),
-        );
-        for (const parameter of out.Parameters ?? []) {
-          // A parameter that is not a verdict of this scope (the writability marker, a hand-made one)
-          // proves nothing and is passed over.
-          const entry = parseStored(parameter.Value, scope);
-          if (entry) entries.push(entry);
-        }
-        token = out.NextToken;
-      } while (token);
-    } catch (error) {
-      throw readFailure(name, error);
-    }
-    return entries;
-  };
-  return {
-    name,
-    scope,
-    async read() {
-      const [legacy, entries] = await Promise.all([readLegacy(), readEntries()]);
-      const all = sinceCreated([...legacy, ...entries], serviceCreatedAt).sort((a, b) =>
-        a.at.localeCompare(b.at),
-      );
-      return { entries: all };
-    },
-    async proveWritable(marker) {
-      const { PutParameterCommand } = await sdk();
-      const ssm = await aws.ssm();
-      try {
-        await ssm.send(
-          new PutParameterCommand({
-            Name: `${prefix}/writable`,
-            Value: marker,
-            Type: "String",
-            Overwrite: true,
-          }),
-        );
-      } catch (error) {
-        throw new DeployError(
-          `the release record \`release-record\` (${name}) cannot be written (${describeError(error)}): verdicts would be lost and later rollbacks could not tell good releases from bad`,
-          "preflight",
-          `nothing was changed; grant the deploying identity ssm:PutParameter on ${name}/* (infrastructure/ does)`,
-          { cause: error },
-        );
-      }
-    },
-    async add(entry) {
-      const full = { ...entry, ...scope };
-      const { PutParameterCommand } = await sdk();
-      const ssm = await aws.ssm();
-      try {
-        await ssm.send(
-          new PutParameterCommand({
-            Name: entryName(name, full),
-            Value: JSON.stringify({ schema: 2, ...full }),
-            Type: "String",
-            Overwrite: false,
-          }),
-        );
-      } catch (error) {
-        // The same verdict on the same deployment is already there (a retried write): nothing is lost.
-        if (errorName(error) !== "ParameterAlreadyExists") throw error;
-      }
-      return full;
-    },
-    async evict(record) {
-      const names = evictions(record).map((e) => entryName(name, { ...e, ...scope }));
-      if (names.length === 0) return 0;
-      const { DeleteParametersCommand } = await sdk();
-      const ssm = await aws.ssm();
-      for (let i = 0; i < names.length; i += 10)
-        await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
-      return names.length;
-    },
-  };
 }

@@ -3,7 +3,7 @@ import { missingImages } from "../../image/ecr-images.js";
 import { DeployError, describeError, errorName, isTransient } from "../../platform/errors.js";
 import { pollIntervalFor, retryUntil } from "../../platform/polling.js";
 import { listDeployments } from "../../preflight/lightsail-reads.js";
-import { settledService } from "../../preflight/preflight.js";
+import { settledService } from "../../preflight/settled-service.js";
 import { createDeployment } from "../create/create-deployment.js";
 import { requestFromDeployment } from "../create/deployment-request.js";
 import { restoreTarget } from "../record/release-record.js";
