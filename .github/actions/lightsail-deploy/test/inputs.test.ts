@@ -262,6 +262,22 @@ describe("reading raw inputs", () => {
     });
   });
 
+  test.each([
+    [["demo"], 'unexpected argument "demo"'],
+    [["--service-name", "demo", "-x"], 'unexpected argument "-x"'],
+    [["--service-name", "demo", "--", "--tag", "v1"], 'unexpected argument "--"'],
+    [["--=demo"], 'unexpected argument "--=demo"'],
+  ])("an argument that is not --name value is refused: %j", (argv, message) => {
+    expect(() => rawInputsFromArgv(argv)).toThrow(message);
+  });
+
+  test("a value may start with a single dash; a flag's value never starts with --", () => {
+    expect(rawInputsFromArgv(["--tag", "-x", "--service-name=--y"])).toEqual({
+      tag: "-x",
+      "service-name": "--y",
+    });
+  });
+
   test("an unknown flag is named by parseInputs", () => {
     expect(() => parse(rawInputsFromArgv(["--servce-name", "demo"]))).toThrow("unknown input `servce-name`");
   });
