@@ -60,9 +60,10 @@ export async function run(raw: RawInputs, runDeps: Deps): Promise<RunResult> {
     });
     const { record, recordAtStart } = await openRecord(inputs, checked, aws, deps, phase);
     const ctx = releaseContext({ inputs, checked, aws, deps, record, recordAtStart, phase });
-    applyStep(result, await stepFor(ctx));
-    if (ctx.deployed?.uri === result.imageUri)
-      Object.assign(result, { imageDigest: ctx.deployed?.digest, promotedFrom: ctx.deployed?.from });
+    const step = await stepFor(ctx);
+    applyStep(result, step);
+    if (step.deployed?.uri === result.imageUri)
+      Object.assign(result, { imageDigest: step.deployed?.digest, promotedFrom: step.deployed?.from });
     if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back"))
       await protectImages(ctx);
   } catch (error) {

@@ -5,7 +5,7 @@ import { digestOfTag } from "../preflight/promotion.js";
 import { checkDeployImages, planDeploy } from "./create/deploy.js";
 import { describeRequest } from "./create/deployment-request.js";
 import { release } from "./release.js";
-import type { ReleaseContext } from "./release-context.js";
+import { deploying, type ReleaseContext } from "./release-context.js";
 import { dryRun, type StepOutcome } from "./step-outcome.js";
 
 export async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
@@ -35,10 +35,10 @@ export async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   if (inputs.dryRun) return dryRun(request, image.uri, deps, notes[0]);
   const repositoryName = checked.repository.repositoryName ?? inputs.repository ?? "";
   const digest = await digestOfTag(repositoryName, image.tag, aws, (m) => deps.log.warning(m));
-  ctx.deployed = { uri: image.uri, digest, from: undefined };
-  const outcome = await release(ctx, request, "deploy", image.uri);
+  const deployed = { uri: image.uri, digest, from: undefined };
+  const outcome = await release(deploying(ctx, deployed), request, "deploy", image.uri);
   outcome.notes.unshift(...notes);
-  return { kind: "released", outcome, containers: containerImageList(request) };
+  return { kind: "released", outcome, deployed, containers: containerImageList(request) };
 }
 
 /** `images` (other containers' new images) checked before anything is pushed or deployed. */

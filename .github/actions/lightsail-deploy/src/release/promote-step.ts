@@ -2,7 +2,7 @@ import { planDeploy } from "./create/deploy.js";
 import { describeRequest } from "./create/deployment-request.js";
 import { checkOtherImages } from "./deploy-step.js";
 import { release } from "./release.js";
-import type { ReleaseContext } from "./release-context.js";
+import { deploying, type ReleaseContext } from "./release-context.js";
 import { dryRun, type StepOutcome } from "./step-outcome.js";
 
 /** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
@@ -16,10 +16,10 @@ export async function promoteStep(ctx: ReleaseContext): Promise<StepOutcome> {
     deps.log.debug(describeRequest(planned));
     return planned;
   });
-  ctx.deployed = { uri: promotion.uri, digest: promotion.digest, from: promotion.from };
+  const deployed = { uri: promotion.uri, digest: promotion.digest, from: promotion.from };
   const note = `Promoted ${promotion.digest}${promotion.from ? ` from ${promotion.from}` : ""}: nothing was built or pushed.`;
-  if (inputs.dryRun) return dryRun(request, promotion.uri, deps, note);
-  const outcome = await release(ctx, request, "deploy", promotion.uri);
+  if (inputs.dryRun) return { ...dryRun(request, promotion.uri, deps, note), deployed };
+  const outcome = await release(deploying(ctx, deployed), request, "deploy", promotion.uri);
   outcome.notes.unshift(note);
-  return { kind: "released", outcome };
+  return { kind: "released", outcome, deployed };
 }

@@ -43,16 +43,29 @@ export interface ReleaseContext {
   verify(created: CreatedDeployment, kind: "deploy" | "rollback", bake?: boolean): Promise<Verdict>;
   /** A deployment id no other Create of this run (or any other run) uses: `<run id>-<n>`. */
   nextDeployId(): string;
-  /** Writes a good or rejected verdict to the record (see `remember`). */
-  recordVerdict(verdict: Verdict): Promise<void>;
-  /** The image this run deploys and its digest, once known; the record notes it for that image only. */
-  deployed?: { uri: string; digest: string | undefined; from: string | undefined };
+  /**
+   * Writes a good or rejected verdict to the record (see `remember`); `deployed` is the image this run
+   * deploys and its digest, which the record notes for that image only (see `deploying`).
+   */
+  recordVerdict(verdict: Verdict, deployed?: DeployedImage): Promise<void>;
+}
+
+/** The image a deploy or promote step deploys, its digest and the environment it was promoted from. */
+export interface DeployedImage {
+  uri: string;
+  digest: string | undefined;
+  from: string | undefined;
+}
+
+/** The context a deploy or promote step releases with: its verdicts note `deployed`'s digest. */
+export function deploying(ctx: ReleaseContext, deployed: DeployedImage): ReleaseContext {
+  return { ...ctx, recordVerdict: (verdict) => ctx.recordVerdict(verdict, deployed) };
 }
 
 /** The digest a deployment runs: pinned in its image, or known for this run's image (a restore is not). */
 function imageOf(
   deployment: Parameters<typeof publicImage>[0],
-  deployed: ReleaseContext["deployed"],
+  deployed: DeployedImage | undefined,
 ): ReleaseImage {
   const image = publicImage(deployment);
   const pinned = parseImageReference(image ?? "")?.digest;
@@ -112,7 +125,7 @@ export function releaseContext(
         },
         deps,
       ),
-    async recordVerdict(verdict) {
+    async recordVerdict(verdict, deployed) {
       if (verdict.kind !== "good" && verdict.kind !== "rejected") return;
       const { deployment } = verdict;
       const why =
@@ -125,7 +138,7 @@ export function releaseContext(
             : verdict.activated
               ? "failed the probe"
               : "FAILED";
-      const image = imageOf(deployment, ctx.deployed);
+      const image = imageOf(deployment, deployed);
       const entry = verdictEntry(deployment, verdict.kind, why, new Date(deps.now()), image, record.scope);
       await ctx.remember(entry, `version ${deployment.version} is ${verdict.kind}`);
     },
