@@ -1,5 +1,6 @@
 import type { Clock, Logger } from "./deps.js";
 import { describeError, isTransient } from "./errors.js";
+import type { ReleaseKind } from "./release-kind.js";
 
 export interface PollOptions {
   intervalMs: number;
@@ -14,7 +15,7 @@ export interface PollOptions {
  */
 export const ROLLBACK_POLL_INTERVAL_MS = 2000;
 
-export function pollIntervalFor(kind: "deploy" | "rollback", pollIntervalMs: number): number {
+export function pollIntervalFor(kind: ReleaseKind, pollIntervalMs: number): number {
   return kind === "rollback" ? Math.min(pollIntervalMs, ROLLBACK_POLL_INTERVAL_MS) : pollIntervalMs;
 }
 

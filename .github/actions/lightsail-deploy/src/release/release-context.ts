@@ -4,6 +4,7 @@ import type { AwsClients, Deps } from "../platform/deps.js";
 import { describeError } from "../platform/errors.js";
 import type { PhaseRunner } from "../platform/phase-runner.js";
 import { pollIntervalFor } from "../platform/polling.js";
+import type { ReleaseKind } from "../platform/release-kind.js";
 import type { Preflight } from "../preflight/preflight.js";
 import type { CreatedDeployment } from "./create/create-deployment.js";
 import { publicImage } from "./create/deployment-request.js";
@@ -40,7 +41,7 @@ export interface ReleaseContext {
    * `bake`: also a rollback's verification runs the bake window (a rollback to a release the record does not
    * hold as verified good: its verdict is a first verdict, as strict as a deploy's).
    */
-  verify(created: CreatedDeployment, kind: "deploy" | "rollback", bake?: boolean): Promise<Verdict>;
+  verify(created: CreatedDeployment, kind: ReleaseKind, bake?: boolean): Promise<Verdict>;
   /** A deployment id no other Create of this run (or any other run) uses: `<run id>-<n>`. */
   nextDeployId(): string;
   /**

@@ -3,6 +3,7 @@ import type {
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
 import { DeployError, describeError } from "../platform/errors.js";
+import type { ReleaseKind } from "../platform/release-kind.js";
 import { timed } from "../platform/timeline.js";
 import { describeServing, readServing, type Serving } from "../preflight/lightsail-reads.js";
 import { type CreatedDeployment, createDeployment } from "./create/create-deployment.js";
@@ -30,8 +31,6 @@ export interface ReleaseOutcome {
   /** The new version's bake window, when it had one. */
   bake?: BakeResult;
 }
-
-type Kind = "deploy" | "rollback";
 
 /**
  * Before this run changes anything: a record that has verified nothing yet for this service starts from the
@@ -140,7 +139,7 @@ function afterRestore(
 export async function release(
   ctx: ReleaseContext,
   request: CreateContainerServiceDeploymentRequest,
-  kind: Kind,
+  kind: ReleaseKind,
   image: string | undefined,
   /** Bake a rollback too: its target was never verified good (see ReleaseContext.verify). */
   bake = kind === "deploy",
@@ -154,7 +153,7 @@ export async function release(
       const out = await createDeployment(
         request,
         ctx.aws,
-        { serviceName: inputs.serviceName, id: ctx.nextDeployId(), phase: kind, deadline },
+        { serviceName: inputs.serviceName, id: ctx.nextDeployId(), kind, deadline },
         deps,
       );
       deps.log.info(`Created deployment version ${out.version} (${DEPLOY_ID_VARIABLE}=${out.id})`);
@@ -187,7 +186,7 @@ export async function release(
 async function judge(
   ctx: ReleaseContext,
   created: CreatedDeployment,
-  kind: Kind,
+  kind: ReleaseKind,
   image: string | undefined,
   servedBefore: ContainerServiceDeployment | undefined,
   bake: boolean,

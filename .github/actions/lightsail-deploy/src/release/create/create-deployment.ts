@@ -4,8 +4,9 @@ import type {
 } from "@aws-sdk/client-lightsail";
 import { CreateContainerServiceDeploymentCommand } from "../../platform/aws-sdk.js";
 import type { AwsClients, Deps } from "../../platform/deps.js";
-import { DeployError, describeError, isTransient, type Phase } from "../../platform/errors.js";
+import { DeployError, describeError, isTransient } from "../../platform/errors.js";
 import { retryUntil } from "../../platform/polling.js";
+import type { ReleaseKind } from "../../platform/release-kind.js";
 import { listDeployments } from "../../preflight/lightsail-reads.js";
 import { deployIdOf, withDeployId } from "../deployment-id.js";
 
@@ -19,7 +20,8 @@ export interface CreateOptions {
   serviceName: string;
   /** The id this deployment carries (a fresh one per Create: see ReleaseContext.nextDeployId). */
   id: string;
-  phase: Extract<Phase, "deploy" | "rollback">;
+  /** Where a failure of the Create is reported. */
+  kind: ReleaseKind;
   /** Until when passing AWS faults are retried. */
   deadline: number;
   /**
@@ -76,7 +78,7 @@ export async function createDeployment(
     } catch (readError) {
       throw new DeployError(
         `CreateContainerServiceDeployment failed (${describeError(failure)}), and whether it created a deployment could not be read (${describeError(readError)})`,
-        options.phase,
+        options.kind,
         "look at the service's deployments before re-running",
         { cause: readError },
       );
@@ -103,7 +105,7 @@ export async function createDeployment(
     if (failure instanceof DeployError) throw failure;
     throw new DeployError(
       `CreateContainerServiceDeployment was refused (${describeError(failure)})`,
-      options.phase,
+      options.kind,
       "nothing was changed (no deployment carries this run's id); fix the cause above and re-run",
       { cause: failure },
     );

@@ -96,7 +96,7 @@ export async function restoreVerifiedRelease(
           {
             serviceName: inputs.serviceName,
             id: ctx.nextDeployId(),
-            phase: "rollback",
+            kind: "rollback",
             deadline,
             retryRefusal: isServiceBusy,
           },
