@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CACHE_TAG } from "../.github/actions/lightsail-deploy/src/build-cache.js";
+import { CACHE_TAG } from "../.github/actions/lightsail-deploy/src/image/build-cache.js";
 import { BUILD_CACHE_TAG, keepLatestImagesPolicy } from "../infrastructure/src/policies.js";
 
 describe("the build cache and the ECR lifecycle policy", () => {

@@ -1,9 +1,9 @@
 import * as core from "@actions/core";
-import { rawInputs } from "./inputs.js";
-import { realDeps } from "./real-deps.js";
-import { run as deploy } from "./run.js";
-import { TEMP_DIRS_STATE } from "./temp-dirs.js";
-import { publishToActions, toolkitLogger } from "./toolkit.js";
+import { realDeps } from "./entry/real-deps.js";
+import { run as deploy } from "./entry/run.js";
+import { publishToActions, toolkitLogger } from "./entry/toolkit.js";
+import { rawInputs } from "./inputs/sources.js";
+import { TEMP_DIRS_STATE } from "./platform/temp-dirs.js";
 
 /**
  * The action on a GitHub runner: inputs, log, outputs, summary and failure through @actions/core (the

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { parse } from "yaml";
-import { INPUT_DEFAULTS, INPUT_NAMES } from "../src/inputs.js";
-import { OUTPUT_NAMES } from "../src/report.js";
+import { INPUT_DEFAULTS, INPUT_NAMES } from "../src/inputs/schema.js";
+import { OUTPUT_NAMES } from "../src/report/report.js";
 
 const dir = join(import.meta.dirname, "..");
 interface ActionYml {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { GetContainerServiceDeploymentsCommand } from "../src/aws-sdk.js";
-import { bake, renderBake } from "../src/bake.js";
-import { parseInputs } from "../src/inputs.js";
-import { renderSummary } from "../src/report.js";
-import { run } from "../src/run.js";
-import { verifyDeployment } from "../src/verify.js";
+import { run } from "../src/entry/run.js";
+import { parseInputs } from "../src/inputs/inputs.js";
+import { GetContainerServiceDeploymentsCommand } from "../src/platform/aws-sdk.js";
+import { bake, renderBake } from "../src/release/verify/bake.js";
+import { verifyDeployment } from "../src/release/verify/verify.js";
+import { renderSummary } from "../src/report/report.js";
 import {
   deployment,
   fakeClock,

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { buildCommand, chooseCacheBuilder } from "../src/build-cache.js";
-import type { ExecResult } from "../src/deps.js";
-import { publishImage } from "../src/image.js";
-import { parseInputs } from "../src/inputs.js";
+import { buildCommand, chooseCacheBuilder } from "../src/image/build-cache.js";
+import { publishImage } from "../src/image/image.js";
+import { parseInputs } from "../src/inputs/inputs.js";
+import type { ExecResult } from "../src/platform/deps.js";
 import { type ExecCall, fakeDeps } from "./fakes.js";
 
 const REPO = "127.0.0.1:5000/app";

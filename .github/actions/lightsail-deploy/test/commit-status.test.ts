@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { commitStatusFor } from "../src/commit-status.js";
-import type { RunResult } from "../src/report.js";
-import { run } from "../src/run.js";
+import { run } from "../src/entry/run.js";
+import { commitStatusFor } from "../src/report/commit-status.js";
+import type { RunResult } from "../src/report/report.js";
 import { awsError, deploysVersion4, fakeDeps, fakeGitHub, RUN_CONTEXT } from "./fakes.js";
 
 const TOKEN = "ghs_faketoken1234567890";

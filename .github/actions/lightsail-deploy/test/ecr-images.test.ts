@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { BatchGetImageCommand } from "../src/aws-sdk.js";
-import { missingImages } from "../src/ecr-images.js";
+import { missingImages } from "../src/image/ecr-images.js";
+import { BatchGetImageCommand } from "../src/platform/aws-sdk.js";
 import { fakeAws, REPOSITORY_URI } from "./fakes.js";
 
 const DIGEST = `sha256:${"cd".repeat(32)}`;

@@ -4,6 +4,7 @@ import type {
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
 import { mockClient } from "aws-sdk-client-mock";
+import type { Toolkit } from "../src/entry/toolkit.js";
 import {
   BatchGetImageCommand,
   CreateContainerServiceDeploymentCommand,
@@ -17,19 +18,18 @@ import {
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
   LightsailClient,
-} from "../src/aws-sdk.js";
-import type { Deps, ExecOptions, ExecResult, Logger } from "../src/deps.js";
-import type { CommitStatusApi, GitHubAccess } from "../src/github-access.js";
-import { entryName, type ReleaseEntry, verdictEntry } from "../src/release-record.js";
-import type { RunContext } from "../src/run-context.js";
+} from "../src/platform/aws-sdk.js";
+import type { Deps, ExecOptions, ExecResult, Logger } from "../src/platform/deps.js";
+import type { CommitStatusApi, GitHubAccess } from "../src/platform/github-access.js";
+import type { RunContext } from "../src/platform/run-context.js";
 import {
   DeleteParametersCommand,
   GetParameterCommand,
   GetParametersByPathCommand,
   PutParameterCommand,
   SSMClient,
-} from "../src/ssm-sdk.js";
-import type { Toolkit } from "../src/toolkit.js";
+} from "../src/platform/ssm-sdk.js";
+import { entryName, type ReleaseEntry, verdictEntry } from "../src/release/record/release-record.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
 export const PRINCIPAL =

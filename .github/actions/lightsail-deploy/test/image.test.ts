@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image.js";
-import { imageTagOf, parseImageReference, resolveTag, timestampTag } from "../src/image-tag.js";
-import { imageLabels } from "../src/run-context.js";
+import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image/image.js";
+import { resolveTag, timestampTag } from "../src/image/image-tag.js";
+import { imageTagOf, parseImageReference } from "../src/inputs/image-reference.js";
+import { imageLabels } from "../src/platform/run-context.js";
 import { fakeDeps, RUN_CONTEXT } from "./fakes.js";
 
 test.each([

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { DeployError } from "../src/errors.js";
-import { parseDuration, parseInputs, rawInputs, rawInputsFromArgv, SSM_PATH } from "../src/inputs.js";
+import { parseInputs } from "../src/inputs/inputs.js";
+import { rawInputs, rawInputsFromArgv } from "../src/inputs/sources.js";
+import { parseDuration, SSM_PATH } from "../src/inputs/values.js";
+import { DeployError } from "../src/platform/errors.js";
 
 const base = { "service-name": "demo", repository: "app" };
 const parse = (raw: Record<string, string>, env: Record<string, string> = {}) =>
@@ -257,6 +259,22 @@ describe("reading raw inputs", () => {
     expect(rawInputsFromArgv(["--auto-rollback", "false", "--tag=x"])).toEqual({
       "auto-rollback": "false",
       tag: "x",
+    });
+  });
+
+  test.each([
+    [["demo"], 'unexpected argument "demo"'],
+    [["--service-name", "demo", "-x"], 'unexpected argument "-x"'],
+    [["--service-name", "demo", "--", "--tag", "v1"], 'unexpected argument "--"'],
+    [["--=demo"], 'unexpected argument "--=demo"'],
+  ])("an argument that is not --name value is refused: %j", (argv, message) => {
+    expect(() => rawInputsFromArgv(argv)).toThrow(message);
+  });
+
+  test("a value may start with a single dash; a flag's value never starts with --", () => {
+    expect(rawInputsFromArgv(["--tag", "-x", "--service-name=--y"])).toEqual({
+      tag: "-x",
+      "service-name": "--y",
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { GetContainerLogCommand } from "../src/aws-sdk.js";
-import { fetchDeploymentLogs } from "../src/logs.js";
+import { GetContainerLogCommand } from "../src/platform/aws-sdk.js";
+import { fetchDeploymentLogs } from "../src/release/verify/logs.js";
 import { deployment, fakeAws } from "./fakes.js";
 
 const event = (i: number) => ({

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { filesUnder, parseGithubOutput } from "../../../../scripts/harness/github-runner.js";
 import { fakeAwsEnv } from "../scripts/fake-aws-env.js";
-import { removableTempDirs } from "../src/temp-dirs.js";
+import { removableTempDirs } from "../src/platform/temp-dirs.js";
 
 describe("which recorded directories the post step removes", () => {
   const temp = "/runner/_temp";

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
+import { timestampTag } from "../src/image/image-tag.js";
+import { parseInputs } from "../src/inputs/inputs.js";
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
-} from "../src/aws-sdk.js";
-import { timestampTag } from "../src/image-tag.js";
-import { parseInputs } from "../src/inputs.js";
-import { preflight } from "../src/preflight.js";
+} from "../src/platform/aws-sdk.js";
+import { preflight } from "../src/preflight/preflight.js";
 import { awsError, fakeClock, fakeDeps, PULL_POLICY, service } from "./fakes.js";
 
 const base = { "service-name": "demo", repository: "app" };

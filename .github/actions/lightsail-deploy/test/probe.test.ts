@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { probeUrl } from "../src/probe.js";
+import { probeUrl } from "../src/release/verify/probe.js";
 
 const SERVICE = "https://demo.abc123.eu-west-1.cs.amazonlightsail.com/";
 

@@ -1,10 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { CreateContainerServiceDeploymentCommand, DescribeImagesCommand } from "../src/aws-sdk.js";
-import { parseInputs } from "../src/inputs.js";
-import { evictions, RECORD_LIMIT, type ReleaseRecord, withVerdict } from "../src/release-record.js";
-import { outputsOf, renderSummary } from "../src/report.js";
-import { run } from "../src/run.js";
-import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
+import { run } from "../src/entry/run.js";
+import { parseInputs } from "../src/inputs/inputs.js";
+import { CreateContainerServiceDeploymentCommand, DescribeImagesCommand } from "../src/platform/aws-sdk.js";
+import { GetParametersByPathCommand } from "../src/platform/ssm-sdk.js";
+import {
+  evictions,
+  RECORD_LIMIT,
+  type ReleaseRecord,
+  withVerdict,
+} from "../src/release/record/release-record.js";
+import { outputsOf, renderSummary } from "../src/report/report.js";
 import {
   awsError,
   deployment,

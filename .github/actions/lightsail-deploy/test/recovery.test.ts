@@ -1,19 +1,19 @@
 import { describe, expect, test } from "vitest";
+import { run } from "../src/entry/run.js";
 import {
   CreateContainerServiceDeploymentCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
-} from "../src/aws-sdk.js";
-import type { Deps } from "../src/deps.js";
+} from "../src/platform/aws-sdk.js";
+import type { Deps } from "../src/platform/deps.js";
+import { GetParametersByPathCommand, PutParameterCommand } from "../src/platform/ssm-sdk.js";
 import {
   EMPTY_RECORD,
   serializeRecord,
-  ssmRecordStore,
   verdictEntry,
   withVerdict,
-} from "../src/release-record.js";
-import { run } from "../src/run.js";
-import { GetParametersByPathCommand, PutParameterCommand } from "../src/ssm-sdk.js";
+} from "../src/release/record/release-record.js";
+import { ssmRecordStore } from "../src/release/record/ssm-record-store.js";
 import {
   awsError,
   deployment,

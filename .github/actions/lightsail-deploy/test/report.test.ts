@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { monthlyCost, type RunResult, renderSummary } from "../src/report.js";
+import { monthlyCost, type RunResult, renderSummary } from "../src/report/report.js";
 import { RUN_CONTEXT } from "./fakes.js";
 
 test.each([

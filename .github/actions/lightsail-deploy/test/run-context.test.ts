@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { type GitHubContext, runContextOf } from "../src/run-context.js";
+import { type GitHubContext, runContextOf } from "../src/platform/run-context.js";
 
 const onGitHub: GitHubContext = {
   sha: "0123456789abcdef0123456789abcdef01234567",

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { run } from "../src/entry/run.js";
 import {
   BatchGetImageCommand,
   CreateContainerServiceDeploymentCommand,
@@ -7,11 +8,10 @@ import {
   GetContainerLogCommand,
   GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
-} from "../src/aws-sdk.js";
-import type { Deps } from "../src/deps.js";
-import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release-record.js";
-import { outputsOf, renderSummary } from "../src/report.js";
-import { run } from "../src/run.js";
+} from "../src/platform/aws-sdk.js";
+import type { Deps } from "../src/platform/deps.js";
+import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release/record/release-record.js";
+import { outputsOf, renderSummary } from "../src/report/report.js";
 import {
   awsError,
   deployment,

@@ -1,15 +1,15 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { describe, expect, test } from "vitest";
+import { run } from "../src/entry/run.js";
+import { publishToTerminal, terminalLogger } from "../src/entry/terminal.js";
+import { publishToActions, toolkitLogger } from "../src/entry/toolkit.js";
 import {
   CreateContainerServiceDeploymentCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
-} from "../src/aws-sdk.js";
-import { run } from "../src/run.js";
-import { GetParametersByPathCommand } from "../src/ssm-sdk.js";
-import { publishToTerminal, terminalLogger } from "../src/terminal.js";
-import { publishToActions, toolkitLogger } from "../src/toolkit.js";
+} from "../src/platform/aws-sdk.js";
+import { GetParametersByPathCommand } from "../src/platform/ssm-sdk.js";
 import {
   deployment,
   deploysVersion4,

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "vitest";
-import { runInTerminal, type TerminalIO } from "../src/terminal.js";
+import { runInTerminal, type TerminalIO } from "../src/entry/terminal.js";
 
 // Only input errors: they end before any AWS call, so realDeps is built but never reaches the network.
 function terminal() {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { renderSummary } from "../src/report.js";
-import { run } from "../src/run.js";
-import { newTimeline, renderGantt, renderTimelineText, timed } from "../src/timeline.js";
+import { run } from "../src/entry/run.js";
+import { newTimeline, renderGantt, renderTimelineText, timed } from "../src/platform/timeline.js";
+import { renderSummary } from "../src/report/report.js";
 import { fakeClock, fakeDeps, fakeRecordParameter, statefulLightsail } from "./fakes.js";
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);

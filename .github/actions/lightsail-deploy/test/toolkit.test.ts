@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import type { RunResult } from "../src/report.js";
-import { publishToActions, toolkitLogger } from "../src/toolkit.js";
+import { publishToActions, toolkitLogger } from "../src/entry/toolkit.js";
+import type { RunResult } from "../src/report/report.js";
 import { fakeToolkit } from "./fakes.js";
 
 const result: RunResult = {

@@ -1,7 +1,7 @@
 import { ECRServiceException } from "@aws-sdk/client-ecr";
 import { LightsailServiceException } from "@aws-sdk/client-lightsail";
 import { SSMServiceException } from "@aws-sdk/client-ssm";
-import { AWS_MAX_ATTEMPTS } from "../../src/deps.js";
+import { AWS_MAX_ATTEMPTS } from "../../src/platform/deps.js";
 
 /** Every network error code the SDK's classifier knows (@smithy/core retry constants), and ECONNABORTED. */
 export const NETWORK_CODES = [

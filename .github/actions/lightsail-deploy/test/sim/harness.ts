@@ -1,8 +1,9 @@
-import type { Deps } from "../../src/deps.js";
-import { defaultRecordName, entryName, verdictEntry } from "../../src/release-record.js";
-import type { RunResult } from "../../src/report.js";
-import { run } from "../../src/run.js";
-import { publishToTerminal, terminalLogger } from "../../src/terminal.js";
+import { run } from "../../src/entry/run.js";
+import { publishToTerminal, terminalLogger } from "../../src/entry/terminal.js";
+import { defaultRecordName } from "../../src/inputs/record-name.js";
+import type { Deps } from "../../src/platform/deps.js";
+import { entryName, verdictEntry } from "../../src/release/record/release-record.js";
+import type { RunResult } from "../../src/report/report.js";
 import {
   type CallFault,
   type Coverage,
