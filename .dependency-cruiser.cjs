@@ -1,5 +1,7 @@
 // The shape of the repository, held by `npm run depcruise` (part of `npm test`); a broken rule fails the suite.
 const ACTION_SRC = "^\\.github/actions/lightsail-deploy/src/";
+// What may know a deploy target: the entry points (top-level files of src/ and src/entry/) and the targets.
+const CORE_EXEMPT = `${ACTION_SRC}([^/]+\\.ts$|entry/|targets/)`;
 const OTHER_WORKSPACES = "^(local-aws|\\.github/actions/lightsail-deploy|infrastructure|app)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -39,27 +41,36 @@ module.exports = {
     {
       name: "core-knows-no-target",
       comment:
-        "The action's core imports no deploy target: only a target's own folder and the entry points (top-level " +
-        "files of src/ and src/entry/) may import src/targets/<name>/ or src/platform/lightsail/. Holds nothing " +
-        "until those folders exist, then holds the seam.",
+        "The action's core imports no deploy target's internals: only a target's own folder and the entry points " +
+        "(top-level files of src/ and src/entry/) may import src/targets/<name>/. The core knows the seam, " +
+        "src/targets/deploy-target.ts, and nothing behind it.",
       severity: "error",
-      from: {
-        path: ACTION_SRC,
-        pathNot: `${ACTION_SRC}([^/]+\\.ts$|entry/|targets/|platform/lightsail/)`,
-      },
-      to: { path: `${ACTION_SRC}(targets/|platform/lightsail/)` },
+      from: { path: ACTION_SRC, pathNot: CORE_EXEMPT },
+      to: { path: `${ACTION_SRC}targets/[^/]+/` },
+    },
+    {
+      name: "core-knows-no-platform-sdk",
+      comment:
+        "Nor a platform's SDK: the Lightsail client (its types included) belongs to src/targets/lightsail/. " +
+        "ECR and SSM are the core's: every target pulls images from ECR and keeps its release record in SSM.",
+      severity: "error",
+      from: { path: ACTION_SRC, pathNot: CORE_EXEMPT },
+      to: { path: "(^|/)node_modules/@aws-sdk/client-lightsail/" },
     },
     {
       name: "targets-apart",
-      comment: "One deploy target never imports another.",
+      comment:
+        "One deploy target never imports another (the seam, src/targets/deploy-target.ts, is every target's).",
       severity: "error",
       from: { path: `${ACTION_SRC}targets/([^/]+)/` },
-      to: { path: `${ACTION_SRC}targets/`, pathNot: `${ACTION_SRC}targets/$1/` },
+      to: { path: `${ACTION_SRC}targets/[^/]+/`, pathNot: `${ACTION_SRC}targets/$1/` },
     },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|dist|\\.local-aws)/" },
+    // node_modules is not excluded, only not followed: a package stays in the graph as a leaf, so that a rule
+    // can name it (core-knows-no-platform-sdk).
+    exclude: { path: "(^|/)(dist|\\.local-aws)/" },
     tsPreCompilationDeps: true,
     // TypeScript 7 has no JavaScript compiler API for dependency-cruiser to parse with; swc reads the TypeScript.
     parser: "swc",

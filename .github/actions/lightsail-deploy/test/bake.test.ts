@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
 import { parseInputs } from "../src/inputs/inputs.js";
-import { GetContainerServiceDeploymentsCommand } from "../src/platform/aws-sdk.js";
 import { bake, renderBake } from "../src/release/verify/bake.js";
-import { verifyDeployment } from "../src/release/verify/verify.js";
 import { renderSummary } from "../src/report/report.js";
+import { GetContainerServiceDeploymentsCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import { verifyDeployment } from "../src/targets/lightsail/release/verify/verify.js";
 import {
   deployment,
   fakeClock,

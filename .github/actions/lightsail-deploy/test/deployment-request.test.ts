@@ -4,7 +4,7 @@ import {
   type DeploymentChanges,
   describeRequest,
   requestFromDeployment,
-} from "../src/release/create/deployment-request.js";
+} from "../src/targets/lightsail/release/create/deployment-request.js";
 import { deployment } from "./fakes.js";
 
 const changes = (over: Partial<DeploymentChanges> = {}): DeploymentChanges => ({

@@ -2,14 +2,18 @@ import { createServer } from "node:http";
 import type { CertificateStatus, CertificateSummary } from "@aws-sdk/client-lightsail";
 import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
+import { connectingHttpGet, parseConnectTo } from "../src/platform/connect-to.js";
 import {
   GetCertificatesCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
-} from "../src/platform/aws-sdk.js";
-import { connectingHttpGet, parseConnectTo } from "../src/platform/connect-to.js";
-import { certificateWarnings, customDomains, publicUrls } from "../src/release/verify/domains.js";
-import { verifyDeployment } from "../src/release/verify/verify.js";
+} from "../src/targets/lightsail/lightsail-sdk.js";
+import {
+  certificateWarnings,
+  customDomains,
+  publicUrls,
+} from "../src/targets/lightsail/release/verify/domains.js";
+import { verifyDeployment } from "../src/targets/lightsail/release/verify/verify.js";
 import { awsError, deployment, deploysVersion4, fakeDeps, OWN_ID, service } from "./fakes.js";
 
 const DAY = 86_400_000;

@@ -7,19 +7,13 @@ import { mockClient } from "aws-sdk-client-mock";
 import type { Toolkit } from "../src/entry/toolkit.js";
 import {
   BatchGetImageCommand,
-  CreateContainerServiceDeploymentCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
-  GetContainerLogCommand,
-  GetContainerServiceDeploymentsCommand,
-  GetContainerServicePowersCommand,
-  GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
-  LightsailClient,
 } from "../src/platform/aws-sdk.js";
-import type { Deps, ExecOptions, ExecResult, Logger } from "../src/platform/deps.js";
+import type { ExecOptions, ExecResult, Logger } from "../src/platform/deps.js";
 import type { CommitStatusApi, GitHubAccess } from "../src/platform/github-access.js";
 import type { RunContext } from "../src/platform/run-context.js";
 import {
@@ -29,7 +23,17 @@ import {
   PutParameterCommand,
   SSMClient,
 } from "../src/platform/ssm-sdk.js";
-import { entryName, type ReleaseEntry, verdictEntry } from "../src/release/record/release-record.js";
+import { entryName, type ReleaseEntry } from "../src/release/record/release-record.js";
+import type { LightsailDeps as Deps } from "../src/targets/lightsail/clients.js";
+import {
+  CreateContainerServiceDeploymentCommand,
+  GetContainerLogCommand,
+  GetContainerServiceDeploymentsCommand,
+  GetContainerServicePowersCommand,
+  GetContainerServicesCommand,
+  LightsailClient,
+} from "../src/targets/lightsail/lightsail-sdk.js";
+import { verdictEntry } from "../src/targets/lightsail/release/record-view.js";
 
 export const REPOSITORY_URI = "127.0.0.1:5000/app";
 export const PRINCIPAL =

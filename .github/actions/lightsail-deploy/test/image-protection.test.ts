@@ -2,7 +2,11 @@ import { describe, expect, test } from "vitest";
 import { PROTECTED_TAG_PREFIX as LIFECYCLE_PREFIX } from "../../../../infrastructure/src/policies.js";
 import { run } from "../src/entry/run.js";
 import { BatchGetImageCommand, DescribeImagesCommand, PutImageCommand } from "../src/platform/aws-sdk.js";
-import { neededImages, PROTECTED_TAG_PREFIX, protectionTags } from "../src/rollback/image-protection.js";
+import {
+  neededImages,
+  PROTECTED_TAG_PREFIX,
+  protectionTags,
+} from "../src/targets/lightsail/rollback/image-protection.js";
 import {
   awsError,
   deployment,

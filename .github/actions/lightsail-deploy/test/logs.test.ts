@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { GetContainerLogCommand } from "../src/platform/aws-sdk.js";
-import { fetchDeploymentLogs } from "../src/release/verify/logs.js";
+import { GetContainerLogCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import { fetchDeploymentLogs } from "../src/targets/lightsail/release/verify/logs.js";
 import { deployment, fakeAws } from "./fakes.js";
 
 const event = (i: number) => ({

@@ -2,13 +2,13 @@ import type { ContainerService } from "@aws-sdk/client-lightsail";
 import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
 import { parseInputs } from "../src/inputs/inputs.js";
-import {
-  CreateContainerServiceDeploymentCommand,
-  DescribeImagesCommand,
-  GetContainerServicesCommand,
-} from "../src/platform/aws-sdk.js";
+import { DescribeImagesCommand } from "../src/platform/aws-sdk.js";
 import { probe, probeCountFor } from "../src/release/verify/probe.js";
 import { renderSummary } from "../src/report/report.js";
+import {
+  CreateContainerServiceDeploymentCommand,
+  GetContainerServicesCommand,
+} from "../src/targets/lightsail/lightsail-sdk.js";
 import { awsError, deployment, deploysVersion4, fakeDeps, REPOSITORY_URI, service } from "./fakes.js";
 
 const inputs = { "service-name": "demo", repository: "app" };

@@ -1,7 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { GetContainerServiceDeploymentsCommand } from "../src/platform/aws-sdk.js";
-import { expectedActivationMs, NEAR_POLL_MS, pollDelayMs } from "../src/platform/poll-schedule.js";
-import { waitForDeployment } from "../src/release/verify/verify.js";
+import { GetContainerServiceDeploymentsCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import {
+  expectedActivationMs,
+  NEAR_POLL_MS,
+  pollDelayMs,
+} from "../src/targets/lightsail/release/verify/poll-schedule.js";
+import { waitForDeployment } from "../src/targets/lightsail/release/verify/verify.js";
 import { deployment, fakeDeps, OWN_ID } from "./fakes.js";
 
 describe("polls derived from the health check", () => {

@@ -4,10 +4,10 @@ import { parseInputs } from "../src/inputs/inputs.js";
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
-  GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../src/platform/aws-sdk.js";
-import { preflight } from "../src/preflight/preflight.js";
+import { GetContainerServicesCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import { preflight } from "../src/targets/lightsail/preflight/preflight.js";
 import { awsError, fakeClock, fakeDeps, PULL_POLICY, service } from "./fakes.js";
 
 const base = { "service-name": "demo", repository: "app" };

@@ -1,15 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
 import { parseInputs } from "../src/inputs/inputs.js";
-import { CreateContainerServiceDeploymentCommand, DescribeImagesCommand } from "../src/platform/aws-sdk.js";
+import { DescribeImagesCommand } from "../src/platform/aws-sdk.js";
 import { GetParametersByPathCommand } from "../src/platform/ssm-sdk.js";
-import {
-  evictions,
-  RECORD_LIMIT,
-  type ReleaseRecord,
-  withVerdict,
-} from "../src/release/record/release-record.js";
+import { evictions, RECORD_LIMIT, type ReleaseRecord } from "../src/release/record/release-record.js";
 import { outputsOf, renderSummary } from "../src/report/report.js";
+import { CreateContainerServiceDeploymentCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import { withVerdict } from "../src/targets/lightsail/release/record-view.js";
 import {
   awsError,
   deployment,

@@ -1,19 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
+import { GetParametersByPathCommand, PutParameterCommand } from "../src/platform/ssm-sdk.js";
+import { EMPTY_RECORD, serializeRecord } from "../src/release/record/release-record.js";
+import { ssmRecordStore } from "../src/release/record/ssm-record-store.js";
+import type { LightsailDeps as Deps } from "../src/targets/lightsail/clients.js";
 import {
   CreateContainerServiceDeploymentCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
-} from "../src/platform/aws-sdk.js";
-import type { Deps } from "../src/platform/deps.js";
-import { GetParametersByPathCommand, PutParameterCommand } from "../src/platform/ssm-sdk.js";
-import {
-  EMPTY_RECORD,
-  serializeRecord,
-  verdictEntry,
-  withVerdict,
-} from "../src/release/record/release-record.js";
-import { ssmRecordStore } from "../src/release/record/ssm-record-store.js";
+} from "../src/targets/lightsail/lightsail-sdk.js";
+import { verdictEntry, withVerdict } from "../src/targets/lightsail/release/record-view.js";
 import {
   awsError,
   deployment,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { monthlyCost, type RunResult, renderSummary } from "../src/report/report.js";
+import { type RunResult, renderSummary } from "../src/report/report.js";
+import { monthlyCost } from "../src/targets/lightsail/cost.js";
 import { RUN_CONTEXT } from "./fakes.js";
 
 test.each([

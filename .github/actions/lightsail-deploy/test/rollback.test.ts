@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
-import { EMPTY_RECORD, type ReleaseRecord, withVerdict } from "../src/release/record/release-record.js";
-import { selectRollbackTarget } from "../src/rollback/rollback.js";
+import { EMPTY_RECORD, type ReleaseRecord } from "../src/release/record/release-record.js";
+import { withVerdict } from "../src/targets/lightsail/release/record-view.js";
+import { selectRollbackTarget } from "../src/targets/lightsail/rollback/rollback.js";
 import { deployment } from "./fakes.js";
 
 // Shuffled on purpose: the API's order is not to be trusted.

@@ -2,16 +2,19 @@ import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
 import {
   BatchGetImageCommand,
-  CreateContainerServiceDeploymentCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  GetContainerLogCommand,
-  GetContainerServicesCommand,
   GetRepositoryPolicyCommand,
 } from "../src/platform/aws-sdk.js";
-import type { Deps } from "../src/platform/deps.js";
-import { EMPTY_RECORD, serializeRecord, withVerdict } from "../src/release/record/release-record.js";
+import { EMPTY_RECORD, serializeRecord } from "../src/release/record/release-record.js";
 import { outputsOf, renderSummary } from "../src/report/report.js";
+import type { LightsailDeps as Deps } from "../src/targets/lightsail/clients.js";
+import {
+  CreateContainerServiceDeploymentCommand,
+  GetContainerLogCommand,
+  GetContainerServicesCommand,
+} from "../src/targets/lightsail/lightsail-sdk.js";
+import { withVerdict } from "../src/targets/lightsail/release/record-view.js";
 import {
   awsError,
   deployment,

@@ -3,13 +3,13 @@ import { describe, expect, test } from "vitest";
 import { run } from "../src/entry/run.js";
 import { publishToTerminal, terminalLogger } from "../src/entry/terminal.js";
 import { publishToActions, toolkitLogger } from "../src/entry/toolkit.js";
+import { GetParametersByPathCommand } from "../src/platform/ssm-sdk.js";
 import {
   CreateContainerServiceDeploymentCommand,
   GetContainerLogCommand,
   GetContainerServiceDeploymentsCommand,
   GetContainerServicesCommand,
-} from "../src/platform/aws-sdk.js";
-import { GetParametersByPathCommand } from "../src/platform/ssm-sdk.js";
+} from "../src/targets/lightsail/lightsail-sdk.js";
 import {
   deployment,
   deploysVersion4,

@@ -1,10 +1,10 @@
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { describe, expect, test } from "vitest";
 import { awsClients } from "../src/entry/real-deps.js";
-import { GetContainerServiceDeploymentsCommand } from "../src/platform/aws-sdk.js";
 import { AWS_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../src/platform/deps.js";
 import { isTransient } from "../src/platform/errors.js";
-import { verifyDeployment, waitForDeployment } from "../src/release/verify/verify.js";
+import { GetContainerServiceDeploymentsCommand } from "../src/targets/lightsail/lightsail-sdk.js";
+import { verifyDeployment, waitForDeployment } from "../src/targets/lightsail/release/verify/verify.js";
 import { awsError, deployment, fakeDeps, OWN_ID } from "./fakes.js";
 
 const options = { intervalMs: 5_000, timeoutMs: 60_000 };

@@ -6,17 +6,12 @@ import { getExecOutput } from "@actions/exec";
 import type { ECRClientConfig } from "@aws-sdk/client-ecr";
 import type { LightsailClientConfig } from "@aws-sdk/client-lightsail";
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
-import { ECRClient, LightsailClient } from "../platform/aws-sdk.js";
+import { ECRClient } from "../platform/aws-sdk.js";
 import { CONNECT_TO_VARIABLE, connectingHttpGet, parseConnectTo } from "../platform/connect-to.js";
-import {
-  AWS_MAX_ATTEMPTS,
-  type AwsClients,
-  type Deps,
-  type Exec,
-  type HttpGet,
-  type Logger,
-} from "../platform/deps.js";
+import { AWS_MAX_ATTEMPTS, type Exec, type HttpGet, type Logger } from "../platform/deps.js";
 import { lazyGitHub } from "../platform/github-access.js";
+import type { AwsClients, LightsailDeps as Deps } from "../targets/lightsail/clients.js";
+import { LightsailClient } from "../targets/lightsail/lightsail-sdk.js";
 
 /** Client settings tests may replace (HTTP handler, retry timing); production passes none. */
 export type ClientOverrides = Omit<LightsailClientConfig & ECRClientConfig & SSMClientConfig, "region">;

@@ -4,7 +4,8 @@
  * resolves a package root to the client's single CommonJS file, which webpack cannot tree-shake, so
  * dist/bundle.js is 1,624,091 B instead of 1,498,549 B with `dist-es`, and the start-up to the first AWS
  * request 349 ms instead of 320 ms (npm run bench, interleaved runs).
- * Everything, tests included, imports the SDK from here so that there is one copy of each class.
+ * Everything, tests included, imports the SDK from here (Lightsail's: targets/lightsail/lightsail-sdk.ts) so that
+ * there is one copy of each class.
  */
 export {
   BatchGetImageCommand,
@@ -15,12 +16,3 @@ export {
   GetRepositoryPolicyCommand,
   PutImageCommand,
 } from "@aws-sdk/client-ecr";
-export {
-  CreateContainerServiceDeploymentCommand,
-  GetCertificatesCommand,
-  GetContainerLogCommand,
-  GetContainerServiceDeploymentsCommand,
-  GetContainerServicePowersCommand,
-  GetContainerServicesCommand,
-  LightsailClient,
-} from "@aws-sdk/client-lightsail";

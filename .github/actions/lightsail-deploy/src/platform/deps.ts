@@ -1,5 +1,4 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { LightsailClient } from "@aws-sdk/client-lightsail";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { GitHubAccess } from "./github-access.js";
 import type { Timeline } from "./timeline.js";
@@ -37,8 +36,8 @@ export interface ExecResult {
 /** Runs a command with an argument array, never a shell string. Rejects only when it cannot start. */
 export type Exec = (command: string, args: string[], options?: ExecOptions) => Promise<ExecResult>;
 
+/** The AWS clients every target uses: ECR for images, SSM for the release record. A target adds its own. */
 export interface AwsClients {
-  lightsail: LightsailClient;
   ecr: ECRClient;
   /**
    * Created on first use. Every run that gets past pre-flight uses it (the release record is an SSM
@@ -59,9 +58,12 @@ export interface TempDirs {
   remove(path: string): Promise<void>;
 }
 
-/** Every side effect the action has. Tests pass fakes, so nothing sleeps or reaches the network. */
-export interface Deps {
-  aws(region: string): AwsClients;
+/**
+ * Every side effect the action has. Tests pass fakes, so nothing sleeps or reaches the network. `Clients`:
+ * the AWS clients of the deploy target (its own client beside ECR and SSM).
+ */
+export interface Deps<Clients extends AwsClients = AwsClients> {
+  aws(region: string): Clients;
   exec: Exec;
   now(): number;
   sleep(ms: number): Promise<void>;

@@ -1,11 +1,12 @@
-import type { ContainerServicePower } from "@aws-sdk/client-lightsail";
 import type { PhaseTiming } from "../platform/phase-runner.js";
 import type { RunContext } from "../platform/run-context.js";
 import { renderGantt, renderTimelineText, type Span } from "../platform/timeline.js";
 import type { Status } from "../release/release-status.js";
 import { type BakeResult, renderBake } from "../release/verify/bake.js";
 
+/** What the service costs a month: a size's price per node × the node count (the target reads the prices). */
 export interface MonthlyCost {
+  /** The size's name (Lightsail: the power). */
   power: string;
   scale: number;
   pricePerNode: number;
@@ -98,17 +99,6 @@ export function outputsOf(result: RunResult): Record<OutputName, string> {
     "service-url": result.serviceUrl ?? "",
     status: result.status ?? "",
   };
-}
-
-/** Monthly price of the service: the power's price × scale, from GetContainerServicePowers. */
-export function monthlyCost(
-  powers: readonly ContainerServicePower[],
-  power: string | undefined,
-  scale: number | undefined,
-): MonthlyCost | undefined {
-  const match = powers.find((p) => p.name === power || p.powerId === power);
-  if (!power || !scale || match?.price === undefined) return undefined;
-  return { power, scale, pricePerNode: match.price, total: Math.round(match.price * scale * 100) / 100 };
 }
 
 function formatMs(ms: number): string {

@@ -1,4 +1,4 @@
-import type { AwsClients } from "../../src/platform/deps.js";
+import type { AwsClients } from "../../src/targets/lightsail/clients.js";
 import { type FaultKind, faultError, refusal, type Service } from "./faults.js";
 import {
   active,

@@ -1,9 +1,10 @@
 import { run } from "../../src/entry/run.js";
 import { publishToTerminal, terminalLogger } from "../../src/entry/terminal.js";
 import { defaultRecordName } from "../../src/inputs/record-name.js";
-import type { Deps } from "../../src/platform/deps.js";
-import { entryName, verdictEntry } from "../../src/release/record/release-record.js";
+import { entryName } from "../../src/release/record/release-record.js";
 import type { RunResult } from "../../src/report/report.js";
+import type { LightsailDeps as Deps } from "../../src/targets/lightsail/clients.js";
+import { verdictEntry } from "../../src/targets/lightsail/release/record-view.js";
 import {
   type CallFault,
   type Coverage,

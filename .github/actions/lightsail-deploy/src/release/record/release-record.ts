@@ -1,7 +1,5 @@
-import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import { defaultRecordName } from "../../inputs/record-name.js";
 import { DeployError } from "../../platform/errors.js";
-import { deployIdOf } from "../deployment-id.js";
 
 /**
  * The release record: which deployments this action verified as good and which it rejected. Lightsail
@@ -21,6 +19,15 @@ import { deployIdOf } from "../deployment-id.js";
  */
 
 export type ReleaseVerdict = "good" | "rejected";
+
+/**
+ * The release a verdict is about, as the target reads it: its version and the deploy id the action stamped
+ * on it (none: a release the action did not create). The record knows no platform beyond these two.
+ */
+export interface ReleaseRef {
+  version: number | undefined;
+  id: string | undefined;
+}
 
 export interface ReleaseEntry {
   version: number;
@@ -124,32 +131,32 @@ export function entryName(root: string, entry: ReleaseEntry): string {
   return `${root}/${entry.region}/${entry.service}/v${entry.version}-${entry.verdict}-${id}`;
 }
 
-function sameRelease(entry: ReleaseEntry, deployment: ContainerServiceDeployment): boolean {
-  return entry.version === deployment.version && entry.id === deployIdOf(deployment);
+function sameRelease(entry: ReleaseEntry, release: ReleaseRef): boolean {
+  return entry.version === release.version && entry.id === release.id;
 }
 
-/** The verdict recorded for this exact deployment (same version and id); a rejection outweighs a good one. */
+/** The verdict recorded for this exact release (same version and id); a rejection outweighs a good one. */
 export function verdictOf(
   record: ReleaseRecord,
-  deployment: ContainerServiceDeployment | undefined,
+  release: ReleaseRef | undefined,
 ): ReleaseVerdict | undefined {
-  if (!deployment) return undefined;
-  const verdicts = record.entries.filter((entry) => sameRelease(entry, deployment)).map((e) => e.verdict);
+  if (!release) return undefined;
+  const verdicts = record.entries.filter((entry) => sameRelease(entry, release)).map((e) => e.verdict);
   return verdicts.includes("rejected") ? "rejected" : verdicts[0];
 }
 
-/** The entry a verdict on `deployment` writes. */
+/** The entry a verdict on `release` writes. */
 export function verdictEntry(
-  deployment: ContainerServiceDeployment,
+  release: ReleaseRef,
   verdict: ReleaseVerdict,
   why: string,
   at: Date,
   image: ReleaseImage = {},
   scope?: RecordScope,
 ): ReleaseEntry {
-  const id = deployIdOf(deployment);
+  const { id } = release;
   return {
-    version: deployment.version ?? 0,
+    version: release.version ?? 0,
     ...(id === undefined ? {} : { id }),
     verdict,
     at: at.toISOString(),
@@ -163,13 +170,13 @@ export function verdictEntry(
 /** The record with one more verdict (in memory: what a run knows once it wrote it). */
 export function withVerdict(
   record: ReleaseRecord,
-  deployment: ContainerServiceDeployment,
+  release: ReleaseRef,
   verdict: ReleaseVerdict,
   why: string,
   at: Date,
   image: ReleaseImage = {},
 ): ReleaseRecord {
-  return { entries: [...record.entries, verdictEntry(deployment, verdict, why, at, image)] };
+  return { entries: [...record.entries, verdictEntry(release, verdict, why, at, image)] };
 }
 
 /**
@@ -191,15 +198,16 @@ export function hasVerifiedRelease(record: ReleaseRecord): boolean {
   return record.entries.some((entry) => entry.verdict === "good");
 }
 
-/** The newest listed deployment recorded as good, among those `accept` lets through. */
-export function newestVerified(
+/** The newest release recorded as good, among those `accept` lets through; `refOf` reads a target's release. */
+export function newestVerified<T>(
   record: ReleaseRecord,
-  deployments: readonly ContainerServiceDeployment[],
-  accept: (deployment: ContainerServiceDeployment) => boolean = () => true,
-): ContainerServiceDeployment | undefined {
-  return [...deployments]
-    .sort((a, b) => (b.version ?? 0) - (a.version ?? 0))
-    .find((d) => accept(d) && verdictOf(record, d) === "good");
+  releases: readonly T[],
+  refOf: (release: T) => ReleaseRef,
+  accept: (release: T) => boolean = () => true,
+): T | undefined {
+  return [...releases]
+    .sort((a, b) => (refOf(b).version ?? 0) - (refOf(a).version ?? 0))
+    .find((d) => accept(d) && verdictOf(record, refOf(d)) === "good");
 }
 
 /**
@@ -207,15 +215,17 @@ export function newestVerified(
  * else the newest verified one. Nothing unverified: a run that trusted the serving release on first use
  * has already put that verdict in the record it passes here.
  */
-export function restoreTarget(
+export function restoreTarget<T>(
   record: ReleaseRecord,
-  deployments: readonly ContainerServiceDeployment[],
-  servedBefore: ContainerServiceDeployment | undefined,
+  releases: readonly T[],
+  servedBefore: T | undefined,
   failedVersion: number,
-): ContainerServiceDeployment | undefined {
-  const usable = (d: ContainerServiceDeployment) => d.version !== failedVersion;
-  if (servedBefore && usable(servedBefore) && verdictOf(record, servedBefore) === "good") return servedBefore;
-  return newestVerified(record, deployments, usable);
+  refOf: (release: T) => ReleaseRef,
+): T | undefined {
+  const usable = (d: T) => refOf(d).version !== failedVersion;
+  if (servedBefore && usable(servedBefore) && verdictOf(record, refOf(servedBefore)) === "good")
+    return servedBefore;
+  return newestVerified(record, releases, refOf, usable);
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import { GetContainerServiceDeploymentsCommand, GetContainerServicesCommand } from "../platform/aws-sdk.js";
-import type { AwsClients, Clock, Logger } from "../platform/deps.js";
-import { describeError } from "../platform/errors.js";
-import { retryUntil } from "../platform/polling.js";
+import type { Clock, Logger } from "../../../platform/deps.js";
+import { describeError } from "../../../platform/errors.js";
+import { retryUntil } from "../../../platform/polling.js";
+import type { Serving } from "../../deploy-target.js";
+import type { AwsClients } from "../clients.js";
+import { GetContainerServiceDeploymentsCommand, GetContainerServicesCommand } from "../lightsail-sdk.js";
 
 /** The documentation gives two different orders, so sort by version rather than trust either. */
 export function sortByVersion(
@@ -19,9 +21,6 @@ export async function listDeployments(
   const out = await aws.lightsail.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
   return sortByVersion(out.deployments ?? []);
 }
-
-/** What is serving, as read back from Lightsail; `unknown` says why it could not be read. */
-export type Serving = { version: number | undefined } | { unknown: string };
 
 /** How long the final "what is serving" read may keep trying: long enough for a burst of 5xx, no more. */
 export const SERVING_READ_BUDGET_MS = 30_000;

@@ -1,23 +1,21 @@
-import { parseImageReference } from "../inputs/image-reference.js";
-import type { Inputs } from "../inputs/schema.js";
-import type { AwsClients, Deps } from "../platform/deps.js";
-import { describeError } from "../platform/errors.js";
-import type { PhaseRunner } from "../platform/phase-runner.js";
-import { pollIntervalFor } from "../platform/polling.js";
-import type { ReleaseKind } from "../platform/release-kind.js";
+import { parseImageReference } from "../../../inputs/image-reference.js";
+import type { Inputs } from "../../../inputs/schema.js";
+import type { Deps } from "../../../platform/deps.js";
+import { describeError } from "../../../platform/errors.js";
+import type { PhaseRunner } from "../../../platform/phase-runner.js";
+import { pollIntervalFor } from "../../../platform/polling.js";
+import type { ReleaseKind } from "../../../platform/release-kind.js";
+import type { ReleaseEntry, ReleaseImage, ReleaseRecord } from "../../../release/record/release-record.js";
+import type { RecordStore } from "../../../release/record/ssm-record-store.js";
+import { probeCountFor } from "../../../release/verify/probe.js";
+import type { DeployedImage } from "../../deploy-target.js";
+import type { AwsClients } from "../clients.js";
 import type { Preflight } from "../preflight/preflight.js";
 import type { CreatedDeployment } from "./create/create-deployment.js";
 import { publicImage } from "./create/deployment-request.js";
 import { newDeployId } from "./deployment-id.js";
-import {
-  type ReleaseEntry,
-  type ReleaseImage,
-  type ReleaseRecord,
-  verdictEntry,
-} from "./record/release-record.js";
-import type { RecordStore } from "./record/ssm-record-store.js";
+import { verdictEntry } from "./record-view.js";
 import { customDomains } from "./verify/domains.js";
-import { probeCountFor } from "./verify/probe.js";
 import { type Verdict, verifyDeployment } from "./verify/verify.js";
 
 /** What the deploy, rollback and restore steps share: inputs, checks, clients and the release record. */
@@ -49,13 +47,6 @@ export interface ReleaseContext {
    * deploys and its digest, which the record notes for that image only (see `deploying`).
    */
   recordVerdict(verdict: Verdict, deployed?: DeployedImage): Promise<void>;
-}
-
-/** The image a deploy or promote step deploys, its digest and the environment it was promoted from. */
-export interface DeployedImage {
-  uri: string;
-  digest: string | undefined;
-  from: string | undefined;
 }
 
 /** The context a deploy or promote step releases with: its verdicts note `deployed`'s digest. */

@@ -1,4 +1,4 @@
-import { AWS_MAX_ATTEMPTS } from "../platform/deps.js";
+import { AWS_MAX_ATTEMPTS } from "../../../platform/deps.js";
 import {
   DeployError,
   describeError,
@@ -7,7 +7,7 @@ import {
   isTransient,
   type Phase,
   setupInProgress,
-} from "../platform/errors.js";
+} from "../../../platform/errors.js";
 
 /** Where a service check runs: in pre-flight nothing has changed yet; in a rollback a release already has. */
 export type CheckPhase = Extract<Phase, "preflight" | "rollback">;

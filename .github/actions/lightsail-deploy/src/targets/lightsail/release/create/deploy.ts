@@ -1,10 +1,11 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
-import { checkContainerImages, withContainerImages } from "../../image/container-images.js";
-import type { Inputs } from "../../inputs/schema.js";
-import type { AwsClients, Deps } from "../../platform/deps.js";
+import type { Inputs } from "../../../../inputs/schema.js";
+import type { Deps } from "../../../../platform/deps.js";
+import { readSsmEnvironment } from "../../../../release/create/ssm-environment.js";
+import type { AwsClients } from "../../clients.js";
 import type { Preflight } from "../../preflight/preflight.js";
+import { checkContainerImages, withContainerImages } from "./container-images.js";
 import { buildDeploymentRequest, targetContainerName } from "./deployment-request.js";
-import { readSsmEnvironment } from "./ssm-environment.js";
 
 /**
  * The deployment request for a new image: the serving deployment's containers and endpoint, the image

@@ -2,11 +2,12 @@ import type {
   ContainerServiceDeployment,
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
-import { CreateContainerServiceDeploymentCommand } from "../../platform/aws-sdk.js";
-import type { AwsClients, Deps } from "../../platform/deps.js";
-import { DeployError, describeError, isTransient } from "../../platform/errors.js";
-import { retryUntil } from "../../platform/polling.js";
-import type { ReleaseKind } from "../../platform/release-kind.js";
+import type { Deps } from "../../../../platform/deps.js";
+import { DeployError, describeError, isTransient } from "../../../../platform/errors.js";
+import { retryUntil } from "../../../../platform/polling.js";
+import type { ReleaseKind } from "../../../../platform/release-kind.js";
+import type { AwsClients } from "../../clients.js";
+import { CreateContainerServiceDeploymentCommand } from "../../lightsail-sdk.js";
 import { listDeployments } from "../../preflight/lightsail-reads.js";
 import { deployIdOf, withDeployId } from "../deployment-id.js";
 

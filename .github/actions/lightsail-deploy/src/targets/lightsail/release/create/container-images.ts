@@ -1,8 +1,8 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
-import { parseImageReference } from "../inputs/image-reference.js";
-import { DescribeImagesCommand } from "../platform/aws-sdk.js";
-import type { AwsClients } from "../platform/deps.js";
-import { DeployError, describeError, errorName } from "../platform/errors.js";
+import { parseImageReference } from "../../../../inputs/image-reference.js";
+import { DescribeImagesCommand } from "../../../../platform/aws-sdk.js";
+import { DeployError, describeError, errorName } from "../../../../platform/errors.js";
+import type { AwsClients } from "../../clients.js";
 
 /**
  * The checks the built image gets, for each `images` entry, before anything changes: the container is in the

@@ -1,13 +1,15 @@
 import type { CreateContainerServiceDeploymentRequest } from "@aws-sdk/client-lightsail";
-import { missingImages } from "../image/ecr-images.js";
-import { imageUri } from "../image/image-tag.js";
-import type { Inputs, RollbackTarget } from "../inputs/schema.js";
-import type { AwsClients, Deps } from "../platform/deps.js";
-import { DeployError } from "../platform/errors.js";
+import { missingImages } from "../../../image/ecr-images.js";
+import { imageUri } from "../../../image/image-tag.js";
+import type { Inputs, RollbackTarget } from "../../../inputs/schema.js";
+import type { Deps } from "../../../platform/deps.js";
+import { DeployError } from "../../../platform/errors.js";
+import type { ReleaseRecord } from "../../../release/record/release-record.js";
+import type { AwsClients } from "../clients.js";
 import { listDeployments } from "../preflight/lightsail-reads.js";
 import type { Preflight } from "../preflight/preflight.js";
 import { buildDeploymentRequest, requestFromDeployment } from "../release/create/deployment-request.js";
-import { type ReleaseRecord, verdictOf } from "../release/record/release-record.js";
+import { verdictOf } from "../release/record-view.js";
 import { type RollbackChoice, selectRollbackTarget } from "./rollback.js";
 
 export interface RollbackPlan {

@@ -1,20 +1,21 @@
 import type { Repository } from "@aws-sdk/client-ecr";
 import type { ContainerService } from "@aws-sdk/client-lightsail";
-import { checkReuse } from "../image/image-reuse.js";
-import { resolveTag } from "../image/image-tag.js";
-import { parseImageReference } from "../inputs/image-reference.js";
-import type { Inputs } from "../inputs/schema.js";
+import { checkReuse } from "../../../image/image-reuse.js";
+import { resolveTag } from "../../../image/image-tag.js";
+import { parseImageReference } from "../../../inputs/image-reference.js";
+import type { Inputs } from "../../../inputs/schema.js";
 import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetRepositoryPolicyCommand,
-} from "../platform/aws-sdk.js";
-import type { AwsClients, Deps } from "../platform/deps.js";
-import { DeployError, describeError, errorName } from "../platform/errors.js";
+} from "../../../platform/aws-sdk.js";
+import type { Deps } from "../../../platform/deps.js";
+import { DeployError, describeError, errorName } from "../../../platform/errors.js";
+import { type Promotion, resolvePromotion } from "../../../preflight/promotion.js";
+import { policyGrantsPull, pullStatement } from "../../../preflight/repository-policy.js";
+import type { AwsClients } from "../clients.js";
 import { awsFailure } from "./aws-failure.js";
 import { listDeployments } from "./lightsail-reads.js";
-import { type Promotion, resolvePromotion } from "./promotion.js";
-import { policyGrantsPull, pullStatement } from "./repository-policy.js";
 import { settledService } from "./settled-service.js";
 
 export interface Preflight {

@@ -1,9 +1,10 @@
-import { containerImageList } from "../image/container-images.js";
+import type { StepOutcome } from "../../deploy-target.js";
+import { containerImageList } from "../release/create/container-images.js";
 import { publicImage } from "../release/create/deployment-request.js";
-import { verdictOf } from "../release/record/release-record.js";
+import { verdictOf } from "../release/record-view.js";
 import { release } from "../release/release.js";
 import type { ReleaseContext } from "../release/release-context.js";
-import { dryRun, type StepOutcome } from "../release/step-outcome.js";
+import { dryRun } from "../release/step-outcome.js";
 import { planRollback } from "./rollback-plan.js";
 
 export async function rollbackStep(ctx: ReleaseContext): Promise<StepOutcome> {

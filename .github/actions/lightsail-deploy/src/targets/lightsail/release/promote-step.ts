@@ -1,9 +1,10 @@
+import type { StepOutcome } from "../../deploy-target.js";
 import { planDeploy } from "./create/deploy.js";
 import { describeRequest } from "./create/deployment-request.js";
 import { checkOtherImages } from "./deploy-step.js";
 import { release } from "./release.js";
 import { deploying, type ReleaseContext } from "./release-context.js";
-import { dryRun, type StepOutcome } from "./step-outcome.js";
+import { dryRun } from "./step-outcome.js";
 
 /** Deploys an image already in ECR, pinned by digest, with this environment's own configuration. */
 export async function promoteStep(ctx: ReleaseContext): Promise<StepOutcome> {

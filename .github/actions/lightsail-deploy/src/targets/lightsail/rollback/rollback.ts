@@ -1,10 +1,11 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import { imageTagOf } from "../inputs/image-reference.js";
-import type { RollbackTarget } from "../inputs/schema.js";
-import { DeployError } from "../platform/errors.js";
+import { imageTagOf } from "../../../inputs/image-reference.js";
+import type { RollbackTarget } from "../../../inputs/schema.js";
+import { DeployError } from "../../../platform/errors.js";
+import type { ReleaseRecord } from "../../../release/record/release-record.js";
 import { sortByVersion } from "../preflight/lightsail-reads.js";
 import { publicImage } from "../release/create/deployment-request.js";
-import { newestVerified, type ReleaseRecord, verdictOf } from "../release/record/release-record.js";
+import { newestVerified, verdictOf } from "../release/record-view.js";
 
 export type RollbackChoice =
   /** Redeploy this earlier deployment's configuration. */

@@ -1,12 +1,13 @@
-import { containerImageList } from "../image/container-images.js";
-import { publishImage } from "../image/image.js";
-import { imageUri } from "../image/image-tag.js";
-import { digestOfTag } from "../preflight/promotion.js";
+import { publishImage } from "../../../image/image.js";
+import { imageUri } from "../../../image/image-tag.js";
+import { digestOfTag } from "../../../preflight/promotion.js";
+import type { StepOutcome } from "../../deploy-target.js";
+import { containerImageList } from "./create/container-images.js";
 import { checkDeployImages, planDeploy } from "./create/deploy.js";
 import { describeRequest } from "./create/deployment-request.js";
 import { release } from "./release.js";
 import { deploying, type ReleaseContext } from "./release-context.js";
-import { dryRun, type StepOutcome } from "./step-outcome.js";
+import { dryRun } from "./step-outcome.js";
 
 export async function deployStep(ctx: ReleaseContext): Promise<StepOutcome> {
   const { inputs, checked, aws, deps, phase } = ctx;

@@ -1,6 +1,6 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import { GetContainerLogCommand } from "../../platform/aws-sdk.js";
-import type { AwsClients } from "../../platform/deps.js";
+import type { AwsClients } from "../../clients.js";
+import { GetContainerLogCommand } from "../../lightsail-sdk.js";
 
 export const LOG_LINES = 100;
 // GetContainerLog has no page size; this bounds the calls for a very chatty container.

@@ -1,12 +1,12 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import { missingImages } from "../../image/ecr-images.js";
-import { DeployError, describeError, errorName, isTransient } from "../../platform/errors.js";
-import { pollIntervalFor, retryUntil } from "../../platform/polling.js";
+import { missingImages } from "../../../../image/ecr-images.js";
+import { DeployError, describeError, errorName, isTransient } from "../../../../platform/errors.js";
+import { pollIntervalFor, retryUntil } from "../../../../platform/polling.js";
 import { listDeployments } from "../../preflight/lightsail-reads.js";
 import { settledService } from "../../preflight/settled-service.js";
 import { createDeployment } from "../create/create-deployment.js";
 import { requestFromDeployment } from "../create/deployment-request.js";
-import { restoreTarget } from "../record/release-record.js";
+import { restoreTarget } from "../record-view.js";
 import type { ReleaseContext } from "../release-context.js";
 import { replacedBy, type Verdict } from "../verify/verify.js";
 

@@ -1,7 +1,8 @@
 import type { Certificate, ContainerService } from "@aws-sdk/client-lightsail";
-import { GetCertificatesCommand } from "../../platform/aws-sdk.js";
-import type { AwsClients, Deps } from "../../platform/deps.js";
-import { describeError } from "../../platform/errors.js";
+import type { Deps } from "../../../../platform/deps.js";
+import { describeError } from "../../../../platform/errors.js";
+import type { AwsClients } from "../../clients.js";
+import { GetCertificatesCommand } from "../../lightsail-sdk.js";
 
 /** A certificate that expires sooner than this is a warning: Lightsail renews only while DNS still validates. */
 export const EXPIRY_WARNING_DAYS = 14;

@@ -1,11 +1,12 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import { parseImageReference } from "../inputs/image-reference.js";
-import { BatchGetImageCommand, PutImageCommand } from "../platform/aws-sdk.js";
-import type { AwsClients, Logger } from "../platform/deps.js";
-import { describeError, errorName } from "../platform/errors.js";
+import { parseImageReference } from "../../../inputs/image-reference.js";
+import { BatchGetImageCommand, PutImageCommand } from "../../../platform/aws-sdk.js";
+import type { Logger } from "../../../platform/deps.js";
+import { describeError, errorName } from "../../../platform/errors.js";
+import type { ReleaseRecord } from "../../../release/record/release-record.js";
+import type { AwsClients } from "../clients.js";
 import { listDeployments } from "../preflight/lightsail-reads.js";
 import { publicImage } from "../release/create/deployment-request.js";
-import type { ReleaseRecord } from "../release/record/release-record.js";
 import { selectRollbackTarget } from "./rollback.js";
 
 /**

@@ -1,13 +1,14 @@
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
-import type { AwsClients, Deps } from "../../platform/deps.js";
-import { describeError } from "../../platform/errors.js";
-import { expectedActivationMs, pollDelayMs } from "../../platform/poll-schedule.js";
-import { pollUntil, retryUntil } from "../../platform/polling.js";
-import { timed } from "../../platform/timeline.js";
+import type { Deps } from "../../../../platform/deps.js";
+import { describeError } from "../../../../platform/errors.js";
+import { pollUntil, retryUntil } from "../../../../platform/polling.js";
+import { timed } from "../../../../platform/timeline.js";
+import { type BakeResult, bake } from "../../../../release/verify/bake.js";
+import { type ProbeResult, probe, probeUrl } from "../../../../release/verify/probe.js";
+import type { AwsClients } from "../../clients.js";
 import { listDeployments } from "../../preflight/lightsail-reads.js";
 import { deployIdOf } from "../deployment-id.js";
-import { type BakeResult, bake } from "./bake.js";
-import { type ProbeResult, probe, probeUrl } from "./probe.js";
+import { expectedActivationMs, pollDelayMs } from "./poll-schedule.js";
 
 export interface VerifyOptions {
   serviceName: string;

@@ -5,8 +5,8 @@ import type {
   CreateContainerServiceDeploymentRequest,
   EndpointRequest,
 } from "@aws-sdk/client-lightsail";
-import type { HealthCheckOverrides } from "../../inputs/schema.js";
-import { DeployError } from "../../platform/errors.js";
+import type { HealthCheckOverrides } from "../../../../inputs/schema.js";
+import { DeployError } from "../../../../platform/errors.js";
 
 export const DEFAULT_CONTAINER_NAME = "app";
 

@@ -2,35 +2,20 @@ import type {
   ContainerServiceDeployment,
   CreateContainerServiceDeploymentRequest,
 } from "@aws-sdk/client-lightsail";
-import { DeployError, describeError } from "../platform/errors.js";
-import type { ReleaseKind } from "../platform/release-kind.js";
-import { timed } from "../platform/timeline.js";
-import { describeServing, readServing, type Serving } from "../preflight/lightsail-reads.js";
+import { DeployError, describeError } from "../../../platform/errors.js";
+import type { ReleaseKind } from "../../../platform/release-kind.js";
+import { timed } from "../../../platform/timeline.js";
+import { hasVerifiedRelease } from "../../../release/record/release-record.js";
+import type { ReleaseOutcome, Serving } from "../../deploy-target.js";
+import { describeServing, readServing } from "../preflight/lightsail-reads.js";
 import { type CreatedDeployment, createDeployment } from "./create/create-deployment.js";
 import { publicImage } from "./create/deployment-request.js";
 import { DEPLOY_ID_VARIABLE, deployIdOf } from "./deployment-id.js";
-import { hasVerifiedRelease, verdictEntry, verdictOf } from "./record/release-record.js";
+import { verdictEntry, verdictOf } from "./record-view.js";
 import type { ReleaseContext } from "./release-context.js";
-import type { Status } from "./release-status.js";
 import { type RestoreOutcome, restoreVerifiedRelease } from "./restore/restore.js";
-import type { BakeResult } from "./verify/bake.js";
 import { fetchDeploymentLogs } from "./verify/logs.js";
 import type { Verdict } from "./verify/verify.js";
-
-/** What a release did to the service, for the report. */
-export interface ReleaseOutcome {
-  status: Status;
-  /** The last deployment version this run created (after a restore, the restore's). */
-  version: number | undefined;
-  /** The image this run left deployed (after a restore, the restored image). */
-  image: string | undefined;
-  serving: Serving;
-  logs: string[];
-  notes: string[];
-  error?: DeployError;
-  /** The new version's bake window, when it had one. */
-  bake?: BakeResult;
-}
 
 /**
  * Before this run changes anything: a record that has verified nothing yet for this service starts from the
