@@ -1,4 +1,3 @@
-import { imageTagOf } from "../inputs/image-reference.js";
 import { parseInputs } from "../inputs/inputs.js";
 import type { Inputs, RawInputs } from "../inputs/schema.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
@@ -10,7 +9,8 @@ import type { ReleaseRecord } from "../release/record/release-record.js";
 import { ssmRecordStore } from "../release/record/ssm-record-store.js";
 import { postCommitStatus } from "../report/commit-status.js";
 import type { RunResult } from "../report/report.js";
-import type { DeployTarget, OpenTarget, StepOutcome } from "../targets/deploy-target.js";
+import type { DeployTarget, OpenTarget } from "../targets/deploy-target.js";
+import { buildResult, type RunOutcomes, stepResult } from "./result.js";
 
 /**
  * Sequences the phases against one deploy target and turns their outcomes into the result. Never throws.
@@ -25,14 +25,8 @@ export async function runWith<Clients extends AwsClients>(
   const deps: Deps<Clients> = { ...runDeps, timeline };
   const phases: PhaseTiming[] = [];
   const phase = phaseRunner(phases, deps);
-  const result: RunResult = {
-    status: undefined,
-    dryRun: false,
-    phases,
-    timeline: timeline.spans,
-    notes: [],
-    logs: [],
-  };
+  // Each phase's outcome, kept as it ends; buildResult turns them into the result at the end.
+  const outcomes: Outcomes = { phases, timeline: timeline.spans };
   let opened: OpenTarget | undefined;
   let token: string | undefined;
   try {
@@ -40,12 +34,8 @@ export async function runWith<Clients extends AwsClients>(
     if (raw["github-token"]?.trim()) deps.log.setSecret(raw["github-token"].trim());
     const inputs = await phase("inputs", "Inputs", async () => parseInputs(raw, deps.env));
     token = inputs.githubToken;
-    Object.assign(result, {
-      dryRun: inputs.dryRun,
-      serviceName: inputs.serviceName,
-      region: inputs.region,
-      source: inputs.source.kind,
-    });
+    const { dryRun, serviceName, region } = inputs;
+    outcomes.inputs = { dryRun, serviceName, region, source: inputs.source.kind };
     maskEnvironmentValues({ environment: inputs.environment }, deps.log, target.unmaskedVariables);
     const aws = deps.aws(inputs.region);
     const service = await timed(deps, "pre-flight", () =>
@@ -54,22 +44,20 @@ export async function runWith<Clients extends AwsClients>(
     opened = service;
     const warnings = await service.warnings();
     for (const warning of warnings) deps.log.warning(warning);
-    result.notes.push(...warnings);
-    Object.assign(result, { serviceUrl: service.serviceUrl, previousVersion: service.servingVersion });
+    outcomes.service = { url: service.serviceUrl, servingVersion: service.servingVersion, warnings };
     const { record, recordAtStart } = await openRecord(inputs, service, aws, deps, phase);
     const { step, known } = await service.release(record, recordAtStart);
-    applyStep(result, step);
-    if (step.deployed?.uri === result.imageUri)
-      Object.assign(result, { imageDigest: step.deployed?.digest, promotedFrom: step.deployed?.from });
-    if (!inputs.dryRun && (result.status === "deployed" || result.status === "rolled-back"))
+    outcomes.step = step;
+    const { status } = stepResult(step);
+    if (!inputs.dryRun && (status === "deployed" || status === "rolled-back"))
       await protectImages(service, known, deps, phase);
   } catch (error) {
-    result.status = "failed";
-    result.error = error instanceof Error ? error.message : String(error);
+    outcomes.error = error instanceof Error ? error.message : String(error);
   }
-  await finishReport(result, opened, token, deps, phase);
-  return result;
+  return finishReport(outcomes, opened, token, deps, phase);
 }
+
+type Outcomes = Omit<RunOutcomes, "context">;
 
 /** Reads the release record and, before anything changes, proves a verdict can be written to it. */
 async function openRecord(
@@ -105,49 +93,22 @@ async function protectImages(service: OpenTarget, known: ReleaseRecord, deps: De
   );
 }
 
-/** Cost, the run's GitHub context and the commit status: read and posted whatever the outcome. */
+/** Cost and the run's GitHub context, read whatever the outcome; then the result, and its commit status. */
 async function finishReport(
-  result: RunResult,
+  outcomes: Outcomes,
   opened: OpenTarget | undefined,
   token: string | undefined,
   deps: Deps,
   phase: PhaseRunner,
-): Promise<void> {
-  if (opened) {
-    const service = opened;
-    result.cost = await phase("report", "Cost", () => service.monthlyCost()).catch(() => undefined);
-  }
-  result.context = await deps.github.context().catch((error: unknown) => {
+): Promise<RunResult> {
+  const cost = opened && {
+    value: await phase("report", "Cost", () => opened.monthlyCost()).catch(() => undefined),
+  };
+  const context = await deps.github.context().catch((error: unknown) => {
     deps.log.warning(`Could not read the run's GitHub context: ${describeError(error)}`);
     return undefined;
   });
+  const result = buildResult({ ...outcomes, ...(cost && { cost }), context });
   if (token) await deps.log.group("Commit status", () => postCommitStatus(result, token, deps));
-}
-
-function applyStep(result: RunResult, step: StepOutcome): void {
-  if (step.containers) result.containers = step.containers;
-  if (step.kind === "unchanged") {
-    Object.assign(result, { imageUri: step.image, imageTag: imageTagOf(step.image), request: step.request });
-    if (step.note) result.notes.push(step.note);
-    if (step.version !== undefined)
-      Object.assign(result, {
-        status: "rolled-back",
-        deploymentVersion: step.version,
-        servingVersion: step.version,
-      });
-    return;
-  }
-  const { outcome } = step;
-  Object.assign(result, {
-    status: outcome.status,
-    deploymentVersion: outcome.version,
-    imageUri: outcome.image,
-    imageTag: imageTagOf(outcome.image),
-    logs: outcome.logs,
-    error: outcome.error?.message,
-  });
-  if (outcome.bake) result.bake = outcome.bake;
-  if ("unknown" in outcome.serving) result.servingUnknown = outcome.serving.unknown;
-  else result.servingVersion = outcome.serving.version;
-  result.notes.push(...outcome.notes);
+  return result;
 }
