@@ -16,6 +16,12 @@ import type { MonthlyCost } from "../report/report.js";
  * entry points import (.dependency-cruiser.cjs holds it). A target reuses the core's pieces (probe, bake,
  * record, polling, ECR image phase); the core never calls into a target except through these methods.
  *
+ * Words, one per concept, on every target: a *release* is what the action ships (an image and its
+ * configuration), by a deploy or a rollback (`ReleaseKind`); a *deployment* is the platform's record of one
+ * release, named by its version (Lightsail: a deployment version; ECS: a service deployment of a task
+ * definition revision); a *verdict* is the action's judgement of one deployment (`Verdict` while it is
+ * judged; good or rejected once written to the release record).
+ *
  * How ECS on Fargate (docs: /work/shared/reference/ecs-target.md) maps onto it, as `targets/ecs/` plus an
  * entry point that passes `ecsTarget` to `runWith`:
  * - `open`: DescribeServices (ACTIVE, deploymentController ECS), DescribeTaskDefinition of the serving

@@ -21,10 +21,10 @@ import { DeployError } from "../../platform/errors.js";
 export type ReleaseVerdict = "good" | "rejected";
 
 /**
- * The release a verdict is about, as the target reads it: its version and the deploy id the action stamped
- * on it (none: a release the action did not create). The record knows no platform beyond these two.
+ * The deployment a verdict is about, as the target reads it: its version and the deploy id the action
+ * stamped on it (none: a deployment the action did not create). The record knows no platform beyond these.
  */
-export interface ReleaseRef {
+export interface DeploymentRef {
   version: number | undefined;
   id: string | undefined;
 }
@@ -131,32 +131,32 @@ export function entryName(root: string, entry: ReleaseEntry): string {
   return `${root}/${entry.region}/${entry.service}/v${entry.version}-${entry.verdict}-${id}`;
 }
 
-function sameRelease(entry: ReleaseEntry, release: ReleaseRef): boolean {
-  return entry.version === release.version && entry.id === release.id;
+function sameDeployment(entry: ReleaseEntry, deployment: DeploymentRef): boolean {
+  return entry.version === deployment.version && entry.id === deployment.id;
 }
 
-/** The verdict recorded for this exact release (same version and id); a rejection outweighs a good one. */
+/** The verdict recorded for this exact deployment (same version and id); a rejection outweighs a good one. */
 export function verdictOf(
   record: ReleaseRecord,
-  release: ReleaseRef | undefined,
+  deployment: DeploymentRef | undefined,
 ): ReleaseVerdict | undefined {
-  if (!release) return undefined;
-  const verdicts = record.entries.filter((entry) => sameRelease(entry, release)).map((e) => e.verdict);
+  if (!deployment) return undefined;
+  const verdicts = record.entries.filter((entry) => sameDeployment(entry, deployment)).map((e) => e.verdict);
   return verdicts.includes("rejected") ? "rejected" : verdicts[0];
 }
 
-/** The entry a verdict on `release` writes. */
+/** The entry a verdict on `deployment` writes. */
 export function verdictEntry(
-  release: ReleaseRef,
+  deployment: DeploymentRef,
   verdict: ReleaseVerdict,
   why: string,
   at: Date,
   image: ReleaseImage = {},
   scope?: RecordScope,
 ): ReleaseEntry {
-  const { id } = release;
+  const { id } = deployment;
   return {
-    version: release.version ?? 0,
+    version: deployment.version ?? 0,
     ...(id === undefined ? {} : { id }),
     verdict,
     at: at.toISOString(),
@@ -170,18 +170,18 @@ export function verdictEntry(
 /** The record with one more verdict (in memory: what a run knows once it wrote it). */
 export function withVerdict(
   record: ReleaseRecord,
-  release: ReleaseRef,
+  deployment: DeploymentRef,
   verdict: ReleaseVerdict,
   why: string,
   at: Date,
   image: ReleaseImage = {},
 ): ReleaseRecord {
-  return { entries: [...record.entries, verdictEntry(release, verdict, why, at, image)] };
+  return { entries: [...record.entries, verdictEntry(deployment, verdict, why, at, image)] };
 }
 
 /**
  * The entries to delete so that at most RECORD_LIMIT remain: rejected verdicts first (oldest first), then
- * verified ones, never the newest KEEP_VERIFIED verified releases. Legacy entries are not parameters.
+ * verified ones, never the newest KEEP_VERIFIED verified deployments. Legacy entries are not parameters.
  */
 export function evictions(record: ReleaseRecord): ReleaseEntry[] {
   const stored = record.entries.filter((e) => !e.legacy);
@@ -198,34 +198,34 @@ export function hasVerifiedRelease(record: ReleaseRecord): boolean {
   return record.entries.some((entry) => entry.verdict === "good");
 }
 
-/** The newest release recorded as good, among those `accept` lets through; `refOf` reads a target's release. */
+/** The newest deployment recorded as good, among those `accept` lets through; `refOf` reads a target's. */
 export function newestVerified<T>(
   record: ReleaseRecord,
-  releases: readonly T[],
-  refOf: (release: T) => ReleaseRef,
-  accept: (release: T) => boolean = () => true,
+  deployments: readonly T[],
+  refOf: (deployment: T) => DeploymentRef,
+  accept: (deployment: T) => boolean = () => true,
 ): T | undefined {
-  return [...releases]
+  return [...deployments]
     .sort((a, b) => (refOf(b).version ?? 0) - (refOf(a).version ?? 0))
     .find((d) => accept(d) && verdictOf(record, refOf(d)) === "good");
 }
 
 /**
  * What a failed release is replaced with: the release that served before this run when it was verified,
- * else the newest verified one. Nothing unverified: a run that trusted the serving release on first use
+ * else the newest verified one. Nothing unverified: a run that trusted the serving deployment on first use
  * has already put that verdict in the record it passes here.
  */
 export function restoreTarget<T>(
   record: ReleaseRecord,
-  releases: readonly T[],
+  deployments: readonly T[],
   servedBefore: T | undefined,
   failedVersion: number,
-  refOf: (release: T) => ReleaseRef,
+  refOf: (deployment: T) => DeploymentRef,
 ): T | undefined {
   const usable = (d: T) => refOf(d).version !== failedVersion;
   if (servedBefore && usable(servedBefore) && verdictOf(record, refOf(servedBefore)) === "good")
     return servedBefore;
-  return newestVerified(record, releases, refOf, usable);
+  return newestVerified(record, deployments, refOf, usable);
 }
 
 /**

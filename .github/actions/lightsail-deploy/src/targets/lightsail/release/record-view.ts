@@ -1,17 +1,17 @@
 // The release record (release/record/) read and written with Lightsail deployments.
 import type { ContainerServiceDeployment } from "@aws-sdk/client-lightsail";
 import type {
+  DeploymentRef,
   RecordScope,
   ReleaseImage,
   ReleaseRecord,
-  ReleaseRef,
   ReleaseVerdict,
 } from "../../../release/record/release-record.js";
 import * as record from "../../../release/record/release-record.js";
 import { deployIdOf } from "./deployment-id.js";
 
 /** A deployment as the record knows it: its version and the deploy id in its public container. */
-export function releaseRef(deployment: ContainerServiceDeployment): ReleaseRef {
+export function releaseRef(deployment: ContainerServiceDeployment): DeploymentRef {
   return { version: deployment.version, id: deployIdOf(deployment) };
 }
 
