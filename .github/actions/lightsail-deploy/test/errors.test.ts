@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { isNotFound } from "../src/platform/errors.js";
+import { isNotFound } from "../src/targets/lightsail/preflight/lightsail-errors.js";
 import { awsError } from "./fakes.js";
 
 test.each([

@@ -28,7 +28,8 @@ interface ErrorLike {
   Code?: unknown;
 }
 
-function fields(error: unknown): { name: string; message: string; code: string } {
+/** An error's name, message and code, whatever shape it has (an SDK error, a Node error, a string). */
+export function errorFields(error: unknown): { name: string; message: string; code: string } {
   const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
   return {
     name: typeof e.name === "string" ? e.name : "",
@@ -38,26 +39,13 @@ function fields(error: unknown): { name: string; message: string; code: string }
 }
 
 export function errorName(error: unknown): string {
-  return fields(error).name;
+  return errorFields(error).name;
 }
 
 /** `Name: message`, short enough for a one-line failure message. */
 export function describeError(error: unknown): string {
-  const { name, message } = fields(error);
+  const { name, message } = errorFields(error);
   return name && name !== "Error" ? `${name}: ${message}` : message;
-}
-
-/**
- * Lightsail sometimes answers with `code: "DoesNotExist"`, which older SDKs surface as the base
- * LightsailServiceException rather than NotFoundException (aws-sdk-js-v3#6606), so match both forms.
- */
-export function isNotFound(error: unknown): boolean {
-  const { name, message, code } = fields(error);
-  return (
-    name === "NotFoundException" ||
-    name.endsWith("NotFoundException") ||
-    [name, message, code].some((text) => text.includes("DoesNotExist"))
-  );
 }
 
 const credentialErrorNames = new Set([
@@ -72,23 +60,12 @@ const credentialErrorNames = new Set([
 ]);
 
 export function isCredentialsError(error: unknown): boolean {
-  return credentialErrorNames.has(fields(error).name);
+  return credentialErrorNames.has(errorFields(error).name);
 }
 
 export function isAccessDenied(error: unknown): boolean {
-  const { name } = fields(error);
+  const { name } = errorFields(error);
   return name === "AccessDeniedException" || name === "AccessDenied";
-}
-
-/**
- * Lightsail's answer while it is still preparing a new account or region for the caller: the call is
- * fine and will work once the setup ends.
- */
-export function setupInProgress(error: unknown): "account" | "region" | undefined {
-  const { name } = fields(error);
-  if (name === "AccountSetupInProgressException") return "account";
-  if (name === "RegionSetupInProgressException") return "region";
-  return undefined;
 }
 
 type SdkError = Parameters<typeof isTransientError>[0];
@@ -150,7 +127,7 @@ export function isTransient(error: unknown, depth = 0): boolean {
   const code = typeof e.code === "string" ? e.code : typeof e.errno === "string" ? e.errno : "";
   return (
     (e.name !== "AbortError" && classifiedBySdk(e)) ||
-    SERVER_NAMES.has(fields(error).name) ||
+    SERVER_NAMES.has(errorFields(error).name) ||
     e.$retryable !== undefined ||
     status >= 500 ||
     status === 429 ||

@@ -6,8 +6,8 @@ import {
   isCredentialsError,
   isTransient,
   type Phase,
-  setupInProgress,
 } from "../../../platform/errors.js";
+import { setupInProgress } from "./lightsail-errors.js";
 
 /** Where a service check runs: in pre-flight nothing has changed yet; in a rollback a release already has. */
 export type CheckPhase = Extract<Phase, "preflight" | "rollback">;

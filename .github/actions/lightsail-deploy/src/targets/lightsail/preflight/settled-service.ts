@@ -1,11 +1,12 @@
 import type { ContainerService } from "@aws-sdk/client-lightsail";
 import type { Inputs } from "../../../inputs/schema.js";
 import type { Deps } from "../../../platform/deps.js";
-import { DeployError, isNotFound } from "../../../platform/errors.js";
+import { DeployError } from "../../../platform/errors.js";
 import { pollUntil } from "../../../platform/polling.js";
 import type { AwsClients } from "../clients.js";
 import { GetContainerServicesCommand } from "../lightsail-sdk.js";
 import { awsFailure, type CheckPhase, todoFor } from "./aws-failure.js";
+import { isNotFound } from "./lightsail-errors.js";
 
 const SETTLED = new Set(["READY", "RUNNING"]);
 const TRANSITIONS = new Set(["PENDING", "DEPLOYING", "UPDATING"]);
