@@ -30,7 +30,7 @@ export interface RunResult {
   source?: "build" | "prebuilt" | "rollback" | "promote";
   deploymentVersion?: number;
   previousVersion?: number;
-  /** The version serving when the run ended, as read back from Lightsail. */
+  /** The version serving when the run ended, as read back from the platform. */
   servingVersion?: number;
   /** Why the serving version could not be read (then servingVersion is unknown, not "none"). */
   servingUnknown?: string;

@@ -42,7 +42,7 @@ export interface ReleaseEntry {
   digest?: string;
   /** A promotion: the environment the image came from (`promote-from`). */
   from?: string;
-  /** The Lightsail service and region the verdict is about (absent only in a legacy record). */
+  /** The service and region the verdict is about (absent only in a legacy record). */
   service?: string;
   region?: string;
   /** Read from the legacy single-parameter record: not a parameter of its own, so never evicted. */
