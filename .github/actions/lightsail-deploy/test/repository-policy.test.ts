@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { checkPullGrant } from "../../../../local-aws/src/ecr/policy.js";
-import { policyGrantsPull } from "../src/preflight/repository-policy.js";
+import { policyGrantsPull } from "../src/targets/lightsail/preflight/repository-policy.js";
 import { PRINCIPAL } from "./fakes.js";
 
 const OTHER = "arn:aws:iam::111111111111:role/other";

@@ -12,10 +12,10 @@ import {
 import type { Deps } from "../../../platform/deps.js";
 import { DeployError, describeError, errorName } from "../../../platform/errors.js";
 import { type Promotion, resolvePromotion } from "../../../preflight/promotion.js";
-import { policyGrantsPull, pullStatement } from "../../../preflight/repository-policy.js";
 import type { AwsClients } from "../clients.js";
 import { awsFailure } from "./aws-failure.js";
 import { listDeployments } from "./lightsail-reads.js";
+import { policyGrantsPull, pullStatement } from "./repository-policy.js";
 import { settledService } from "./settled-service.js";
 
 export interface Preflight {
