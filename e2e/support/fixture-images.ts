@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { ensureBaseImage } from "../../scripts/harness/base-image.js";
-import { buildImage, removeImages } from "./images.js";
+import { buildImage, removeImages } from "../../scripts/harness/images.js";
 import { missingPrerequisites } from "./prerequisites.js";
 import type { FixtureImages } from "./stage.js";
 

@@ -24,7 +24,7 @@ export const SHA_V2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 export const SHA_BROKEN = "dead0bad0dead0bad0dead0bad0dead0bad0dead";
 export const SHA_DEGRADING = "0fa11000fa11000fa11000fa11000fa11000fa11";
 
-export { buildImage, removeImages } from "./images.js";
+export { buildImage, removeImages } from "../../scripts/harness/images.js";
 
 type Inputs = Record<string, string | undefined>;
 type RunOptions = Pick<RunActionOptions, "onLine">;

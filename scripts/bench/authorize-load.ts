@@ -8,6 +8,7 @@ import {
   type EndpointRequest,
   GetContainerServiceDeploymentsCommand,
 } from "@aws-sdk/client-lightsail";
+import { buildImage, removeImages } from "../harness/images.js";
 import { repoRoot } from "../harness/paths.js";
 import { startLocalPipeline } from "../harness/pipeline.js";
 import { ensureRedisImage, pushToLocalRegistry } from "../harness/push-image.js";
@@ -111,11 +112,7 @@ async function main(): Promise<void> {
   });
   try {
     log(`building ${LOCAL_IMAGE}`);
-    await execFileAsync(
-      "docker",
-      ["build", "-q", "-t", LOCAL_IMAGE, "--build-arg", `BUN_IMAGE=${pipeline.baseImage}`, "."],
-      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-    );
+    await buildImage(pipeline.baseImage, LOCAL_IMAGE, "Dockerfile", ".");
     const run = await pipeline.runAction(
       {
         image: LOCAL_IMAGE,
@@ -184,7 +181,7 @@ async function main(): Promise<void> {
   } finally {
     await pipeline.close();
     await authorizer.close();
-    await execFileAsync("docker", ["rmi", "-f", LOCAL_IMAGE]).catch(() => {});
+    await removeImages(LOCAL_IMAGE);
   }
 }
 

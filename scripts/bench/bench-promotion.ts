@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand } from "@aws-sdk/client-lightsail";
 import { summarizeCalls } from "../harness/counting-proxy.js";
+import { buildImage, removeImages } from "../harness/images.js";
 import { repoRoot } from "../harness/paths.js";
 import { type LocalPipeline, startLocalPipeline } from "../harness/pipeline.js";
 import { type DeployMeasurement, deployFigures, figuresTable } from "./bench-figures.js";
@@ -52,11 +53,7 @@ async function main(): Promise<void> {
   });
   try {
     log(`building ${LOCAL_IMAGE}`);
-    await execFileAsync(
-      "docker",
-      ["build", "-q", "-t", LOCAL_IMAGE, "--build-arg", `BUN_IMAGE=${pipeline.baseImage}`, "."],
-      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-    );
+    await buildImage(pipeline.baseImage, LOCAL_IMAGE, "Dockerfile", ".");
     const config = (env: string) => ({
       "container-name": "app",
       "container-port": "3000",
@@ -128,7 +125,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await pipeline.close();
-    await execFileAsync("docker", ["rmi", "-f", LOCAL_IMAGE]).catch(() => {});
+    await removeImages(LOCAL_IMAGE);
   }
 }
 

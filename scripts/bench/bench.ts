@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { GetContainerLogCommand, UpdateContainerServiceCommand } from "@aws-sdk/client-lightsail";
 import { summarizeCalls } from "../harness/counting-proxy.js";
+import { buildImage } from "../harness/images.js";
 import { repoRoot } from "../harness/paths.js";
 import { type LocalPipeline, startLocalPipeline } from "../harness/pipeline.js";
 import { feedbackTable, measureBuilds, measureRecovery } from "./bench-feedback.js";
@@ -67,11 +68,7 @@ async function main(): Promise<void> {
   });
   try {
     log(`building ${LOCAL_IMAGE}`);
-    await execFileAsync(
-      "docker",
-      ["build", "-q", "-t", LOCAL_IMAGE, "--build-arg", `BUN_IMAGE=${pipeline.baseImage}`, "."],
-      { cwd: repoRoot, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
-    );
+    await buildImage(pipeline.baseImage, LOCAL_IMAGE, "Dockerfile", ".");
     const action = (sha: string, inputs: Record<string, string>) => async () => {
       const run = await pipeline.runAction(
         { "container-name": "app", ...inputs },

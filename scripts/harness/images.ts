@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { repoRoot } from "../../scripts/harness/paths.js";
+import { repoRoot } from "./paths.js";
 
 const execFileAsync = promisify(execFile);
 
