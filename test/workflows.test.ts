@@ -79,7 +79,7 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The GitHub variables the workflows read; the README documents each of them. */
+/** The GitHub variables the workflows read; the README or a page under docs/ documents each of them. */
 const DOCUMENTED_VARIABLES = [
   "AWS_REGION",
   "AWS_DEPLOY_ROLE_ARN",
@@ -421,6 +421,18 @@ describe("GitHub variables", () => {
     expect(findUndocumentedVariables(texts.get(name) ?? "", name, DOCUMENTED_VARIABLES)).toEqual([]);
   });
 
+  it.each(DOCUMENTED_VARIABLES)("%s is documented in the README or under docs/", (variable) => {
+    const pages = [
+      "README.md",
+      ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`),
+      "infrastructure/README.md",
+    ];
+    const documentedIn = pages.filter((page) =>
+      readFileSync(join(ROOT, page), "utf8").includes(`\`${variable}\``),
+    );
+    expect(documentedIn).not.toEqual([]);
+  });
+
   it("flags a misspelt variable (actionlint cannot: it does not know the repository's variables)", () => {
     expect(findUndocumentedVariables("x: ${{ vars.AWS_REGOIN }}", "bad.yml", DOCUMENTED_VARIABLES)).toEqual([
       "bad.yml: `vars.AWS_REGOIN` is not one of the documented variables",
@@ -528,7 +540,7 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
 
   it("prod waits for approval: only jobs bound to the `prod` environment (its required reviewers) reach it", () => {
     // The reusable job runs inside the GitHub environment it is given, so GitHub holds it until the
-    // environment's protection rule (required reviewers, README "Environments and promotion") is met.
+    // environment's protection rule (required reviewers, docs/pipeline.md "Environments and promotion") is met.
     expect(job("lightsail-deploy.yml", "deploy").environment).toMatchObject({
       name: "${{ inputs.environment }}",
     });
@@ -537,8 +549,11 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
       return environment === "prod";
     });
     expect(intoProd).toEqual(["prod", "manual"]);
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    expect(readme).toMatch(/`prod`[^\n]*required reviewers/);
+    // The README links there; the repository's own pipeline is documented in docs/pipeline.md.
+    const pipeline = readFileSync(join(ROOT, "docs/pipeline.md"), "utf8");
+    expect(pipeline).toContain("## Environments and promotion");
+    expect(pipeline).toMatch(/`prod`[^\n]*required reviewers/);
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("](docs/pipeline.md)");
   });
 
   it("one deploy per environment at a time: each environment's jobs share one concurrency group", () => {
