@@ -865,6 +865,20 @@ describe("lightsail-deploy.yml (reusable)", () => {
     });
   });
 
+  it("is documented for callers: docs/pipeline.md names every input and output", () => {
+    const call = trigger(reusable, "workflow_call") as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+    };
+    const doc = readFileSync(join(ROOT, "docs/pipeline.md"), "utf8");
+    const section =
+      /## The reusable workflow \(from another repository\)\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? "";
+    const unnamed = [...Object.keys(call.inputs), ...Object.keys(call.outputs)].filter(
+      (name) => !section.includes(`\`${name}\``),
+    );
+    expect(unnamed).toEqual([]);
+  });
+
   it("gives the action only inputs that action.yml declares", () => {
     expect(findInputMismatches(actionStep.with, actionInputs(), "lightsail-deploy.yml step deploy")).toEqual(
       [],
