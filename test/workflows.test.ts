@@ -865,7 +865,7 @@ describe("lightsail-deploy.yml (reusable)", () => {
     });
   });
 
-  it("is documented for callers: docs/pipeline.md names every input and output", () => {
+  it("is documented for callers: docs/pipeline.md names every input and output", async () => {
     const call = trigger(reusable, "workflow_call") as {
       inputs: Record<string, unknown>;
       outputs: Record<string, unknown>;
@@ -877,6 +877,13 @@ describe("lightsail-deploy.yml (reusable)", () => {
       (name) => !section.includes(`\`${name}\``),
     );
     expect(unnamed).toEqual([]);
+    // Its example caller passes stock actionlint and gives only inputs the workflow declares.
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    expect(formatLintResults(await createLint()(example, "docs/pipeline.md"))).toBe("");
+    const caller = parseWorkflow(example, "docs/pipeline.md").jobs.deploy as {
+      with?: Record<string, unknown>;
+    };
+    expect(Object.keys(caller.with ?? {}).filter((name) => !(name in call.inputs))).toEqual([]);
   });
 
   it("gives the action only inputs that action.yml declares", () => {
