@@ -57,10 +57,11 @@ describe("CHANGELOG.md releases (scripts/release/changelog.ts)", () => {
     expect(() => prepareRelease(changelog, "v1.1.0", new Date())).toThrow(/already has/);
   });
 
-  it("the repository's CHANGELOG.md has the 1.0.0 release, below an Unreleased section for what lands next", () => {
+  it("the repository's CHANGELOG.md holds what 1.0.0 will release under Unreleased, ready for `prepare 1.0.0`", () => {
+    // 1.0.0 is prepared once the input renames of issue #20 have landed: inputs are fixed before v1.
     const text = readFileSync(`${root}/CHANGELOG.md`, "utf8");
-    expect(releaseNotes(text, "v1.0.0")).toMatch(/^### Added\n\n- /);
-    expect(text.indexOf("\n## Unreleased\n")).toBeGreaterThan(0);
-    expect(text.indexOf("\n## Unreleased\n")).toBeLessThan(text.indexOf("\n## [1.0.0] - "));
+    expect(text).not.toContain("\n## [1.0.0]");
+    const prepared = prepareRelease(text, "v1.0.0", new Date("2027-01-01T00:00:00Z"));
+    expect(releaseNotes(prepared, "v1.0.0")).toMatch(/^### Added\n\n- /);
   });
 });

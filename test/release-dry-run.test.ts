@@ -2,14 +2,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { releaseNotes } from "../scripts/release/changelog.js";
+import { prepareRelease, releaseNotes } from "../scripts/release/changelog.js";
 import { dryRunRelease } from "./helpers/release-dry-run.js";
 import { runScript } from "./helpers/run-script.js";
 
 // The release workflow itself (.github/workflows/release.yml), run step by step on a local git repository that
 // holds this repository's CHANGELOG.md and release script: the tags it leaves are the ones GitHub would get.
 const ROOT = new URL("..", import.meta.url).pathname;
-const CHANGELOG = readFileSync(join(ROOT, "CHANGELOG.md"), "utf8");
+// 1.0.0 waits for the input renames (issue #20), so main's entries are still under Unreleased: the dry run
+// prepares 1.0.0 from them, as `changelog.ts prepare 1.0.0` does before the tag is pushed.
+const CHANGELOG = prepareRelease(readFileSync(join(ROOT, "CHANGELOG.md"), "utf8"), "v1.0.0", new Date());
 
 const dirs: string[] = [];
 afterEach(() => {
