@@ -84,6 +84,8 @@ export const UNPRICED_COST_TYPES: readonly string[] = [
   "aws:rds/cluster:Cluster",
   "aws:ec2/natGateway:NatGateway",
   "aws:lightsail/instance:Instance",
+  // Free only while attached to an instance, and a container service cannot take one.
+  "aws:lightsail/staticIp:StaticIp",
   "aws:lightsail/database:Database",
   "aws:route53/zone:Zone",
   "aws:secretsmanager/secret:Secret",

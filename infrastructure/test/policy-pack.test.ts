@@ -205,7 +205,11 @@ describe("monthly-budget", () => {
     expect(await violations([service("huge", 1)])).toEqual([
       'Cannot hold the budget: svc: power "huge" × scale 1 is not in the price table.',
     ]);
-    for (const type of ["aws:rds/cluster:Cluster", "aws:ec2/natGateway:NatGateway"])
+    for (const type of [
+      "aws:rds/cluster:Cluster",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:lightsail/staticIp:StaticIp",
+    ])
       expect(await violations([{ type, name: "x", props: {} }]), type).toEqual([
         `Cannot hold the budget: x: ${type} has no sourced price in policy/prices.ts yet.`,
       ]);
