@@ -11,7 +11,8 @@ import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/harness/paths.js";
 import { grantServicePull } from "../scripts/harness/registry-access.js";
-import { interpolate } from "../test/helpers/expressions.js";
+import { lastVerifiedRelease } from "../scripts/pause/last-verified-release.js";
+import { type Context, interpolate } from "../test/helpers/expressions.js";
 import { parseWorkflow } from "../test/helpers/workflow-model.js";
 import { endToEndEnabled } from "./support/prerequisites.js";
 import { expectOutcome, SHA_V1, type Stage, startStage } from "./support/stage.js";
@@ -26,8 +27,8 @@ const REPOSITORY = "h21-pause-app";
 const SSM_PATH = `/${SERVICE}/dev/`;
 const TIMING = { "poll-interval": "1s", "wait-timeout": "3m", "probe-count": "10" };
 
-/** pause.yml's resume step's inputs, its expressions evaluated with this environment's GitHub variables. */
-function resumeInputs(): Record<string, string> {
+/** pause.yml's resume step's inputs, evaluated with this environment's variables and the record's digest. */
+function resumeInputs(digest: string): Record<string, string> {
   const text = readFileSync(join(repoRoot, ".github/workflows/pause.yml"), "utf8");
   const step = parseWorkflow(text, "pause.yml").jobs.resume?.steps?.find((s) => s.id === "deploy");
   if (!step?.with) throw new Error("pause.yml has no resume step with id deploy");
@@ -38,7 +39,10 @@ function resumeInputs(): Record<string, string> {
     SSM_PATH,
   };
   return Object.fromEntries(
-    Object.entries(step.with).map(([name, value]) => [name, interpolate(String(value), { vars })]),
+    Object.entries(step.with).map(([name, value]) => [
+      name,
+      interpolate(String(value), { vars, steps: { release: { outputs: { digest } } } } as unknown as Context),
+    ]),
   );
 }
 
@@ -102,9 +106,18 @@ describe.skipIf(!enabled)(
       expect(recreated?.currentDeployment).toBeUndefined();
       await grantServicePull(stage.pipeline, SERVICE, REPOSITORY);
 
-      // Then pause.yml's resume step, as written: the action promotes the image it had tagged as serving.
-      const inputs = resumeInputs();
-      expect(inputs.promote).toBe(servingTag);
+      // Then pause.yml's resume, as written: the newest verified release in the record (what its release
+      // step reads with get-parameters-by-path), promoted by digest.
+      const record = await stage.pipeline.ssm.send(
+        new GetParametersByPathCommand({
+          Path: `/lightsail-deploy/${SERVICE}/releases/eu-west-1/${SERVICE}`,
+          Recursive: true,
+        }),
+      );
+      const release = lastVerifiedRelease(record.Parameters ?? [], { service: SERVICE, region: "eu-west-1" });
+      expect(release.digest).toBe(digest);
+      const inputs = resumeInputs(release.digest);
+      expect(inputs.promote).toBe(digest);
       const resumed = await stage.pipeline.runAction({ ...inputs, "container-name": "app", ...TIMING });
       expectOutcome(resumed, "succeeds", "deployed");
       expect(resumed.outputs["image-digest"]).toBe(digest);

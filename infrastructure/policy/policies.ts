@@ -4,7 +4,8 @@ import {
   type StackValidationPolicy,
   validateResourceOfType,
 } from "@pulumi/policy";
-import { DEFAULT_MONTHLY_BUDGET_USD, LIGHTSAIL_POWER_MONTHLY_USD, UNPRICED_COST_TYPES } from "./prices.js";
+import { monthlyPriceOf, type PricedResource, usd } from "./monthly-price.js";
+import { DEFAULT_MONTHLY_BUDGET_USD } from "./prices.js";
 
 // The pack states its rules on its own (it imports nothing from src/), so widening the program's policy
 // builders cannot silently widen what the pack allows.
@@ -357,51 +358,33 @@ export const releaseRecordNotOverwritten: ResourceValidationPolicy = {
 
 /** The program's budget component; its `monthlyBudgetUsd` is the stack's `vidos:monthlyBudgetUsd`. */
 export const BUDGET_TYPE = "vidos:infrastructure:Budget";
-const LIGHTSAIL_SERVICE_TYPE = "aws:lightsail/containerService:ContainerService";
 
-/** One resource's monthly list price in USD: a number, or why it has none. */
-export function monthlyPriceOf(
-  type: string,
-  props: Record<string, unknown>,
-): { usd: number; basis: string } | { unpriced: string } | undefined {
-  if (type === LIGHTSAIL_SERVICE_TYPE) {
-    const { power, scale } = props;
-    const perNode = LIGHTSAIL_POWER_MONTHLY_USD[power as keyof typeof LIGHTSAIL_POWER_MONTHLY_USD];
-    if (perNode === undefined || typeof scale !== "number" || !Number.isInteger(scale) || scale < 1)
-      return { unpriced: `power "${String(power)}" × scale ${String(scale)} is not in the price table` };
-    return { usd: perNode * scale, basis: `${power} $${perNode} × ${scale}` };
-  }
-  if (UNPRICED_COST_TYPES.includes(type))
-    return { unpriced: `${type} has no sourced price in policy/prices.ts yet` };
-  return undefined;
-}
-
-function configuredBudget(resources: readonly { type: string; props: Record<string, unknown> }[]): number {
+function configuredBudget(resources: readonly PricedResource[]): number {
   const value = resources.find((resource) => resource.type === BUDGET_TYPE)?.props.monthlyBudgetUsd;
   return typeof value === "number" && value > 0 ? value : DEFAULT_MONTHLY_BUDGET_USD;
 }
 
 export const monthlyBudget: StackValidationPolicy = {
   name: "monthly-budget",
-  description: `The stack's monthly list price (Lightsail power × scale; ECS once priced) stays within its budget (\`vidos:monthlyBudgetUsd\`, default $${DEFAULT_MONTHLY_BUDGET_USD}).`,
+  description: `The stack's monthly list price (Lightsail power × scale; ECS tasks, load balancer and database) stays within its budget (\`vidos:monthlyBudgetUsd\`, default $${DEFAULT_MONTHLY_BUDGET_USD}).`,
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const budget = configuredBudget(args.resources);
     let total = 0;
     const lines: string[] = [];
     for (const resource of args.resources) {
-      const price = monthlyPriceOf(resource.type, resource.props);
+      const price = monthlyPriceOf(resource, args.resources);
       if (price === undefined) continue;
       if ("unpriced" in price) {
-        reportViolation(`Cannot hold the budget: ${price.unpriced}.`, resource.urn);
+        reportViolation(`Cannot hold the budget: ${resource.name}: ${price.unpriced}.`, resource.urn);
         continue;
       }
-      total += price.usd;
-      lines.push(`${resource.name} ${price.basis} = $${price.usd}`);
+      total = Math.round((total + price.usd) * 100) / 100;
+      if (price.usd > 0) lines.push(`${resource.name} ${price.basis} = ${usd(price.usd)}`);
     }
     if (total > budget)
       reportViolation(
-        `The stack costs $${total} a month (${lines.join("; ")}), over its budget of $${budget}. Lower the power or scale, or raise \`vidos:monthlyBudgetUsd\` deliberately.`,
+        `The stack costs ${usd(total)} a month (${lines.join("; ")}), over its budget of ${usd(budget)}. Lower the power or scale, or raise \`vidos:monthlyBudgetUsd\` deliberately.`,
       );
   },
 };

@@ -201,17 +201,17 @@ describe("monthly-budget", () => {
     ]);
   });
 
-  it("refuses what it cannot price rather than call it free: an unknown power, and ECS until priced", async () => {
+  it("refuses what it cannot price rather than call it free: an unknown power, a type with no price", async () => {
     expect(await violations([service("huge", 1)])).toEqual([
-      'Cannot hold the budget: power "huge" × scale 1 is not in the price table.',
+      'Cannot hold the budget: svc: power "huge" × scale 1 is not in the price table.',
     ]);
     for (const type of [
-      "aws:ecs/service:Service",
-      "aws:lb/loadBalancer:LoadBalancer",
-      "aws:rds/instance:Instance",
+      "aws:rds/cluster:Cluster",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:lightsail/staticIp:StaticIp",
     ])
       expect(await violations([{ type, name: "x", props: {} }]), type).toEqual([
-        `Cannot hold the budget: ${type} has no sourced price in policy/prices.ts yet.`,
+        `Cannot hold the budget: x: ${type} has no sourced price in policy/prices.ts yet.`,
       ]);
   });
 });

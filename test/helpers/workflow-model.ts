@@ -8,6 +8,7 @@ export interface Step {
   id?: string;
   uses?: string;
   run?: string;
+  if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
 }

@@ -16,6 +16,7 @@ function dockerClient(version: string, buildx: boolean, networks = "bridge\nhost
     if (call.args[0] === "buildx" && call.args[1] === "version") return buildx ? ok("v0.17.1") : missing;
     if (call.args[0] === "version") return ok(`${version}\n`);
     if (call.args[0] === "network") return ok(networks.includes("bridge") ? "bridge\n" : "");
+    if (call.args[0] === "image" && call.args[1] === "inspect") return ok("linux/amd64\n");
     return ok();
   };
 }
@@ -115,6 +116,7 @@ describe("publishImage with the cache", () => {
     expect(steps(execCalls)).toEqual([
       "login --username",
       "build --build-arg",
+      "image inspect",
       `push ${REPO}:abc1234`,
       `tag --`,
       `push ${REPO}:buildcache`,
@@ -133,6 +135,7 @@ describe("publishImage with the cache", () => {
     await publishImage(source, target, aws.clients, deps, { kind: "on", ref: undefined });
     expect(steps(execCalls)).toEqual([
       "build --file",
+      "image inspect",
       "login --username",
       `push ${REPO}:abc1234`,
       "logout 127.0.0.1:5000",

@@ -261,6 +261,19 @@ export function fakeAws() {
   return { clients: { lightsail, ecr, ssm: async () => ssm }, mocks };
 }
 
+/**
+ * What the fake `exec` answers unless a test says otherwise: a docker 27 client without the buildx plugin (so
+ * `build-cache` finds no BuildKit) whose images are built for linux/amd64 (the platform Lightsail runs).
+ */
+export function defaultExecResult({ command, args }: ExecCall): ExecResult {
+  if (command !== "docker") return { exitCode: 0, stdout: "", stderr: "" };
+  if (args[0] === "buildx")
+    return { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." };
+  if (args[0] === "version") return { exitCode: 0, stdout: "27.0.0", stderr: "" };
+  if (args.includes("{{.Os}}/{{.Architecture}}")) return { exitCode: 0, stdout: "linux/amd64\n", stderr: "" };
+  return { exitCode: 0, stdout: "", stderr: "" };
+}
+
 export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCall) => ExecResult } = {}) {
   const aws = fakeAws();
   const clock = fakeClock();
@@ -273,17 +286,7 @@ export function fakeDeps(overrides: Partial<Deps> & { execResult?: (call: ExecCa
     exec: async (command, args, options) => {
       const call = { command, args, options };
       execCalls.push(call);
-      return (
-        execResult?.(call) ??
-        // Like a docker 27 client without the buildx plugin (so `build-cache` finds no BuildKit).
-        (command === "docker" && args[0] === "buildx"
-          ? { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." }
-          : {
-              exitCode: 0,
-              stdout: command === "docker" && args[0] === "version" ? "27.0.0" : "",
-              stderr: "",
-            })
-      );
+      return execResult?.(call) ?? defaultExecResult(call);
     },
     now: clock.now,
     sleep: clock.sleep,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { decodeAuthorizationToken, publishImage, registryHost } from "../src/image/image.js";
+import { checkImagePlatform, parseImagePlatform } from "../src/image/image-platform.js";
 import { resolveTag, timestampTag } from "../src/image/image-tag.js";
 import { imageTagOf, parseImageReference } from "../src/inputs/image-reference.js";
 import { imageLabels } from "../src/platform/run-context.js";
@@ -172,5 +173,49 @@ describe("image labels: where the image comes from", () => {
     ],
   ])("%s", (_, context, args) => {
     expect(imageLabels(context)).toEqual(args);
+  });
+});
+
+test.each([
+  ["linux/amd64\n", "linux/amd64"],
+  ["linux/arm64", "linux/arm64"],
+  ["windows/amd64", "windows/amd64"],
+  ["", undefined],
+  ["sha256:abc", undefined],
+  ["<no value>/<no value>", undefined],
+  ["linux/arm64\nlinux/amd64", undefined],
+])("docker's platform %j reads as %s", (stdout, platform) => {
+  expect(parseImagePlatform(stdout)).toBe(platform);
+});
+
+describe("checkImagePlatform: only what Lightsail runs (linux/amd64) is pushed", () => {
+  const build = { kind: "build", context: ".", dockerfile: "Dockerfile", buildArgs: {} } as const;
+  const answering = (result: { exitCode: number; stdout: string; stderr: string }) =>
+    fakeDeps({ execResult: () => result });
+
+  test("asks docker for the image's platform without letting the image name be read as an option", async () => {
+    const { deps, execCalls, log } = fakeDeps();
+    await checkImagePlatform("app:1", build, "image", deps);
+    expect(execCalls.map((c) => [c.command, ...c.args])).toEqual([
+      ["docker", "image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", "--", "app:1"],
+    ]);
+    expect(log.lines.join("\n")).toContain("Image app:1 is for linux/amd64, the platform Lightsail runs");
+  });
+
+  test.each(["linux/arm64", "linux/arm", "windows/amd64"])(
+    "refuses %s, naming the image and the fix",
+    async (platform) => {
+      const { deps } = answering({ exitCode: 0, stdout: `${platform}\n`, stderr: "" });
+      await expect(checkImagePlatform("app:1", build, "image", deps)).rejects.toThrow(
+        `image app:1 is built for ${platform}, but Lightsail runs linux/amd64 containers, at image; nothing was pushed or deployed; build for linux/amd64: run the job on an x86-64 runner (e.g. ubuntu-latest), or set \`DOCKER_DEFAULT_PLATFORM: linux/amd64\``,
+      );
+    },
+  );
+
+  test("fails, rather than pushing blind, when docker cannot say", async () => {
+    const { deps } = answering({ exitCode: 1, stdout: "", stderr: "Error: No such image: app:1" });
+    await expect(checkImagePlatform("app:1", build, "image", deps)).rejects.toThrow(
+      "docker cannot say which platform image app:1 is for (Error: No such image: app:1), at image; nothing was pushed or deployed",
+    );
   });
 });

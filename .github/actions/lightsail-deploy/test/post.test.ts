@@ -119,6 +119,7 @@ function fakeAws(request: IncomingMessage, response: ServerResponse) {
 const FAKE_DOCKER = `#!/bin/sh
 case "$1" in
   version) echo 27.0.0 ;;
+  image) echo linux/amd64 ;;
   login) password=$(cat); mkdir -p "$DOCKER_CONFIG"
     printf '{"auths":{"%s":{"auth":"%s"}}}' "$6" "$(printf 'AWS:%s' "$password" | base64 -w0)" > "$DOCKER_CONFIG/config.json" ;;
   push) : > "$PUSH_STARTED"; exec sleep 600 ;;

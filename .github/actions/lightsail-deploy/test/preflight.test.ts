@@ -147,7 +147,7 @@ describe("a tag already in ECR: same tag, same content", () => {
 
   /** The tag is in ECR, its manifest names CONFIG, and the local image's id is `localId`. */
   const inEcr =
-    (localId: string, status = "") =>
+    (localId: string, status = "", platform = "linux/amd64") =>
     (f: ReturnType<typeof fakeDeps>) => {
       f.aws.mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ["x"] }] });
       f.aws.mocks.ecr.on(BatchGetImageCommand).resolves({
@@ -161,6 +161,8 @@ describe("a tag already in ECR: same tag, same content", () => {
       f.deps.exec = async (command, args) => {
         f.execCalls.push({ command, args, options: undefined });
         if (command === "git") return { exitCode: 0, stdout: args[0] === "status" ? status : "", stderr: "" };
+        if (args.includes("{{.Os}}/{{.Architecture}}"))
+          return { exitCode: 0, stdout: `${platform}\n`, stderr: "" };
         return { exitCode: 0, stdout: `${localId}\n`, stderr: "" };
       };
     };
@@ -172,13 +174,9 @@ describe("a tag already in ECR: same tag, same content", () => {
     const { value, error, execCalls, log, aws } = await check({ image: "local/app:dev" }, inEcr(localId));
     expect(error).toBeUndefined();
     expect(value?.imageExists).toBe(true);
-    expect(execCalls.find((c) => c.command === "docker")?.args).toEqual([
-      "image",
-      "inspect",
-      "--format",
-      "{{.Id}}",
-      "--",
-      "local/app:dev",
+    expect(execCalls.filter((c) => c.command === "docker").map((c) => c.args)).toEqual([
+      ["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", "--", "local/app:dev"],
+      ["image", "inspect", "--format", "{{.Id}}", "--", "local/app:dev"],
     ]);
     expect(aws.mocks.ecr.commandCalls(BatchGetImageCommand)[0]?.args[0].input.imageIds).toEqual([
       { imageTag: "0123456" },
@@ -186,6 +184,14 @@ describe("a tag already in ECR: same tag, same content", () => {
     expect(log.lines.join("\n")).toContain(
       `Tag 0123456 in ECR holds the same image as local/app:dev (${localId}), so it is not pushed again`,
     );
+  });
+
+  test("a prebuilt arm64 image whose tag is already in ECR fails in pre-flight, naming image, platform and the fix", async () => {
+    const { error, aws } = await check({ image: "local/app:dev" }, inEcr(CONFIG, "", "linux/arm64"));
+    expect(error).toBe(
+      "lightsail-deploy failed: image local/app:dev is built for linux/arm64, but Lightsail runs linux/amd64 containers, at preflight; nothing was pushed or deployed; rebuild `image` local/app:dev with `docker build --platform linux/amd64`",
+    );
+    expect(aws.mocks.ecr.commandCalls(BatchGetImageCommand)).toHaveLength(0);
   });
 
   test("a prebuilt image with other content fails before any change, naming tag, image and both digests", async () => {

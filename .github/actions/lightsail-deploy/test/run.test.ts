@@ -17,6 +17,7 @@ import {
 import { withVerdict } from "../src/targets/lightsail/release/record-view.js";
 import {
   awsError,
+  defaultExecResult,
   deployment,
   deploysVersion4,
   fakeDeps,
@@ -58,6 +59,7 @@ describe("a whole deploy with every dependency faked", () => {
       "buildx version",
       "version --format",
       `build --file`,
+      "image inspect",
       "login --username",
       `push ${REPOSITORY_URI}:0123456`,
       "logout 127.0.0.1:5000",
@@ -116,11 +118,11 @@ describe("a whole deploy with every dependency faked", () => {
   test("a push that fails twice is retried and succeeds", async () => {
     let pushes = 0;
     const { deps, aws, clock } = fakeDeps({
-      execResult: ({ args }) =>
+      execResult: (call) =>
         // The image's pushes (a docker with buildx pushes the build cache after it too).
-        args[0] === "push" && args[1]?.endsWith(":0123456") && ++pushes < 3
+        call.args[0] === "push" && call.args[1]?.endsWith(":0123456") && ++pushes < 3
           ? { exitCode: 1, stdout: "", stderr: "received unexpected HTTP status: 503" }
-          : { exitCode: 0, stdout: "", stderr: "" },
+          : defaultExecResult(call),
     });
     deploysVersion4(aws, "ACTIVE");
     expect((await run(inputs, deps)).status).toBe("deployed");
@@ -128,13 +130,38 @@ describe("a whole deploy with every dependency faked", () => {
     expect(clock.sleeps.slice(0, 2)).toEqual([5_000, 10_000]);
   });
 
+  test.each([
+    ["a build on an arm64 runner", {}, "DOCKER_DEFAULT_PLATFORM: linux/amd64"],
+    [
+      "a prebuilt image from an Apple-silicon laptop",
+      { image: "local/app:dev" },
+      "rebuild `image` local/app:dev with `docker build --platform linux/amd64`",
+    ],
+  ])("%s (linux/arm64) is refused before it is pushed or deployed", async (_, more, todo) => {
+    const { deps, aws, execCalls } = fakeDeps({
+      execResult: (call) =>
+        call.args.includes("{{.Os}}/{{.Architecture}}")
+          ? { exitCode: 0, stdout: "linux/arm64\n", stderr: "" }
+          : defaultExecResult(call),
+    });
+    aws.mocks.ecr.on(DescribeImagesCommand).rejects(awsError("ImageNotFoundException"));
+    const result = await run({ ...inputs, ...more }, deps);
+    expect(result.status).toBe("failed");
+    expect(result.error).toContain(
+      `image ${REPOSITORY_URI}:0123456 is built for linux/arm64, but Lightsail runs linux/amd64 containers, at image; nothing was pushed or deployed; `,
+    );
+    expect(result.error).toContain(todo);
+    expect(dockerCommands(execCalls).filter((c) => /^(login|push)/.test(c))).toEqual([]);
+    expect(aws.mocks.lightsail.commandCalls(CreateContainerServiceDeploymentCommand)).toHaveLength(0);
+  });
+
   test("a denied push is not retried", async () => {
     let pushes = 0;
     const { deps, aws } = fakeDeps({
-      execResult: ({ args }) =>
-        args[0] === "push" && ++pushes
+      execResult: (call) =>
+        call.args[0] === "push" && ++pushes
           ? { exitCode: 1, stdout: "", stderr: "denied: not authorized" }
-          : { exitCode: 0, stdout: "", stderr: "" },
+          : defaultExecResult(call),
     });
     const result = await run(inputs, deps);
     expect(pushes).toBe(1);

@@ -2,6 +2,7 @@ import type { ImageSource } from "../inputs/schema.js";
 import { BatchGetImageCommand } from "../platform/aws-sdk.js";
 import type { AwsClients, Deps } from "../platform/deps.js";
 import { DeployError, describeError } from "../platform/errors.js";
+import { checkImagePlatform } from "./image-platform.js";
 import type { ResolvedTag } from "./image-tag.js";
 
 // Every manifest form ECR may hold, so that it returns the stored manifest rather than a conversion.
@@ -63,6 +64,8 @@ export async function checkReuse(
 ): Promise<void> {
   const { tag } = resolved;
   if (source.kind === "prebuilt") {
+    // The tag in ECR is deployed as it is, so this is the last look at the image before it serves.
+    await checkImagePlatform(source.image, source, "preflight", deps);
     const local = await localImageId(source.image, deps);
     const remote = await ecrDigests(aws, repositoryName, tag);
     if (!remote.includes(local)) {

@@ -6,6 +6,7 @@ import { imageLabels } from "../platform/run-context.js";
 import { TEMP_DIR_PREFIX } from "../platform/temp-dirs.js";
 import { timed } from "../platform/timeline.js";
 import { buildCommand, type CacheBuilder, chooseCacheBuilder, describeCacheBuilder } from "./build-cache.js";
+import { checkImagePlatform } from "./image-platform.js";
 import { imageUri } from "./image-tag.js";
 
 export interface PublishedImage {
@@ -168,7 +169,15 @@ export async function publishImage(
       ? await chooseCacheBuilder(cache, target.repositoryUri, deps)
       : { kind: "off", why: "nothing is built" };
   if (source.kind === "build") deps.log.info(describeCacheBuilder(builder));
-  if (builder.kind === "off") await timed(deps, "build", () => buildOrTag(source, uri, deps));
+  // Right after the build (with or without the cache), so an image Lightsail cannot run never reaches ECR.
+  const checkPlatform = () =>
+    source.kind === "build" || source.kind === "prebuilt"
+      ? checkImagePlatform(uri, source, "image", deps)
+      : Promise.resolve();
+  if (builder.kind === "off") {
+    await timed(deps, "build", () => buildOrTag(source, uri, deps));
+    await checkPlatform();
+  }
   const configDir = await deps.tempDirs.create(`${TEMP_DIR_PREFIX}docker-`);
   const env = { DOCKER_CONFIG: configDir };
   let login: RegistryLogin | undefined;
@@ -186,8 +195,10 @@ export async function publishImage(
         },
       );
     });
-    if (builder.kind !== "off" && source.kind === "build")
+    if (builder.kind !== "off" && source.kind === "build") {
       await timed(deps, "build", () => cachedBuild(source, uri, builder, env, deps));
+      await checkPlatform();
+    }
     await timed(deps, "push", async () => {
       await pushWithRetry(uri, env, deps);
       if (builder.kind !== "off") await pushInlineCache(uri, builder.ref, env, deps);

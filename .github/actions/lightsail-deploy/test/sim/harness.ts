@@ -238,6 +238,8 @@ function simDeps(session: Session, output: string[], debug: boolean, env: Record
       if (args[0] === "version") return ok("27.0.0");
       if (args[0] === "buildx")
         return { exitCode: 1, stdout: "", stderr: "docker: 'buildx' is not a docker command." };
+      if (args[0] === "image" && args[1] === "inspect" && args.includes("{{.Os}}/{{.Architecture}}"))
+        return ok("linux/amd64");
       if (args[0] === "image" && args[1] === "inspect") {
         const local = world.localImages.get(String(args.at(-1)).replace(/^local\/app:/, ""));
         return local ? ok(local.configDigest) : { exitCode: 1, stdout: "", stderr: "No such image" };

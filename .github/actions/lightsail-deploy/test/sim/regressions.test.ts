@@ -55,7 +55,9 @@ describe("found by the simulation", () => {
   // release that fails after its first requests served as verified.
   test("a rollback to a release the record does not hold as verified bakes before it is recorded good", async () => {
     const runs: RunPlan[] = [
-      { ...quiet, autoRollback: false, kill: 18, action: { kind: "deploy", quality: "fails-bake" } },
+      // Killed at step 19: after the deployment was created, before its verdict (18 before the platform check
+      // added a docker call ahead of the push).
+      { ...quiet, autoRollback: false, kill: 19, action: { kind: "deploy", quality: "fails-bake" } },
       { ...quiet, autoRollback: false, action: { kind: "rollback-version", pick: 1 } },
       { ...quiet, action: { kind: "deploy", quality: "fails-bake" } },
     ];
