@@ -15,7 +15,7 @@ import { syncDeclarations } from "./lightsail/declarations.js";
 import { DeploymentRunner } from "./lightsail/deployment-runner.js";
 import { type LightsailDeps, realSleep } from "./lightsail/deps.js";
 import { domainRoute } from "./lightsail/domain-route.js";
-import { type HttpProbe, httpProbe } from "./lightsail/health-probe.js";
+import { type HttpProbe, httpProbe } from "./http/health-probe.js";
 import { LightsailService } from "./lightsail/lightsail-service.js";
 import { LocalAuthority } from "./lightsail/local-authority.js";
 import type { ServiceProxy } from "./lightsail/service-proxy.js";

@@ -16,6 +16,10 @@ export const validationShape: Record<ServiceKey, string> = {
   lightsail: "InvalidInputException",
   ecr: "InvalidParameterException",
   ssm: "ValidationException",
+  ecs: "InvalidParameterException",
+  // ELBv2 models no validation shape; the query protocol's common `ValidationError` is what it answers.
+  elbv2: "ValidationError",
+  cloudwatch: "ValidationError",
 };
 
 /** The server fault each service models (`fault: true`); answered with 500 or an injected 502/503/504. */
@@ -23,6 +27,10 @@ export const serverFaultShape: Record<ServiceKey, string> = {
   lightsail: "ServiceException",
   ecr: "ServerException",
   ssm: "InternalServerError",
+  ecs: "ServerException",
+  // ELBv2 models no fault shape; `InternalFailure` is the common error every AWS API may answer.
+  elbv2: "InternalFailure",
+  cloudwatch: "InternalServiceFault",
 };
 
 /**
