@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
 import { ACCOUNT_ID, type ServiceKey } from "../model/account.js";
-import { AwsError, errorBody, serverFaultShape } from "./errors.js";
+import { AwsError, errorBody, serverFault, serverFaultShape } from "./errors.js";
 import { QUERY_APIS, QUERY_ERROR_CODES, queryError, queryResponse } from "./query.js";
 import { parseTarget, route, type Wire } from "./routing.js";
 
@@ -254,7 +254,7 @@ async function answer(
     const status = fault.status ?? 500;
     // The service's modeled fault with the injected status: the models have no ServiceUnavailableException.
     const message = `Injected fault: ${target.operation} answered ${status}`;
-    return new AwsError(serverFaultShape[target.api], message, status);
+    return serverFault(target.api, status, message);
   }
   if (body instanceof AwsError) return body;
   try {
