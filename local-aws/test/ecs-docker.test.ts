@@ -177,10 +177,10 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
   });
 
   it("rolls back at once on StopServiceDeployment after the first bad answer", async () => {
-    const arn = await update(await register("v4", { MODE: "errors" }), {
-      strategy: "BLUE_GREEN",
-      bakeTimeInMinutes: 30,
-    });
+    // Alarms off, so the measured rollback is the StopServiceDeployment one alone.
+    const alarms = { alarmNames: [], enable: false, rollback: false };
+    const config = { strategy: "BLUE_GREEN", bakeTimeInMinutes: 30, alarms };
+    const arn = await update(await register("v4", { MODE: "errors" }), config);
     await waitFor(async () => (await deployment(arn)).lifecycleStage === "BAKE_TIME", 30_000);
     const answers = await load(async () => false, 300);
     const firstBad = answers.find((a) => a.status === 500);
