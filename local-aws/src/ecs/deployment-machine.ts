@@ -3,7 +3,7 @@ import type { StateValue } from "../cloudwatch/alarm-evaluation.js";
 import { ACCOUNT_ID } from "../model/account.js";
 import { scaledMs } from "../model/clock.js";
 import type { EcsDeps } from "./deps.js";
-import { type DeploymentRecord, type EcsServiceRecord, type Revision, TERMINAL } from "./records.js";
+import { type DeploymentRecord, type EcsServiceRecord, isTerminal, type Revision } from "./records.js";
 import type { TaskDefinitionRecord } from "./task-definitions.js";
 import type { Tasks } from "./tasks.js";
 
@@ -12,10 +12,6 @@ export type AlarmReader = (name: string) => { state: StateValue; transitionedAt:
 
 /** Green tasks that are not all healthy by then roll the deployment back (simulated seconds; our choice). */
 export const SCALE_UP_TIMEOUT_SECONDS = 600;
-
-export function isTerminal(deployment: DeploymentRecord): boolean {
-  return TERMINAL.includes(deployment.status);
-}
 
 /**
  * The one owner of the ECS blue/green state: service deployments, their lifecycle stages, the production

@@ -33,6 +33,10 @@ export const TERMINAL: DeploymentStatus[] = [
   "ROLLBACK_FAILED",
 ];
 
+export function isTerminal(deployment: { status: DeploymentStatus }): boolean {
+  return TERMINAL.includes(deployment.status);
+}
+
 export interface AlarmsConfig {
   alarmNames: string[];
   enable: boolean;

@@ -1,5 +1,4 @@
-import { isTerminal } from "./deployment-machine.js";
-import type { DeploymentRecord, EcsServiceRecord, Revision } from "./records.js";
+import { type DeploymentRecord, type EcsServiceRecord, isTerminal, type Revision } from "./records.js";
 import type { TaskRecord } from "./tasks.js";
 
 /** Timestamps leave as Dates: the API server writes them as epoch seconds. */
