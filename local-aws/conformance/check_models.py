@@ -28,6 +28,7 @@ SERVICES = {
     "ecs": "ecs",
     "elbv2": "elbv2",
     "cloudwatch": "cloudwatch",
+    "logs": "logs",
 }
 
 # Protocol-level errors any awsJson operation may answer although its model does not list them, with their
@@ -159,6 +160,9 @@ def check_error(model, operation, answer, where, out):
         if answer.get("wireCode") != expected_code:
             out.append(f"{where}: query error code {answer.get('wireCode')!r}; the model gives {expected_code!r}")
         members = {}
+    if name in modeled and not model["shapes"][name].get("members"):
+        # A shape the model gives no members (Logs' errors): AWS still sends the protocol's message.
+        members = {key: item for key, item in members.items() if key not in COMMON_ERROR_MEMBERS}
     if name in modeled:
         shape = model["shapes"][name]
         if shape.get("fault"):

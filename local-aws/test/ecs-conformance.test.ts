@@ -129,6 +129,35 @@ describe.skipIf(!enabled)("ECS, ELBv2 and CloudWatch answers keep to the AWS mod
       described.json.tasks.map((t: { containers: { exitCode: number }[] }) => t.containers[0]?.exitCode),
     ).toEqual([0, 3]);
     await ecs("StopTask", { cluster: "main", task: tasks[0] });
+    await logEvents(network, override("2"));
+  }
+
+  async function logEvents(network: unknown, overrides: unknown) {
+    const options = {
+      "awslogs-group": "/ecs/web",
+      "awslogs-stream-prefix": "web",
+      "awslogs-region": "eu-west-1",
+    };
+    const containers = image("v1").map((c) => ({
+      ...c,
+      logConfiguration: { logDriver: "awslogs", options },
+    }));
+    await ecs("RegisterTaskDefinition", { ...taskDefinition("v1"), containerDefinitions: containers });
+    const run = await ecs("RunTask", {
+      cluster: "main",
+      taskDefinition: "web",
+      networkConfiguration: network,
+      overrides,
+    });
+    await step(10, 2);
+    const logs = (body: unknown) => jsonCall(h.local.endpoint, "Logs_20140328.GetLogEvents", body);
+    const stream = `web/app/${run.json.tasks[0].taskArn.split("/").at(-1)}`;
+    const page = await logs({ logGroupName: "/ecs/web", logStreamName: stream, startFromHead: true });
+    expect(page.json.events).toHaveLength(1);
+    await logs({ logGroupName: "/ecs/web", logStreamName: "web/app/none" });
+    await logs({ logGroupName: "/ecs/web", logStreamName: stream, nextToken: "bogus" });
+    h.local.faults.add({ kind: "error", status: 503, count: 1, apis: ["logs"] });
+    await logs({ logGroupName: "/ecs/web", logStreamName: stream });
   }
 
   async function everyElbOperation() {

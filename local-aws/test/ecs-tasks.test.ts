@@ -103,4 +103,36 @@ describe("RunTask one-off tasks (migrations) as containers with exit codes", () 
       rig.call("ecs", "RegisterTaskDefinition", { ...taskDefinition("v1"), networkMode: "bridge" }),
     ).rejects.toMatchObject({ shape: "ClientException" });
   });
+
+  it("serves a one-off task's output as its awslogs stream through GetLogEvents", async () => {
+    const logConfiguration = {
+      logDriver: "awslogs",
+      options: { "awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "web" },
+    };
+    const task = await runToEnd(taskDefinition("v1", "app", { logConfiguration }), [
+      { name: "EXIT_CODE", value: "3" },
+    ]);
+    const stream = `web/app/${task.taskArn.split("/").at(-1)}`;
+    const page = await rig.call("logs", "GetLogEvents", {
+      logGroupName: "/ecs/web",
+      logStreamName: stream,
+      startFromHead: true,
+    });
+    expect(page.events.map((event: { message: string }) => event.message)).toEqual([
+      "job migrate up exits 3",
+    ]);
+    // The fake engine stamps its lines with the virtual clock, as Docker stamps them with the real one.
+    expect(page.events[0].timestamp).toBeGreaterThanOrEqual(task.createdAt.getTime());
+    expect(page.events[0].timestamp).toBeLessThanOrEqual(rig.clock.ms);
+    const next = await rig.call("logs", "GetLogEvents", {
+      logGroupName: "/ecs/web",
+      logStreamName: stream,
+      startFromHead: true,
+      nextToken: page.nextForwardToken,
+    });
+    expect([next.events, next.nextForwardToken]).toEqual([[], page.nextForwardToken]);
+    await expect(
+      rig.call("logs", "GetLogEvents", { logGroupName: "/ecs/web", logStreamName: "web/app/nope" }),
+    ).rejects.toMatchObject({ shape: "ResourceNotFoundException" });
+  });
 });

@@ -4,6 +4,7 @@ import { cloudWatchHandlers } from "../cloudwatch/cloudwatch-service.js";
 import type { EcsConfig, EcsServiceConfig } from "../config/ecs-config.js";
 import { elbv2Handlers } from "../elbv2/elbv2-service.js";
 import { LoadBalancer } from "../elbv2/load-balancer.js";
+import { logsHandlers } from "../logs/log-events.js";
 import { ACCOUNT_ID } from "../model/account.js";
 import type { Handler } from "../protocol/api-server.js";
 import { AwsError } from "../protocol/errors.js";
@@ -15,6 +16,9 @@ import { serviceHandlers } from "./service-handlers.js";
 import { TaskDefinitions } from "./task-definitions.js";
 import { taskHandlers } from "./task-handlers.js";
 import { Tasks } from "./tasks.js";
+
+/** The APIs this part answers. */
+export type EcsApi = "ecs" | "elbv2" | "cloudwatch" | "logs";
 
 export const NO_ECS: EcsConfig = { cluster: "default", timeScale: 1, tickMs: 200, services: [] };
 
@@ -92,12 +96,8 @@ export class EcsEmulation {
     };
   }
 
-  /** The handlers of the three APIs. */
-  handlers(): {
-    ecs: Record<string, Handler>;
-    elbv2: Record<string, Handler>;
-    cloudwatch: Record<string, Handler>;
-  } {
+  /** The handlers of the four APIs. */
+  handlers(): Record<EcsApi, Record<string, Handler>> {
     const cluster = (p: Params) => {
       const named = p.string("cluster", false, 2048) ?? "default";
       if (named !== this.config.cluster && named !== this.clusterArn)
@@ -111,7 +111,28 @@ export class EcsEmulation {
       },
       elbv2: elbv2Handlers(() => this.balancers),
       cloudwatch: cloudWatchHandlers(this.alarms),
+      logs: logsHandlers((group, stream) => this.logSource(group, stream)),
     };
+  }
+
+  /**
+   * The output of the container that the awslogs driver would send to this group and stream:
+   * `<awslogs-stream-prefix>/<container name>/<task id>`, as ECS names the streams.
+   */
+  private async logSource(group: string, stream: string): Promise<string | undefined> {
+    for (const task of this.tasks.all()) {
+      for (const [index, definition] of task.definition.containerDefinitions.entries()) {
+        const log = definition.logConfiguration as
+          | { logDriver?: string; options?: Record<string, string> }
+          | undefined;
+        const options = log?.logDriver === "awslogs" ? (log.options ?? {}) : undefined;
+        if (options?.["awslogs-group"] !== group) continue;
+        if (`${options["awslogs-stream-prefix"]}/${definition.name}/${task.id}` !== stream) continue;
+        const container = task.containers[index];
+        return container ? this.deps.runtime.logs(container.runtimeName) : undefined;
+      }
+    }
+    return undefined;
   }
 
   /** Opens the load balancers, deploys the configured task definitions and, unless `manual`, starts ticking. */

@@ -99,6 +99,10 @@ export class Tasks {
     return task;
   }
 
+  all(): TaskRecord[] {
+    return [...this.tasks.values()];
+  }
+
   get(arn: string): TaskRecord | undefined {
     return this.tasks.get(arn) ?? [...this.tasks.values()].find((task) => task.id === arn);
   }

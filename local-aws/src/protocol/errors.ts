@@ -20,6 +20,7 @@ export const validationShape: Record<ServiceKey, string> = {
   // ELBv2 models no validation shape; the query protocol's common `ValidationError` is what it answers.
   elbv2: "ValidationError",
   cloudwatch: "ValidationError",
+  logs: "InvalidParameterException",
 };
 
 /** The server fault each service models (`fault: true`); answered with 500 or an injected 502/503/504. */
@@ -33,6 +34,7 @@ export const serverFaultShape: Record<ServiceKey, string> = {
   // an injected 502/503/504; see serverFault).
   elbv2: "InternalFailure",
   cloudwatch: "InternalFailure",
+  logs: "ServiceUnavailableException",
 };
 
 /** The server fault an API answers with this status. */

@@ -8,6 +8,7 @@ const TARGET_PREFIXES: [string, ServiceKey][] = [
   ["AmazonSSM.", "ssm"],
   ["AmazonEC2ContainerServiceV20141113.", "ecs"],
   ["GraniteServiceVersion20100801.", "cloudwatch"],
+  ["Logs_20140328.", "logs"],
 ];
 
 /** awsJson1_0 for CloudWatch (the JS SDK v3's protocol for it), awsJson1_1 for the rest, or awsQuery. */

@@ -1,5 +1,5 @@
 import { parseEcsConfig } from "../../src/config/ecs-config.js";
-import { EcsEmulation } from "../../src/ecs/ecs-emulation.js";
+import { type EcsApi, EcsEmulation } from "../../src/ecs/ecs-emulation.js";
 import { httpProbe } from "../../src/http/health-probe.js";
 import type { ScaledClock } from "../../src/model/clock.js";
 import { freePort } from "../../src/ports.js";
@@ -63,9 +63,9 @@ export interface EcsRig {
   clock: StepClock;
   runtime: FakeRuntime;
   ecs: EcsEmulation;
-  api: { ecs: Record<string, Handler>; elbv2: Record<string, Handler>; cloudwatch: Record<string, Handler> };
+  api: Record<EcsApi, Record<string, Handler>>;
   // biome-ignore lint/suspicious/noExplicitAny: an answer body, read as JSON the way a client reads it
-  call(api: "ecs" | "elbv2" | "cloudwatch", operation: string, body: unknown): Promise<any>;
+  call(api: EcsApi, operation: string, body: unknown): Promise<any>;
   /** Moves the clock by `ms` (virtual), lets launches finish, and runs one tick. */
   step(ms: number): Promise<void>;
   /** Steps until `done` holds; fails after `maxSteps` (no test can hang). */
