@@ -73,6 +73,10 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
           image: `${registryHost}/app:v1`,
           portMappings: [{ containerPort: 8080 }],
           environment: env,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": "/ecs/web", "awslogs-stream-prefix": "web" },
+          },
         },
       ],
     });
@@ -195,7 +199,7 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
     await waitFor(async () => (await deployment(arn)).status === "ROLLBACK_SUCCESSFUL", 30_000);
   });
 
-  it("runs one-off tasks as containers and reports their real exit codes", async () => {
+  it("runs one-off tasks as containers and reports their real exit codes and output", async () => {
     const definition = await register("job", { MODE: "job", EXIT_CODE: "0" });
     const network = { awsvpcConfiguration: { subnets: ["subnet-1"] } };
     const run = async (code: string) => {
@@ -211,10 +215,19 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
       const arn = started.tasks[0].taskArn;
       const describe = async () => (await ecs("DescribeTasks", { cluster: "main", tasks: [arn] })).tasks[0];
       await waitFor(async () => (await describe()).lastStatus === "STOPPED", 30_000);
-      return (await describe()).containers[0].exitCode;
+      const stream = {
+        logGroupName: "/ecs/web",
+        logStreamName: `web/app/${arn.split("/").at(-1)}`,
+        startFromHead: true,
+      };
+      const logs = (await jsonCall(local.endpoint, "Logs_20140328.GetLogEvents", stream)).json;
+      return {
+        exit: (await describe()).containers[0].exitCode,
+        lines: logs.events.map((e: { message: string }) => e.message),
+      };
     };
-    expect(await run("0")).toBe(0);
-    expect(await run("5")).toBe(5);
+    expect(await run("0")).toEqual({ exit: 0, lines: ["job done, exit 0"] });
+    expect(await run("5")).toEqual({ exit: 5, lines: ["job done, exit 5"] });
     const service = (await ecs("DescribeServices", { cluster: "main", services: ["web"] })).services[0];
     expect(service.taskDefinition).not.toBe(definition);
   });

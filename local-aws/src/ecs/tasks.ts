@@ -27,6 +27,8 @@ export interface TaskContainer {
   reason?: string;
   /** The host port told to the container as PORT (tasks share the host network; see the README). */
   hostPort?: number;
+  /** The definition's first port mapping, which the host port stands in for. */
+  containerPort?: number;
 }
 
 export interface TaskRecord {
@@ -138,7 +140,9 @@ export class Tasks {
       this.deps.notePulled(container.image);
     }
     const env = this.environment(task, definition);
-    if (definition.portMappings?.[0]?.containerPort !== undefined) {
+    const containerPort = definition.portMappings?.[0]?.containerPort;
+    if (containerPort !== undefined) {
+      container.containerPort = containerPort;
       container.hostPort = await this.deps.freePort();
       env.PORT = String(container.hostPort);
     }

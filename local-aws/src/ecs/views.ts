@@ -230,7 +230,7 @@ export function taskView(task: TaskRecord) {
               {
                 bindIP: "127.0.0.1",
                 hostPort: container.hostPort,
-                containerPort: container.hostPort,
+                containerPort: container.containerPort ?? container.hostPort,
                 protocol: "tcp",
               },
             ],
