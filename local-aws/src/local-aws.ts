@@ -223,6 +223,7 @@ function apiServer(options: LocalAwsOptions, parts: Parts, apiPort: () => number
           { state: s.state, url: `http://127.0.0.1:${s.publicPort}/` },
         ]),
       ),
+      loadBalancers: Object.fromEntries(parts.ecs.balancers.map((lb) => [lb.spec.name, lb.url])),
     })),
     log: options.log ?? (() => {}),
   });

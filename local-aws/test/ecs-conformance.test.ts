@@ -260,6 +260,14 @@ describe.skipIf(!enabled)("ECS, ELBv2 and CloudWatch answers keep to the AWS mod
     expect(result.checked).toBeGreaterThanOrEqual(45);
   });
 
+  it("lists the ECS load balancers in /_local/health, where the other services are listed", async () => {
+    const health = (await (await fetch(`${h.local.endpoint}/_local/health`)).json()) as {
+      loadBalancers: Record<string, string>;
+    };
+    expect(health.loadBalancers).toEqual({ web: h.local.ecs.loadBalancerUrl("web") });
+    expect(health.loadBalancers.web).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
   it("flags a wrong enum value and a query error code other than the model's", async () => {
     const bad = join(work, "bad.jsonl");
     const lines = [
