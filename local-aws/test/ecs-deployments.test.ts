@@ -138,4 +138,31 @@ describe("ECS blue/green deployments on a stepped clock", () => {
       "SUCCESSFUL",
     ]);
   });
+
+  it("scales a deployment to the desiredCount UpdateService asks for, every green task behind the balancer", async () => {
+    await firstDeploy();
+    const registered = await rig.call("ecs", "RegisterTaskDefinition", taskDefinition("v2"));
+    const arn = (
+      await rig.call("ecs", "UpdateService", {
+        cluster: "main",
+        service: "web",
+        desiredCount: 2,
+        taskDefinition: registered.taskDefinition.taskDefinitionArn,
+      })
+    ).service.currentServiceDeployment;
+    const done = await untilStatus(arn, ["SUCCESSFUL"]);
+    expect(done.targetServiceRevision).toMatchObject({ requestedTaskCount: 2, runningTaskCount: 2 });
+    const service = (await rig.call("ecs", "DescribeServices", { cluster: "main", services: ["web"] }))
+      .services[0];
+    // The live target group alternates: the first deployment went to green, this one back to blue.
+    const live = service.loadBalancers[0].targetGroupArn;
+    expect(live).toBe(rig.ecs.balancers[0]?.blue.arn);
+    const health = await rig.call("elbv2", "DescribeTargetHealth", { TargetGroupArn: live });
+    const states = health.TargetHealthDescriptions.map(
+      (d: { TargetHealth: { State: string } }) => d.TargetHealth.State,
+    );
+    expect(states).toEqual(["healthy", "healthy"]);
+    expect(service).toMatchObject({ desiredCount: 2, runningCount: 2 });
+    expect(service.deployments).toHaveLength(1);
+  });
 });
