@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type EcsRig, ecsRig, taskDefinition } from "./support/ecs-rig.js";
+import { EcsEmulation } from "../src/ecs/ecs-emulation.js";
+import { type EcsRig, ecsRig, rigDeps, taskDefinition } from "./support/ecs-rig.js";
 
 let rig: EcsRig;
 
@@ -134,5 +135,16 @@ describe("RunTask one-off tasks (migrations) as containers with exit codes", () 
     await expect(
       rig.call("logs", "GetLogEvents", { logGroupName: "/ecs/web", logStreamName: "web/app/nope" }),
     ).rejects.toMatchObject({ shape: "ResourceNotFoundException" });
+  });
+
+  it("removes the task containers an earlier run left, since no task owns them any more", async () => {
+    await runToEnd(taskDefinition("v1"), [{ name: "EXIT_CODE", value: "0" }]);
+    const left = [...rig.runtime.containers.keys()];
+    expect(left).toHaveLength(1);
+    await rig.ecs.stop();
+    const again = new EcsEmulation(rig.ecs.config, { ...rigDeps(rig), instanceId: "test-instance" });
+    await again.start({ manual: true, sleep: async () => {} });
+    expect([...rig.runtime.containers.keys()]).toEqual([]);
+    await again.stop();
   });
 });

@@ -137,6 +137,9 @@ export class EcsEmulation {
 
   /** Opens the load balancers, deploys the configured task definitions and, unless `manual`, starts ticking. */
   async start(options: { manual?: boolean; sleep: (ms: number) => Promise<void> }): Promise<void> {
+    const orphans = await this.tasks.removeOrphans();
+    if (orphans.length > 0)
+      this.deps.log(`local-aws: removed ${orphans.length} ECS task containers of an earlier run`);
     for (const lb of this.balancers) await lb.start();
     this.config.services.forEach((s, index) => {
       if (s.taskDefinition === undefined) return;

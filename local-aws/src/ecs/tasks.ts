@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { stopAndRemove } from "../docker/graceful.js";
 import { ACCOUNT_ID } from "../model/account.js";
 import type { EcsDeps } from "./deps.js";
 import type { ContainerDefinition, TaskDefinitionRecord } from "./task-definitions.js";
@@ -101,6 +102,16 @@ export class Tasks {
     return task;
   }
 
+  /**
+   * Removes the task containers an earlier run of this state dir left: the ECS state is in memory, so they
+   * belong to no task any more (see the README).
+   */
+  async removeOrphans(): Promise<string[]> {
+    const names = await this.deps.runtime.listByLabel("local-aws.ecs-instance", this.deps.instanceId);
+    for (const name of names) await stopAndRemove(this.deps.runtime, name, this.deps.stopGraceSeconds);
+    return names;
+  }
+
   all(): TaskRecord[] {
     return [...this.tasks.values()];
   }
@@ -153,7 +164,11 @@ export class Tasks {
       image: container.image,
       ...(command ? { command } : {}),
       env,
-      labels: { "local-aws.instance": this.deps.instanceId, "local-aws.ecs-task": task.id },
+      labels: {
+        "local-aws.instance": this.deps.instanceId,
+        "local-aws.ecs-instance": this.deps.instanceId,
+        "local-aws.ecs-task": task.id,
+      },
     });
     container.lastStatus = "RUNNING";
   }

@@ -1,4 +1,5 @@
 import { parseEcsConfig } from "../../src/config/ecs-config.js";
+import type { EcsDeps } from "../../src/ecs/deps.js";
 import { type EcsApi, EcsEmulation } from "../../src/ecs/ecs-emulation.js";
 import { httpProbe } from "../../src/http/health-probe.js";
 import type { ScaledClock } from "../../src/model/clock.js";
@@ -74,17 +75,15 @@ export interface EcsRig {
   close(): Promise<void>;
 }
 
-/** The real ECS, ELBv2 and CloudWatch emulation on a fake engine, with real HTTP probes and a real balancer. */
-export async function ecsRig(
-  config: unknown = ecsTestConfig,
+/** The deps a rig's emulation runs on: its clock and fake engine, real probes and ports. */
+export function rigDeps(
+  rig: Pick<EcsRig, "clock" | "runtime">,
   secrets: Record<string, string> = {},
-): Promise<EcsRig> {
-  const clock = new StepClock();
-  const runtime = new FakeRuntime(clock.now);
-  const ecs = new EcsEmulation(parseEcsConfig(config), {
-    clock,
+): EcsDeps {
+  return {
+    clock: rig.clock,
     region: "eu-west-1",
-    runtime,
+    runtime: rig.runtime,
     registry: REGISTRY,
     probe: httpProbe,
     freePort,
@@ -94,7 +93,17 @@ export async function ecsRig(
     resolveSecret: (valueFrom) => secrets[valueFrom],
     notePulled: () => {},
     log: () => {},
-  });
+  };
+}
+
+/** The real ECS, ELBv2 and CloudWatch emulation on a fake engine, with real HTTP probes and a real balancer. */
+export async function ecsRig(
+  config: unknown = ecsTestConfig,
+  secrets: Record<string, string> = {},
+): Promise<EcsRig> {
+  const clock = new StepClock();
+  const runtime = new FakeRuntime(clock.now);
+  const ecs = new EcsEmulation(parseEcsConfig(config), rigDeps({ clock, runtime }, secrets));
   await ecs.start({ manual: true, sleep: async () => {} });
   const api = ecs.handlers();
   const rig: EcsRig = {
