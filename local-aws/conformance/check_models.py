@@ -21,7 +21,15 @@ except ImportError:  # the TypeScript wrapper shows this line to say what is mis
     sys.stderr.write("check_models.py needs botocore (pip install botocore)\n")
     sys.exit(2)
 
-SERVICES = {"ecr": "ecr", "lightsail": "lightsail", "ssm": "ssm"}
+SERVICES = {
+    "ecr": "ecr",
+    "lightsail": "lightsail",
+    "ssm": "ssm",
+    "ecs": "ecs",
+    "elbv2": "elbv2",
+    "cloudwatch": "cloudwatch",
+    "logs": "logs",
+}
 
 # Protocol-level errors any awsJson operation may answer although its model does not list them, with their
 # statuses. ThrottlingException: AWS common errors (400). ValidationException: the input-constraint error of
@@ -35,6 +43,11 @@ COMMON_ERRORS = {
     "SerializationException": {400, 413},
     "UnknownOperationException": {400},
     "InternalFailure": {500},
+    # The query protocol's input-constraint error (ELBv2, CloudWatch), which their models do not list.
+    "ValidationError": {400},
+    # AWS common error for an unavailable service; the stand-in answers it for an injected 502/503/504 where
+    # the model has no fault shape of its own (ELBv2, CloudWatch).
+    "ServiceUnavailable": {502, 503, 504},
 }
 COMMON_ERROR_MEMBERS = {"message", "Message"}
 # Statuses a server fault (`fault: true`) may be answered with: 500, and what a gateway in front answers.
@@ -140,6 +153,16 @@ def check_error(model, operation, answer, where, out):
     status = answer.get("status")
     modeled = [error["shape"] for error in operation.get("errors", [])]
     members = {key: item for key, item in body.items() if key != "__type"}
+    if answer.get("wire") == "query":
+        # An awsQuery error is <Code> + <Message> whatever the shape's members; the code must be the model's.
+        shape = model["shapes"].get(name, {})
+        expected_code = shape.get("error", {}).get("code", name)
+        if answer.get("wireCode") != expected_code:
+            out.append(f"{where}: query error code {answer.get('wireCode')!r}; the model gives {expected_code!r}")
+        members = {}
+    if name in modeled and not model["shapes"][name].get("members"):
+        # A shape the model gives no members (Logs' errors): AWS still sends the protocol's message.
+        members = {key: item for key, item in members.items() if key not in COMMON_ERROR_MEMBERS}
     if name in modeled:
         shape = model["shapes"][name]
         if shape.get("fault"):

@@ -8,14 +8,16 @@ import { removeInstanceContainers } from "./docker/instance-containers.js";
 import { EcrService } from "./ecr/ecr-service.js";
 import type { RegistryBackend } from "./ecr/registry.js";
 import { RegistryProcess } from "./ecr/registry-process.js";
+import type { EcsEmulation } from "./ecs/ecs-emulation.js";
+import { ecsEmulation } from "./ecs-wiring.js";
 import { FaultController } from "./faults/faults.js";
+import { type HttpProbe, httpProbe } from "./http/health-probe.js";
 import { Certificates } from "./lightsail/certificates.js";
 import { LogArchive } from "./lightsail/container-logs.js";
 import { syncDeclarations } from "./lightsail/declarations.js";
 import { DeploymentRunner } from "./lightsail/deployment-runner.js";
 import { type LightsailDeps, realSleep } from "./lightsail/deps.js";
 import { domainRoute } from "./lightsail/domain-route.js";
-import { type HttpProbe, httpProbe } from "./lightsail/health-probe.js";
 import { LightsailService } from "./lightsail/lightsail-service.js";
 import { LocalAuthority } from "./lightsail/local-authority.js";
 import type { ServiceProxy } from "./lightsail/service-proxy.js";
@@ -54,6 +56,8 @@ export interface LocalAwsOptions {
     /** The wait between health checks of ACTIVE deployments; real time unless given (tests step it). */
     monitorSleep?: (ms: number) => Promise<void>;
     now?: () => number;
+    /** ECS, ELBv2 and CloudWatch advance only when `ecs.tick()` is called (tests step them on virtual time). */
+    ecsManualTick?: boolean;
   };
 }
 
@@ -80,6 +84,8 @@ export interface LocalAws {
   stats: RequestStats;
   /** Resolves when no deployment or update is in progress. */
   idle(): Promise<void>;
+  /** The ECS services' load balancers (`loadBalancerUrl(service)`), and `tick` for tests that step time. */
+  ecs: Pick<EcsEmulation, "loadBalancerUrl" | "tick" | "idle">;
   /** Stops the API, proxies and registry; containers keep running unless `removeContainers` (which also
    * removes the images it pulled into the engine). */
   stop(options?: { removeContainers?: boolean }): Promise<void>;
@@ -99,6 +105,7 @@ interface Parts {
   ecr: EcrService;
   ssm: SsmService;
   authority: LocalAuthority;
+  ecs: EcsEmulation;
 }
 
 /** The listeners a started stand-in holds: the API, the service URLs and the custom domains' TLS front. */
@@ -183,6 +190,7 @@ async function assemble(
     certificates: new Certificates(store, config.region, authority, config.dnsServers, now),
     ecr: new EcrService(store, registry, config.region, now),
     ssm: new SsmService(store, config.region, now),
+    ecs: ecsEmulation(options.log, config, store, deps),
   };
 }
 
@@ -201,6 +209,7 @@ function apiServer(options: LocalAwsOptions, parts: Parts, apiPort: () => number
         },
       },
       ssm: parts.ssm.handlers,
+      ...parts.ecs.handlers(),
     },
     faults,
     stats,
@@ -214,6 +223,7 @@ function apiServer(options: LocalAwsOptions, parts: Parts, apiPort: () => number
           { state: s.state, url: `http://127.0.0.1:${s.publicPort}/` },
         ]),
       ),
+      loadBalancers: Object.fromEntries(parts.ecs.balancers.map((lb) => [lb.spec.name, lb.url])),
     })),
     log: options.log ?? (() => {}),
   });
@@ -229,12 +239,14 @@ async function listenAll(options: LocalAwsOptions, parts: Parts): Promise<Listen
   let tlsFront: TlsFront | undefined;
   try {
     for (const service of services) await runner.resume(service);
+    await parts.ecs.start({ manual: options.overrides?.ecsManualTick === true, sleep: realSleep });
     await startServiceUrls(store.state, faults, proxies);
     tlsFront = await TlsFront.start(0, (domain) => domainRoute(store.state, certificates, domain));
     apiPort = await listen(server, await choosePort(options.apiPort, store.state.ports.api));
   } catch (error) {
     await tlsFront?.stop();
     await Promise.all(proxies.map((proxy) => proxy.stop()));
+    await parts.ecs.stop();
     await registry.stop();
     throw error;
   }
@@ -261,10 +273,12 @@ function handle(parts: Parts, listeners: Listeners, registryPort: number): Local
     faults,
     stats,
     idle: () => runner.idle(),
+    ecs: parts.ecs,
     async stop(stopOptions = {}) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.stop();
+      await parts.ecs.stop();
       await tlsFront.stop();
       await Promise.all(proxies.map((proxy) => proxy.stop()));
       await registry.stop();

@@ -261,8 +261,48 @@ describe("config file", () => {
     [{ parameters: [{ name: "x", value: "v" }] }, /`parameters\[0\].name` is "x"/],
     [{ parameters: [{ name: "/x", value: 5 }] }, /`parameters\[0\].value` is "\(hidden\)"/],
     [{ settings: { timeScale: 0 } }, /`settings.timeScale` is 0/],
+    [{ ecs: { services: [{ name: "web" }] } }, /`ecs.services\[0\].containerName` is undefined/],
+    [{ ecs: { services: [{ name: "w b", containerName: "a" }] } }, /`ecs.services\[0\].name` is "w b"/],
+    [{ ecs: { timeScale: 2 } }, /`ecs.timeScale` is 2/],
+    [
+      { ecs: { services: [{ name: "w", containerName: "a", healthCheck: { timeoutSeconds: 40 } }] } },
+      /timeoutSeconds` is 40/,
+    ],
+    [
+      { ecs: { services: [{ name: "w", containerName: "a", healthCheck: { matcher: "2xx" } }] } },
+      /matcher` is "2xx"/,
+    ],
+    [
+      {
+        ecs: {
+          services: [
+            { name: "w", containerName: "a" },
+            { name: "w", containerName: "a" },
+          ],
+        },
+      },
+      /unique names/,
+    ],
   ])("rejects %j", (config, message) => {
     expect(() => parseConfig(config)).toThrow(message);
+  });
+
+  it("applies ALB's defaults to an ECS service", () => {
+    const ecs = parseConfig({ ecs: { services: [{ name: "web", containerName: "app" }] } }).ecs;
+    expect(ecs).toMatchObject({ cluster: "default", timeScale: 1, tickMs: 200 });
+    expect(ecs?.services[0]).toMatchObject({
+      desiredCount: 1,
+      containerPort: 8080,
+      deregistrationDelaySeconds: 300,
+      healthCheck: {
+        path: "/",
+        intervalSeconds: 30,
+        timeoutSeconds: 5,
+        healthyThreshold: 5,
+        unhealthyThreshold: 2,
+        matcher: "200",
+      },
+    });
   });
 });
 
@@ -290,6 +330,10 @@ describe("faults", () => {
     [{ kind: "error", status: 404 }, /`status` is 404/],
     [{ kind: "slowActivation" }, /`delayMs`/],
     [{ kind: "flappingHealth", target: "db" }, /`target` is "db"/],
+    [
+      { kind: "throttle", apis: ["ecs2"] },
+      /`apis` is \["ecs2"\]; expected ecr \| lightsail \| ssm \| ecs \| elbv2 \| cloudwatch/,
+    ],
   ])("rejects %j", (spec, message) => {
     expect(() => parseFaultSpec(spec)).toThrow(message);
   });

@@ -12,6 +12,8 @@ export interface ServerInfo {
   services: Record<string, string>;
   /** The custom domains' TLS listener and the local authority to trust (absent in files from older servers). */
   https?: { port: number; caFile: string };
+  /** ECS services' load balancer URLs by service name (absent when the config declares none). */
+  loadBalancers?: Record<string, string>;
 }
 
 export function serverInfoFile(stateDir: string): string {

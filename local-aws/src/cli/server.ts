@@ -32,6 +32,10 @@ async function main(): Promise<void> {
     ...(record ? { recordAnswers: resolve(record) } : {}),
   });
   const services = Object.fromEntries(local.config.services.map((s) => [s.name, local.serviceUrl(s.name)]));
+  const ecsServices = local.config.ecs?.services ?? [];
+  const loadBalancers = Object.fromEntries(
+    ecsServices.map((s) => [s.name, local.ecs.loadBalancerUrl(s.name)]),
+  );
   writeServerInfo(stateDir, {
     pid: process.pid,
     endpoint: local.endpoint,
@@ -41,11 +45,13 @@ async function main(): Promise<void> {
     registryPort: local.registryPort,
     instanceId: local.instanceId,
     services,
+    ...(ecsServices.length > 0 ? { loadBalancers } : {}),
   });
   console.log(
     `local-aws ready: endpoint ${local.endpoint} registry ${local.registryEndpoint} state ${stateDir}`,
   );
   for (const [name, url] of Object.entries(services)) console.log(`  service ${name}: ${url}`);
+  for (const [name, url] of Object.entries(loadBalancers)) console.log(`  ECS service ${name}: ${url}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LIGHTSAIL_NAME, POWER_NAMES, type PowerName, REPOSITORY_NAME } from "../model/limits.js";
+import { asArray, asObject, ConfigError, fail, optionalNumber } from "./config-fields.js";
+import { type EcsConfig, parseEcsConfig } from "./ecs-config.js";
 
 /** One container service declared in the config file. */
 export interface ServiceConfig {
@@ -47,6 +49,8 @@ export interface LocalAwsConfig {
   repositories: RepositoryConfig[];
   parameters: ParameterConfig[];
   settings: Settings;
+  /** ECS services behind their load balancers; absent when the config declares none. */
+  ecs?: EcsConfig;
 }
 
 export const defaultSettings: Settings = {
@@ -63,31 +67,6 @@ export function stopGraceSeconds(settings: Pick<Settings, "stopGraceSeconds" | "
   return Math.max(1, Math.round(settings.stopGraceSeconds * settings.timeScale));
 }
 
-export class ConfigError extends Error {}
-
-function fail(path: string, value: unknown, expected: string): never {
-  throw new ConfigError(`local-aws config: \`${path}\` is ${JSON.stringify(value)}; expected ${expected}`);
-}
-
-function asObject(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, value, "an object");
-  return value as Record<string, unknown>;
-}
-
-function asArray(value: unknown, path: string): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) fail(path, value, "a list");
-  return value;
-}
-
-function optionalNumber(value: unknown, path: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    fail(path, value, `a number from ${min} to ${max}`);
-  }
-  return value;
-}
-
 /** Parses and validates the config object; every error names the field and shows the bad value. */
 export function parseConfig(input: unknown): LocalAwsConfig {
   const root = asObject(input, "(root)");
@@ -100,7 +79,8 @@ export function parseConfig(input: unknown): LocalAwsConfig {
   const parameters = parseParameters(root);
   const settings = parseSettings(root);
   const dnsServers = parseDnsServers(root);
-  return { region, dnsServers, services, repositories, parameters, settings };
+  const ecs = root.ecs === undefined ? {} : { ecs: parseEcsConfig(root.ecs) };
+  return { region, dnsServers, services, repositories, parameters, settings, ...ecs };
 }
 
 function parseServices(root: Record<string, unknown>): ServiceConfig[] {
@@ -235,3 +215,4 @@ export function loadConfigFile(file: string): LocalAwsConfig {
   }
   return parseConfig(parsed);
 }
+export { ConfigError } from "./config-fields.js";

@@ -1,6 +1,6 @@
-import type { ServiceKey } from "../model/account.js";
+import { SERVICE_KEYS, type ServiceKey } from "../model/account.js";
 
-/** Request-level faults, matched by API (`ecr`, `lightsail`, `ssm`) and operation name. */
+/** Request-level faults, matched by API (`ecr`, `lightsail`, `ssm`, `ecs`, `elbv2`, `cloudwatch`) and operation name. */
 interface RequestScope {
   apis?: ServiceKey[];
   operations?: string[];
@@ -104,8 +104,8 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
   stringList(fault, "serviceNames");
   stringList(fault, "apis");
   const apis = fault.apis as string[] | undefined;
-  if (apis?.some((api) => !["ecr", "lightsail", "ssm"].includes(api)))
-    bad("apis", apis, "ecr | lightsail | ssm");
+  if (apis?.some((api) => !(SERVICE_KEYS as readonly string[]).includes(api)))
+    bad("apis", apis, SERVICE_KEYS.join(" | "));
   if (fault.count !== undefined && (!Number.isInteger(fault.count) || (fault.count as number) < 1)) {
     bad("count", fault.count, "a positive integer");
   }

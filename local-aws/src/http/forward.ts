@@ -17,6 +17,11 @@ export interface ForwardOptions {
    * balancer answers); `reset` drops the client's connection (a transparent proxy in front of an API).
    */
   onUpstreamError: "bad-gateway" | "reset";
+  /**
+   * Told who answered and with which status: `target` (the upstream's status) or `balancer` (the 502 this
+   * forwarder made up); the ELBv2 stand-in counts its CloudWatch metrics from it.
+   */
+  observe?: (origin: "target" | "balancer", status: number) => void;
 }
 
 /**
@@ -38,6 +43,7 @@ export function forwardRequest(
       agent: false,
     },
     (answer) => {
+      options.observe?.("target", answer.statusCode ?? 502);
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(outgoing);
     },
@@ -47,7 +53,10 @@ export function forwardRequest(
       outgoing.destroy();
       return;
     }
-    if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
+    if (!outgoing.headersSent) {
+      options.observe?.("balancer", 502);
+      outgoing.writeHead(502, { "content-type": "text/plain" });
+    }
     outgoing.end(`502 Bad Gateway: ${error.message}\n`);
   });
   if (options.body) upstream.end(options.body);

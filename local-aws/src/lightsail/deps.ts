@@ -2,8 +2,8 @@ import type { Settings } from "../config/config.js";
 import type { ContainerRuntime } from "../docker/container-runtime.js";
 import type { RegistryBackend } from "../ecr/registry.js";
 import type { FaultController } from "../faults/faults.js";
+import type { HttpProbe } from "../http/health-probe.js";
 import type { StateStore } from "../state/state-store.js";
-import type { HttpProbe } from "./health-probe.js";
 
 /** Everything the Lightsail emulation touches outside its own memory, passed in so tests can fake it. */
 export interface LightsailDeps {

@@ -5,4 +5,15 @@
 export const ACCOUNT_ID = "000000000000";
 
 /** The AWS services the stand-in answers for, by the key its API server routes on. */
-export type ServiceKey = "ecr" | "lightsail" | "ssm";
+export type ServiceKey = "ecr" | "lightsail" | "ssm" | "ecs" | "elbv2" | "cloudwatch" | "logs";
+
+/** Every ServiceKey, for validating names that come from outside (faults). */
+export const SERVICE_KEYS: readonly ServiceKey[] = [
+  "ecr",
+  "lightsail",
+  "ssm",
+  "ecs",
+  "elbv2",
+  "cloudwatch",
+  "logs",
+];

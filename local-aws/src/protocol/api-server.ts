@@ -2,12 +2,18 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Fault, FaultController } from "../faults/faults.js";
 import { ACCOUNT_ID, type ServiceKey } from "../model/account.js";
-import { AwsError, errorBody, serverFaultShape } from "./errors.js";
+import { AwsError, errorBody, serverFault, serverFaultShape } from "./errors.js";
+import { QUERY_APIS, QUERY_ERROR_CODES, queryError, queryResponse } from "./query.js";
+import { parseTarget, route, type Wire } from "./routing.js";
+
+export { parseTarget, type Wire } from "./routing.js";
+
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, readBoundedBody, TOO_LARGE } from "./request-body.js";
 import type { RequestStats } from "./request-stats.js";
 
 export type Handler = (body: unknown) => Promise<unknown>;
-export type HandlerTable = Record<ServiceKey, Record<string, Handler>>;
+/** Handlers by API; an API without an entry answers UnknownOperationException, as for an unknown operation. */
+export type HandlerTable = Partial<Record<ServiceKey, Record<string, Handler>>>;
 /** Answers `/_local/...` requests: status and JSON body, or undefined for 404. */
 export type AdminHandler = (
   method: string,
@@ -15,19 +21,12 @@ export type AdminHandler = (
   body: unknown,
 ) => Promise<{ status: number; body: unknown } | undefined>;
 
-const TARGET_PREFIXES: [string, ServiceKey][] = [
-  ["AmazonEC2ContainerRegistry_V20150921.", "ecr"],
-  ["Lightsail_20161128.", "lightsail"],
-  ["AmazonSSM.", "ssm"],
-];
-
-/** Splits `X-Amz-Target` into the API and the operation name. */
-export function parseTarget(target: string | undefined): { api: ServiceKey; operation: string } | undefined {
-  if (!target) return undefined;
-  for (const [prefix, api] of TARGET_PREFIXES) {
-    if (target.startsWith(prefix)) return { api, operation: target.slice(prefix.length) };
-  }
-  return undefined;
+/** JSON with timestamps as epoch seconds, as awsJson wants them (handlers may give `Date`s). */
+export function toJsonText(body: unknown): string {
+  return JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
 }
 
 function send(
@@ -35,15 +34,30 @@ function send(
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  wire: Wire = "json1.1",
 ): void {
-  const text = JSON.stringify(body);
+  const requestId = randomUUID();
+  const text = wire === "query" ? queryText(body, status, requestId) : toJsonText(body);
+  const type = {
+    "json1.0": "application/x-amz-json-1.0",
+    "json1.1": "application/x-amz-json-1.1",
+    query: "text/xml",
+  }[wire];
   response.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1",
+    "content-type": type,
     "content-length": Buffer.byteLength(text),
-    "x-amzn-RequestId": randomUUID(),
+    "x-amzn-RequestId": requestId,
     ...headers,
   });
   response.end(text);
+}
+
+/** The XML of a query answer; `body` is the result, or `{__type, message}` for an error. */
+function queryText(body: unknown, status: number, requestId: string): string {
+  const { operation, namespace, result } = body as { operation: string; namespace: string; result: unknown };
+  if (status === 200) return queryResponse(operation, namespace, result, requestId);
+  const error = result as { __type: string; message?: string; Message?: string };
+  return queryError(error.__type, error.message ?? error.Message ?? "", status, namespace, requestId);
 }
 
 /** One answer to an AWS request, as the client sees it (and as `record` gets it). */
@@ -55,15 +69,18 @@ export interface AwsAnswer {
   /** The `__type` of an error answer. */
   errorShape?: string;
   body: unknown;
+  /** How it was answered; absent means awsJson. */
+  wire?: Wire;
 }
 
 function errorAnswer(
-  target: { api?: ServiceKey; operation?: string },
+  target: { api?: ServiceKey; operation?: string; wire?: Wire },
   error: AwsError,
   code?: string,
 ): AwsAnswer {
   const body = { ...errorBody(target.api, error), ...(code ? { code } : {}) };
-  return { ...target, status: error.status, errorShape: error.shape, body };
+  const { api, operation, wire } = target;
+  return { api, operation, wire, status: error.status, errorShape: error.shape, body };
 }
 
 function reply(
@@ -72,11 +89,28 @@ function reply(
   answer: AwsAnswer,
   headers: Record<string, string> = {},
 ): void {
-  options.record?.(answer);
+  const wire = answer.wire ?? "json1.1";
+  options.record?.({ ...answer, body: JSON.parse(toJsonText(answer.body) ?? "null") });
   const errorType: Record<string, string> = answer.errorShape
-    ? { "x-amzn-ErrorType": answer.errorShape }
+    ? errorHeaders(answer.errorShape, answer.status, wire)
     : {};
-  send(response, answer.status, answer.body, { ...errorType, ...headers });
+  const namespace = Object.values(QUERY_APIS).find((entry) => entry.api === answer.api)?.namespace ?? "";
+  const body =
+    wire === "query" ? { operation: answer.operation, namespace, result: answer.body } : answer.body;
+  send(response, answer.status, body, { ...errorType, ...headers }, wire);
+}
+
+/**
+ * `x-amzn-ErrorType` names the shape; CloudWatch's JSON answers also carry `x-amzn-query-error` (the model is
+ * `awsQueryCompatible`), from which the SDKs take the query-era code.
+ */
+function errorHeaders(shape: string, status: number, wire: Wire): Record<string, string> {
+  if (wire !== "json1.0") return { "x-amzn-ErrorType": shape };
+  const code = QUERY_ERROR_CODES[shape] ?? shape;
+  return {
+    "x-amzn-ErrorType": shape,
+    "x-amzn-query-error": `${code};${status >= 500 ? "Receiver" : "Sender"}`,
+  };
 }
 
 export interface ApiServerOptions {
@@ -121,7 +155,7 @@ async function handle(
   response: ServerResponse,
 ): Promise<void> {
   const rawTarget = request.headers["x-amz-target"] as string | undefined;
-  const target = parseTarget(rawTarget);
+  const early = parseTarget(rawTarget);
   const text = await readBoundedBody(request, limits.maxBodyBytes);
   if (text === TOO_LARGE) {
     // 413 as an awsJson error the SDK does not retry; the connection closes so the rest is never read.
@@ -130,7 +164,7 @@ async function handle(
       `The request body is larger than ${limits.maxBodyBytes} bytes`,
       413,
     );
-    reply(options, response, errorAnswer(target ?? {}, error), { connection: "close" });
+    reply(options, response, errorAnswer(early ?? {}, error), { connection: "close" });
     return;
   }
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
@@ -138,25 +172,25 @@ async function handle(
     await handleAdmin(options, request.method ?? "GET", url.pathname, text, response);
     return;
   }
-  if (request.method !== "POST" || !target) {
-    const shown = JSON.stringify(rawTarget ?? null);
-    const error = new AwsError("UnknownOperationException", `Unrecognized X-Amz-Target ${shown}`);
-    reply(options, response, errorAnswer({}, error));
+  const routed = route(request.method ?? "GET", rawTarget, request.headers["content-type"], text);
+  if (routed instanceof AwsError) {
+    reply(options, response, errorAnswer({}, routed));
     return;
   }
-  const handler = options.handlers[target.api][target.operation];
+  const handler = options.handlers[routed.api]?.[routed.operation];
+  const target = { api: routed.api, operation: routed.operation };
   if (!handler) {
-    const message = `local-aws does not emulate ${target.api}:${target.operation}`;
-    reply(options, response, errorAnswer(target, new AwsError("UnknownOperationException", message)));
+    const message = `local-aws does not emulate ${routed.api}:${routed.operation}`;
+    reply(options, response, errorAnswer(routed, new AwsError("UnknownOperationException", message)));
     return;
   }
-  options.stats.record(target.api, target.operation);
-  const fault = options.faults.takeRequestFault(target.api, target.operation);
+  options.stats.record(routed.api, routed.operation);
+  const fault = options.faults.takeRequestFault(routed.api, routed.operation);
   if (fault?.kind === "drop") {
     request.socket.destroy();
     return;
   }
-  const outcome = await answer(options, target, handler, text, fault);
+  const outcome = await answer(options, target, handler, routed.body, fault);
   // dropAnswer: the handler has run (its change is made), but the client never hears of it.
   if (fault?.kind === "dropAnswer") {
     request.socket.destroy();
@@ -164,9 +198,9 @@ async function handle(
   }
   if (outcome instanceof AwsError) {
     const quirk =
-      target.api === "lightsail" && outcome.shape === "NotFoundException" && options.faults.notFoundQuirk();
-    reply(options, response, errorAnswer(target, outcome, quirk ? "DoesNotExist" : undefined));
-  } else reply(options, response, { ...target, status: 200, body: outcome });
+      routed.api === "lightsail" && outcome.shape === "NotFoundException" && options.faults.notFoundQuirk();
+    reply(options, response, errorAnswer(routed, outcome, quirk ? "DoesNotExist" : undefined));
+  } else reply(options, response, { ...target, wire: routed.wire, status: 200, body: outcome });
 }
 
 async function handleAdmin(
@@ -210,7 +244,7 @@ async function answer(
   options: ApiServerOptions,
   target: { api: ServiceKey; operation: string },
   handler: Handler,
-  text: string,
+  body: unknown,
   fault: Fault | undefined,
 ): Promise<unknown> {
   if (fault?.kind === "throttle") return new AwsError("ThrottlingException", "Rate exceeded");
@@ -220,14 +254,9 @@ async function answer(
     const status = fault.status ?? 500;
     // The service's modeled fault with the injected status: the models have no ServiceUnavailableException.
     const message = `Injected fault: ${target.operation} answered ${status}`;
-    return new AwsError(serverFaultShape[target.api], message, status);
+    return serverFault(target.api, status, message);
   }
-  let body: unknown;
-  try {
-    body = text.trim() ? JSON.parse(text) : {};
-  } catch {
-    return new AwsError("SerializationException", "The request body is not valid JSON");
-  }
+  if (body instanceof AwsError) return body;
   try {
     return await handler(body);
   } catch (error) {

@@ -115,7 +115,8 @@ interface FakeContainer {
 /**
  * A container engine without Docker: `run` starts a real HTTP server on the container's PORT, so probes and
  * the service proxy are exercised for real. The image name picks the behaviour: `...crash...` exits with
- * code 3, `...unhealthy...` answers 500 on /health.
+ * code 3, `...unhealthy...` answers 500 on /health, `...errors...` answers 500 everywhere but /health. An
+ * `EXIT_CODE` variable makes it a one-off job that exits with that code at once (RunTask).
  */
 export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, FakeContainer>();
@@ -159,10 +160,17 @@ export class FakeRuntime implements ContainerRuntime {
       container.status = { running: false, exitCode: 3, instance };
       return;
     }
+    if (spec.env.EXIT_CODE !== undefined) {
+      this.line(container, `job ${spec.command?.join(" ") ?? ""} exits ${spec.env.EXIT_CODE}`);
+      container.status = { running: false, exitCode: Number(spec.env.EXIT_CODE), instance };
+      return;
+    }
     const unhealthy = spec.image.includes("unhealthy");
+    const errors = spec.image.includes("errors");
     const version = spec.env.APP_VERSION ?? "unknown";
     container.server = createServer((request, response) => {
-      const status = unhealthy && request.url === "/health" ? 500 : 200;
+      const failing = request.url === "/health" ? unhealthy : errors;
+      const status = failing ? 500 : 200;
       this.line(container, `${request.method} ${request.url} -> ${status}`);
       response.writeHead(status, { "content-type": "text/plain" });
       response.end(`hello from version ${version}\n`);

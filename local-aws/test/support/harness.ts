@@ -57,7 +57,7 @@ const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 export async function startHarness(
   config: unknown = testConfig,
   stateDir?: string,
-  options: { recordAnswers?: string } = {},
+  options: { recordAnswers?: string; manualEcs?: boolean } = {},
 ): Promise<Harness> {
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), "local-aws-test-"));
   const clock = new VirtualClock();
@@ -68,8 +68,9 @@ export async function startHarness(
     startLocalAws({
       stateDir: dir,
       config,
-      ...options,
+      ...(options.recordAnswers ? { recordAnswers: options.recordAnswers } : {}),
       overrides: {
+        ecsManualTick: options.manualEcs ?? true,
         runtime,
         startRegistry: async () => registry,
         sleep: clock.sleep,
