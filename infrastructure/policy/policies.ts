@@ -4,6 +4,7 @@ import {
   type StackValidationPolicy,
   validateResourceOfType,
 } from "@pulumi/policy";
+import { rdsPrivateEncrypted } from "./database-policies.js";
 import { monthlyPriceOf, type PricedResource, usd } from "./monthly-price.js";
 import { DEFAULT_MONTHLY_BUDGET_USD } from "./prices.js";
 
@@ -400,5 +401,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   releaseRecordWrittenByDeployRoleOnly,
   releaseRecordNotOverwritten,
   rehearsalRoleReadOnly,
+  rdsPrivateEncrypted,
 ];
 export const stackPolicies: StackValidationPolicy[] = [ecrRepositoryHasLifecycle, monthlyBudget];
