@@ -10,7 +10,7 @@ import type { Tasks } from "./tasks.js";
 /** An alarm as ECS polls it: its state and when it last changed. */
 export type AlarmReader = (name: string) => { state: StateValue; transitionedAt: number } | undefined;
 
-/** Green tasks that are not all healthy by then roll the deployment back (simulated seconds; our choice). */
+/** Green tasks not all healthy this long after all run roll back (simulated seconds; our choice; README). */
 export const SCALE_UP_TIMEOUT_SECONDS = 600;
 
 /**
@@ -82,11 +82,8 @@ export class DeploymentMachine {
       this.start(service, current);
     }
     if (current.status === "ROLLBACK_REQUESTED") {
-      this.beginRollback(
-        service,
-        current,
-        "Service deployment rolled back by a StopServiceDeployment request",
-      );
+      const reason = "Service deployment rolled back by a StopServiceDeployment request";
+      this.beginRollback(service, current, reason);
       return;
     }
     if (current.status === "IN_PROGRESS") await this.step(service, current);
@@ -201,6 +198,8 @@ export class DeploymentMachine {
       this.enter(deployment, "PRODUCTION_TRAFFIC_SHIFT");
       return;
     }
+    if (target.tasks.some((task) => task.lastStatus === "PENDING"))
+      deployment.stageSince = this.deps.clock.now();
     if (this.deps.clock.now() - deployment.stageSince >= scaledMs(this.deps.clock, SCALE_UP_TIMEOUT_SECONDS))
       this.beginRollback(service, deployment, "The green tasks did not become healthy in time");
   }

@@ -104,7 +104,9 @@ export class TargetGroup {
 
   private async probeOne(probe: HttpProbe, target: Target, now: number): Promise<void> {
     target.lastProbeAt = now;
-    const timeout = Math.max(100, scaledMs(this.clock, this.healthCheck.timeoutSeconds));
+    // A floor of 1 s of real time: at a sped-up clock the scaled timeout (20 ms at 0.01) is shorter than a
+    // loaded machine takes to answer, and AWS's own minimum is 2 s.
+    const timeout = Math.max(1_000, scaledMs(this.clock, this.healthCheck.timeoutSeconds));
     const status = await probe(`http://127.0.0.1:${target.port}${this.healthCheck.path}`, timeout);
     if (target.state === "draining") return;
     const good = status !== undefined && matches(this.healthCheck.matcher, status);
