@@ -14,10 +14,11 @@ const LOCAL_IMAGE = `${PREFIX}/tiny:latest`;
 const config = {
   repositories: [{ name: "app", policy: PULL_POLICY }],
   settings: { containerPrefix: PREFIX, timeScale: 0.1 },
-  // 0.01: a 60 s alarm period takes 0.6 s, a 5 s health-check interval 50 ms, a 10-minute bake 6 s.
+  // 0.05: a 60 s alarm period takes 3 s, a 5 s health-check interval 250 ms, a 30-minute bake 90 s. At 0.01 a
+  // loaded CI machine could not send the alarm's floor of 20 requests in one 0.6 s period, so it never fired.
   ecs: {
     cluster: "main",
-    timeScale: 0.01,
+    timeScale: 0.05,
     tickMs: 50,
     services: [
       {
@@ -159,16 +160,18 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
     );
   });
 
-  it("rolls a release that answers 500 back on the 5xx-rate alarm alone, and measures how fast", async () => {
+  it("rolls a release that answers 500 back on the 5xx-rate alarm alone, and measures how fast", {
+    timeout: 90_000,
+  }, async () => {
     await putRateAlarm(local);
     const alarms = { alarmNames: ["web-5xx"], enable: true, rollback: true };
     const arn = await update(await register("v3", { MODE: "errors" }), {
       strategy: "BLUE_GREEN",
-      bakeTimeInMinutes: 10,
+      bakeTimeInMinutes: 30,
       alarms,
     });
     const finished = ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"];
-    const answers = await load(async () => finished.includes((await deployment(arn)).status), 20_000);
+    const answers = await load(async () => finished.includes((await deployment(arn)).status), 60_000);
     const done = await deployment(arn);
     expect(done.status).toBe("ROLLBACK_SUCCESSFUL");
     expect(done.alarms.triggeredAlarmNames).toEqual(["web-5xx"]);
@@ -176,7 +179,7 @@ describe.skipIf(!enabled)("ECS blue/green on real containers behind the real loa
     const back = answers.find((a) => firstBad && a.at > firstBad.at && a.body === "hello from version v2\n");
     expect(firstBad && back).toBeTruthy();
     console.log(
-      `alarm rollback: first 500 -> blue serving again in ${(back?.at ?? 0) - (firstBad?.at ?? 0)} ms (scale 0.01)`,
+      `alarm rollback: first 500 -> blue serving again in ${(back?.at ?? 0) - (firstBad?.at ?? 0)} ms (scale 0.05)`,
     );
     expect(await (await fetch(local.ecs.loadBalancerUrl("web"))).text()).toBe("hello from version v2\n");
   });
